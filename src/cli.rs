@@ -1,0 +1,394 @@
+//! The command line as the user typed it: clap derive types only.
+//!
+//! Nothing here is interpreted beyond what clap does; `cmd/` turns these into validated plans
+//! (see `config.rs`) before any engine sees them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Fast, offline toolkit for AWS CloudTrail logs.
+///
+/// Validate the integrity of a CloudTrail bucket dump, query its events, and replay
+/// CloudWatch Logs metric filters over it, all offline and on every core.
+#[derive(Debug, Parser)]
+#[command(name = "ctl", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Silence progress bars, warnings and summaries on stderr (errors are still printed).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Number of worker threads (default: one per core).
+    #[arg(short = 'j', long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// When to use colors on stderr and in tables.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Prove that no log file was altered, deleted or injected (offline `validate-logs`).
+    ///
+    /// Walks every digest chain (account x source region x trail) found under PATH, checks each
+    /// digest's RSA signature and each listed log file's SHA-256, follows the chain newest to
+    /// oldest as the AWS CLI does, and reports what the AWS CLI cannot see: log files no digest
+    /// lists, deleted chain heads, and broken previous-digest hashes.
+    ///
+    /// Exit status: 0 when nothing is invalid, missing or unreferenced; 1 when something is;
+    /// 2 on a usage or I/O error.
+    Validate(ValidateArgs),
+
+    /// Find events: who did what, when and from where.
+    ///
+    /// Scans files and trees of CloudTrail logs (gzipped or plain; `{"Records":[...]}`, bare
+    /// arrays, JSON lines, `aws cloudtrail lookup-events` output, or `-` for stdin) on all cores.
+    /// A repeated flag means OR, different flags mean AND.
+    ///
+    /// Exit status, as grep: 0 when at least one event matched, 1 when none did, 2 on error.
+    Query(QueryArgs),
+
+    /// Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does.
+    ///
+    /// Every input line is one log event message (a CloudTrail event as JSON, a VPC flow log
+    /// line, any text); CloudTrail files and trees are read record by record. Matching events
+    /// are printed.
+    ///
+    /// Exit status: 0 when something matched, 1 when nothing did, 2 when the pattern is
+    /// invalid or on error.
+    Filter(FilterArgs),
+
+    /// Replay CloudWatch Logs metric filters over archived events into metric datapoints.
+    ///
+    /// Exit status: 0 on success (with --threshold: 1 when an alarm would have fired);
+    /// 2 on error.
+    Metrics(MetricsArgs),
+
+    /// Write man pages and shell completions (for packaging).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+
+    /// Write a deterministic synthetic CloudTrail bucket dump, signed with a test key.
+    #[command(hide = true)]
+    Synth(SynthArgs),
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable table (default on a terminal).
+    Table,
+    /// One JSON object per line (default when piped).
+    Jsonl,
+    /// One JSON document.
+    Json,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The bucket dump: its root, its AWSLogs/ folder, or a folder below it.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// `aws cloudtrail list-public-keys` output (a bare response, or a map of region to
+    /// response). Repeatable. Without keys, signatures are reported `unverified`.
+    #[arg(long, value_name = "FILE")]
+    pub public_keys: Vec<PathBuf>,
+
+    /// Signatures of chain heads: `{"s3://bucket/key": {"signature": "...",
+    /// "signature-algorithm": "SHA256withRSA"}}` (S3 metadata captured with head-object).
+    #[arg(long, value_name = "FILE")]
+    pub digest_metadata: Vec<PathBuf>,
+
+    /// The bucket the dump was copied from (default: read from the digests).
+    #[arg(long, value_name = "NAME")]
+    pub bucket: Option<String>,
+
+    /// Only digests delivered at or after this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_name = "TIME")]
+    pub start_time: Option<String>,
+
+    /// Only digests delivered at or before this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_name = "TIME")]
+    pub end_time: Option<String>,
+
+    /// Only these accounts (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub account: Vec<String>,
+
+    /// Only these source regions (repeatable).
+    #[arg(long, value_name = "REGION")]
+    pub region: Vec<String>,
+
+    /// Only these trails (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub trail: Vec<String>,
+
+    /// List every file checked, not only failures.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(short, long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// Files or trees to scan; `-` reads standard input. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// eventName, `*` wildcards allowed (repeatable: OR).
+    #[arg(short, long, value_name = "NAME")]
+    pub event: Vec<String>,
+
+    /// eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR).
+    #[arg(short, long, value_name = "SVC")]
+    pub source: Vec<String>,
+
+    /// userName, or the session name of an assumed role (repeatable: OR).
+    #[arg(short, long, value_name = "NAME")]
+    pub user: Vec<String>,
+
+    /// userIdentity.arn or the session issuer's ARN, `*` wildcards allowed (repeatable: OR).
+    #[arg(long, value_name = "ARN")]
+    pub arn: Vec<String>,
+
+    /// userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable).
+    #[arg(long, value_name = "TYPE")]
+    pub identity_type: Vec<String>,
+
+    /// userIdentity.accessKeyId (repeatable: OR).
+    #[arg(long, value_name = "ID")]
+    pub access_key: Vec<String>,
+
+    /// sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR).
+    #[arg(long, value_name = "IP|CIDR")]
+    pub ip: Vec<String>,
+
+    /// Failed calls only; with a value, only this errorCode (`*` wildcards; repeatable: OR).
+    #[arg(long, value_name = "CODE", num_args = 0..=1, default_missing_value = "*")]
+    pub error: Vec<String>,
+
+    /// Read-only calls only.
+    #[arg(long, conflicts_with = "write_only")]
+    pub read_only: bool,
+
+    /// Mutating calls only.
+    #[arg(long)]
+    pub write_only: bool,
+
+    /// recipientAccountId, and the account folder of a tree (repeatable: OR).
+    #[arg(long, value_name = "ID")]
+    pub account: Vec<String>,
+
+    /// awsRegion, and the region folder of a tree (repeatable: OR).
+    #[arg(long, value_name = "REGION")]
+    pub region: Vec<String>,
+
+    /// Events at or after this time: RFC 3339, a date, or a duration before now (`7d`, `12h`).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Events before this time: RFC 3339, a date, or a duration before now.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`).
+    #[arg(short, long, value_name = "PATTERN")]
+    pub r#where: Option<String>,
+
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(short, long, value_enum)]
+    pub output: Option<OutputFormat>,
+
+    /// Print only these fields (comma-separated dotted paths, e.g. `eventTime,userIdentity.arn`).
+    #[arg(short, long, value_name = "A,B,...", value_delimiter = ',')]
+    pub fields: Vec<String>,
+
+    /// Stop after N matching events (in output order).
+    #[arg(short = 'n', long, value_name = "N")]
+    pub limit: Option<usize>,
+
+    /// Count matches by these fields instead of printing events, most frequent first.
+    #[arg(short = 'c', long, value_name = "FIELD[,FIELD]", value_delimiter = ',')]
+    pub count_by: Vec<String>,
+
+    /// With --count-by: only the N most frequent rows.
+    #[arg(long, value_name = "N", requires = "count_by")]
+    pub top: Option<usize>,
+
+    /// Print events in the order they are found instead of by eventTime (streams, less memory).
+    #[arg(long)]
+    pub unordered: bool,
+
+    /// Treat an unreadable or malformed file as a fatal error.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// The filter pattern (CloudWatch Logs syntax).
+    #[arg(short, long, value_name = "PATTERN", allow_hyphen_values = true)]
+    pub pattern: String,
+
+    /// Files or trees to read; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE")]
+    pub paths: Vec<PathBuf>,
+
+    /// Print only the number of matching events.
+    #[arg(short, long)]
+    pub count: bool,
+
+    /// Treat an unreadable or malformed file as a fatal error.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Files or trees to scan; `-` reads standard input. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// A filter pattern defining one metric.
+    #[arg(short, long, value_name = "PATTERN", allow_hyphen_values = true)]
+    pub pattern: Option<String>,
+
+    /// The metric's name (with --pattern).
+    #[arg(long, value_name = "NAME", requires = "pattern")]
+    pub name: Option<String>,
+
+    /// The value published per match: a number or a `$.field` selector (default 1).
+    #[arg(long, value_name = "VALUE", requires = "pattern")]
+    pub value: Option<String>,
+
+    /// The value published for events that do not match (default: nothing published).
+    #[arg(long, value_name = "N", requires = "pattern")]
+    pub default_value: Option<f64>,
+
+    /// A dimension `NAME=$.selector` (up to 3).
+    #[arg(long, value_name = "NAME=$.FIELD", requires = "pattern")]
+    pub dimension: Vec<String>,
+
+    /// Metric filters as printed by `aws logs describe-metric-filters`.
+    #[arg(long, value_name = "FILE")]
+    pub filters: Vec<PathBuf>,
+
+    /// The built-in CIS AWS Foundations benchmark metric filters.
+    #[arg(long)]
+    pub cis: bool,
+
+    /// Period of the datapoints (e.g. 1m, 5m, 1h, 1d).
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub period: String,
+
+    /// List the periods in which an alarm on the metric (Sum per period) would be in ALARM.
+    #[arg(long, value_name = "N")]
+    pub threshold: Option<f64>,
+
+    /// The alarm's comparison with --threshold.
+    #[arg(long, value_name = "OP", default_value = ">=", requires = "threshold")]
+    pub comparison: String,
+
+    /// Events at or after this time: RFC 3339, a date, or a duration before now.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Events before this time: RFC 3339, a date, or a duration before now.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(short, long, value_enum)]
+    pub output: Option<OutputFormat>,
+
+    /// Treat an unreadable or malformed file as a fatal error.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// What to write.
+    #[arg(value_enum)]
+    pub what: GenerateWhat,
+
+    /// The folder to write into.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenerateWhat {
+    /// Man pages (roff), one per command.
+    Man,
+    /// Shell completions for bash, zsh, fish, PowerShell and elvish.
+    Completions,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Output folder: the dump goes to DIR/bucket, keys and head metadata beside it.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Seed of the pseudo-random generator (same seed, same bytes).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Number of accounts.
+    #[arg(long, default_value_t = 1)]
+    pub accounts: usize,
+
+    /// Source regions (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "us-east-1")]
+    pub regions: Vec<String>,
+
+    /// First hour of the trail (RFC 3339).
+    #[arg(long, default_value = "2026-01-01T00:00:00Z")]
+    pub start: String,
+
+    /// Number of hours covered.
+    #[arg(long, default_value_t = 3)]
+    pub hours: u32,
+
+    /// Log files delivered per account, region and hour.
+    #[arg(long, default_value_t = 2)]
+    pub files_per_hour: u32,
+
+    /// Records per log file.
+    #[arg(long, default_value_t = 20)]
+    pub events_per_file: u32,
+
+    /// Write an organization trail under AWSLogs/<ORG_ID>/.
+    #[arg(long, value_name = "ORG_ID")]
+    pub org_id: Option<String>,
+
+    /// Key prefix before AWSLogs/.
+    #[arg(long)]
+    pub prefix: Option<String>,
+
+    /// Bucket name written into the digests.
+    #[arg(long, default_value = "ctl-synthetic-trail")]
+    pub bucket: String,
+
+    /// Trail name.
+    #[arg(long, default_value = "management-events")]
+    pub trail: String,
+}

@@ -1,0 +1,208 @@
+//! The digest file body: its JSON fields, parsed strictly the way the AWS CLI requires them.
+//!
+//! A digest is read from its *inflated bytes*; the hash that is signed is over those exact bytes
+//! (escaped slashes included), so nothing here ever re-serializes a digest that was read.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The keys the AWS CLI requires to be present (their value may be `null`).
+pub const REQUIRED_KEYS: [&str; 6] = [
+    "digestStartTime",
+    "digestEndTime",
+    "digestS3Bucket",
+    "digestS3Object",
+    "digestPublicKeyFingerprint",
+    "previousDigestSignature",
+];
+
+/// A digest file's body, in the field order CloudTrail writes.
+///
+/// Optional fields are `None` when absent or `null`; [`DigestBody::parse`] enforces which must be
+/// present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestBody {
+    #[serde(rename = "awsAccountId", default)]
+    pub aws_account_id: Option<String>,
+    #[serde(rename = "digestStartTime", default)]
+    pub digest_start_time: Option<String>,
+    #[serde(rename = "digestEndTime", default)]
+    pub digest_end_time: Option<String>,
+    #[serde(rename = "digestS3Bucket", default)]
+    pub digest_s3_bucket: Option<String>,
+    #[serde(rename = "digestS3Object", default)]
+    pub digest_s3_object: Option<String>,
+    #[serde(rename = "digestPublicKeyFingerprint", default)]
+    pub digest_public_key_fingerprint: Option<String>,
+    #[serde(rename = "digestSignatureAlgorithm", default)]
+    pub digest_signature_algorithm: Option<String>,
+    #[serde(rename = "newestEventTime", default)]
+    pub newest_event_time: Option<String>,
+    #[serde(rename = "oldestEventTime", default)]
+    pub oldest_event_time: Option<String>,
+    #[serde(rename = "previousDigestS3Bucket", default)]
+    pub previous_digest_s3_bucket: Option<String>,
+    #[serde(rename = "previousDigestS3Object", default)]
+    pub previous_digest_s3_object: Option<String>,
+    #[serde(rename = "previousDigestHashValue", default)]
+    pub previous_digest_hash_value: Option<String>,
+    #[serde(rename = "previousDigestHashAlgorithm", default)]
+    pub previous_digest_hash_algorithm: Option<String>,
+    #[serde(rename = "previousDigestSignature", default)]
+    pub previous_digest_signature: Option<String>,
+    #[serde(rename = "logFiles", default)]
+    pub log_files: Vec<LogFileEntry>,
+}
+
+/// One entry of a digest's `logFiles`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogFileEntry {
+    #[serde(rename = "s3Bucket")]
+    pub s3_bucket: String,
+    #[serde(rename = "s3Object")]
+    pub s3_object: String,
+    #[serde(rename = "hashValue")]
+    pub hash_value: String,
+    #[serde(rename = "hashAlgorithm", default)]
+    pub hash_algorithm: Option<String>,
+    #[serde(rename = "newestEventTime", default)]
+    pub newest_event_time: Option<String>,
+    #[serde(rename = "oldestEventTime", default)]
+    pub oldest_event_time: Option<String>,
+}
+
+/// Why a digest body was rejected: all of these are the AWS CLI's `invalid format`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    #[error("not valid UTF-8 JSON: {0}")]
+    Json(String),
+    #[error("not a JSON object")]
+    NotAnObject,
+    #[error("required field {0} is missing")]
+    MissingKey(&'static str),
+    #[error("field {field} has the wrong type: {detail}")]
+    WrongType { field: String, detail: String },
+    #[error("required field {0} is null")]
+    NullKey(&'static str),
+}
+
+impl DigestBody {
+    /// Parses inflated digest bytes.
+    ///
+    /// Enforces what the AWS CLI enforces (the six [`REQUIRED_KEYS`] present, UTF-8 JSON object)
+    /// plus what it would otherwise crash or misbehave on: the five string fields used in the
+    /// string to sign and the key lookup are non-null strings, and `logFiles` (when present) is
+    /// an array of entries with string `s3Bucket`, `s3Object`, `hashValue`.
+    pub fn parse(bytes: &[u8]) -> Result<DigestBody, FormatError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| FormatError::Json(e.to_string()))?;
+        let value: Value = serde_json::from_str(text).map_err(|e| FormatError::Json(e.to_string()))?;
+        let map: &Map<String, Value> = value.as_object().ok_or(FormatError::NotAnObject)?;
+        for key in REQUIRED_KEYS {
+            if !map.contains_key(key) {
+                return Err(FormatError::MissingKey(key));
+            }
+        }
+        let body: DigestBody = serde_json::from_value(value.clone()).map_err(|e| {
+            let detail = e.to_string();
+            let field = REQUIRED_KEYS
+                .iter()
+                .chain(["logFiles"].iter())
+                .find(|k| detail.contains(*k))
+                .map_or_else(|| "a field".to_string(), |k| (*k).to_string());
+            FormatError::WrongType { field, detail }
+        })?;
+        for (key, present) in [
+            ("digestStartTime", &body.digest_start_time),
+            ("digestEndTime", &body.digest_end_time),
+            ("digestS3Bucket", &body.digest_s3_bucket),
+            ("digestS3Object", &body.digest_s3_object),
+            ("digestPublicKeyFingerprint", &body.digest_public_key_fingerprint),
+        ] {
+            if present.is_none() {
+                return Err(FormatError::NullKey(key));
+            }
+        }
+        Ok(body)
+    }
+
+    /// `digestEndTime`; present after a successful [`parse`](Self::parse).
+    pub fn end_time(&self) -> &str {
+        self.digest_end_time.as_deref().unwrap_or_default()
+    }
+
+    /// `digestStartTime`; present after a successful [`parse`](Self::parse).
+    pub fn start_time(&self) -> &str {
+        self.digest_start_time.as_deref().unwrap_or_default()
+    }
+
+    /// `digestS3Bucket`; present after a successful [`parse`](Self::parse).
+    pub fn bucket(&self) -> &str {
+        self.digest_s3_bucket.as_deref().unwrap_or_default()
+    }
+
+    /// `digestS3Object`; present after a successful [`parse`](Self::parse).
+    pub fn object(&self) -> &str {
+        self.digest_s3_object.as_deref().unwrap_or_default()
+    }
+
+    /// `digestPublicKeyFingerprint`; present after a successful [`parse`](Self::parse).
+    pub fn fingerprint(&self) -> &str {
+        self.digest_public_key_fingerprint.as_deref().unwrap_or_default()
+    }
+
+    /// The previous digest's location, or `None` for a chain start (either field null).
+    pub fn previous(&self) -> Option<(&str, &str)> {
+        match (&self.previous_digest_s3_bucket, &self.previous_digest_s3_object) {
+            (Some(b), Some(o)) => Some((b, o)),
+            _ => None,
+        }
+    }
+
+    /// Serializes as CloudTrail does: compact JSON, field order as above, `/` escaped as `\/`.
+    pub fn to_cloudtrail_json(&self) -> Vec<u8> {
+        let compact = serde_json::to_string(self).expect("a digest body always serializes");
+        compact.replace('/', "\\/").into_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EMPTY: &str = r#"{"awsAccountId":"111122223333","digestStartTime":"2026-01-01T00:00:00Z","digestEndTime":"2026-01-01T01:00:00Z","digestS3Bucket":"b","digestS3Object":"AWSLogs\/111122223333\/CloudTrail-Digest\/us-east-1\/2026\/01\/01\/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20260101T010000Z.json.gz","digestPublicKeyFingerprint":"abc","digestSignatureAlgorithm":"SHA256withRSA","newestEventTime":null,"oldestEventTime":null,"previousDigestS3Bucket":null,"previousDigestS3Object":null,"previousDigestHashValue":null,"previousDigestHashAlgorithm":null,"previousDigestSignature":null,"logFiles":[]}"#;
+
+    #[test]
+    fn parses_an_empty_starting_digest_and_unescapes_slashes() {
+        let d = DigestBody::parse(EMPTY.as_bytes()).unwrap();
+        assert!(d.object().starts_with("AWSLogs/111122223333/CloudTrail-Digest/"));
+        assert_eq!(d.previous(), None);
+        assert!(d.log_files.is_empty());
+    }
+
+    #[test]
+    fn round_trips_in_cloudtrail_form() {
+        let d = DigestBody::parse(EMPTY.as_bytes()).unwrap();
+        assert_eq!(String::from_utf8(d.to_cloudtrail_json()).unwrap(), EMPTY);
+    }
+
+    #[test]
+    fn a_missing_required_key_is_named() {
+        let text = EMPTY.replace(r#""previousDigestSignature":null,"#, "");
+        assert_eq!(
+            DigestBody::parse(text.as_bytes()).unwrap_err(),
+            FormatError::MissingKey("previousDigestSignature")
+        );
+    }
+
+    #[test]
+    fn wrong_types_and_garbage_are_rejected_without_panicking() {
+        let text = EMPTY.replace(r#""digestEndTime":"2026-01-01T01:00:00Z""#, r#""digestEndTime":5"#);
+        assert!(matches!(
+            DigestBody::parse(text.as_bytes()),
+            Err(FormatError::WrongType { .. })
+        ));
+        assert!(DigestBody::parse(b"[1,2]").is_err());
+        assert!(DigestBody::parse(b"\xff\xfe").is_err());
+        assert!(DigestBody::parse(b"").is_err());
+    }
+}

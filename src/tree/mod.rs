@@ -1,0 +1,175 @@
+//! Discovery of the files of a CloudTrail bucket dump (or of any folder of log files).
+//!
+//! A path given by the user may be the dump root, its `AWSLogs/` folder, a folder below it, a
+//! single file, or a folder of files in no AWS layout at all. [`walk`] visits every regular file
+//! once, in a deterministic order, and classifies it from its path alone (no file is opened):
+//! a log file or a digest in the standard, organization or prefixed layout, another file under
+//! `AWSLogs/` (e.g. `CloudTrail-Insight/`), or a plain file outside any layout.
+
+pub mod names;
+
+use std::path::{Component, Path, PathBuf};
+
+pub use names::{Area, DigestName, KeyError, KeyPath, LogName};
+
+/// What a file is, judged from its path.
+#[derive(Debug, Clone)]
+pub enum Class {
+    /// A log file under `CloudTrail/` whose folders and name parse.
+    Log { layout: KeyPath, name: LogName },
+    /// A digest under `CloudTrail-Digest/` whose folders and name parse.
+    Digest { layout: KeyPath, name: DigestName },
+    /// A file under `AWSLogs/` that is neither, with the reason (another area, a stray file, a
+    /// misnamed log).
+    Other(KeyError),
+    /// A file outside any `AWSLogs/` folder.
+    Plain,
+}
+
+/// One file found by [`walk`].
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: PathBuf,
+    /// The file's S3 key as far as the dump shows it: its path below the dump root with `/`
+    /// separators (the trail's key prefix included when the walk started above it). For a
+    /// file outside any `AWSLogs/` folder, its path below the walked folder.
+    pub key: String,
+    pub class: Class,
+}
+
+/// A path that could not be walked.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {reason}")]
+pub struct WalkError {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Visits every regular file below each of `roots` (a root may itself be a file), sorted by
+/// path within each root, and calls `visit` with its classification. Symbolic links are not
+/// followed. Unreadable folders are passed to `on_error` and the walk goes on.
+pub fn walk(roots: &[PathBuf], mut visit: impl FnMut(Entry), mut on_error: impl FnMut(WalkError)) {
+    for root in roots {
+        let base = key_base(root);
+        let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name();
+        for item in walker {
+            let item = match item {
+                Ok(item) => item,
+                Err(e) => {
+                    let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
+                    let reason = e.io_error().map_or_else(|| e.to_string(), ToString::to_string);
+                    on_error(WalkError { path, reason });
+                    continue;
+                }
+            };
+            if !item.file_type().is_file() {
+                continue;
+            }
+            let path = item.into_path();
+            let key = key_of(&path, &base);
+            let class = classify(&key);
+            visit(Entry { path, key, class });
+        }
+    }
+}
+
+/// Classifies an S3 key (or a relative path with `/` separators).
+pub fn classify(key: &str) -> Class {
+    if !key.split('/').any(|c| c == "AWSLogs") {
+        return Class::Plain;
+    }
+    let layout = match names::parse_key(key) {
+        Ok(layout) => layout,
+        Err(e) => return Class::Other(e),
+    };
+    let named = |name_account: &str, name_region: &str| -> Result<(), KeyError> {
+        if name_account != layout.account || name_region != layout.region {
+            return Err(KeyError::Mismatch {
+                name: name_account.to_string(),
+                folder: layout.account.clone(),
+                region_in_name: name_region.to_string(),
+                region: layout.region.clone(),
+            });
+        }
+        Ok(())
+    };
+    match layout.area {
+        Area::Logs => match names::parse_log_name(&layout.file_name)
+            .and_then(|n| named(&n.account, &n.region).map(|()| n))
+        {
+            Ok(name) => Class::Log { layout, name },
+            Err(e) => Class::Other(e),
+        },
+        Area::Digests => match names::parse_digest_name(&layout.file_name)
+            .and_then(|n| named(&n.account, &n.region).map(|()| n))
+        {
+            Ok(name) => Class::Digest { layout, name },
+            Err(e) => Class::Other(e),
+        },
+    }
+}
+
+/// Where keys start for files below `root`: the root itself when it lies above any `AWSLogs`
+/// folder, else the parent of its topmost `AWSLogs` component (a walk started inside the
+/// layout cannot see a key prefix).
+fn key_base(root: &Path) -> PathBuf {
+    let mut base = PathBuf::new();
+    for component in root.components() {
+        if component == Component::Normal("AWSLogs".as_ref()) {
+            return base;
+        }
+        base.push(component);
+    }
+    if root.is_file() {
+        return root.parent().map(Path::to_path_buf).unwrap_or_default();
+    }
+    root.to_path_buf()
+}
+
+fn key_of(path: &Path, base: &Path) -> String {
+    let relative = path.strip_prefix(base).unwrap_or(path);
+    let parts: Vec<String> = relative
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_start_above_awslogs_whatever_the_root() {
+        assert_eq!(key_base(Path::new("/d/AWSLogs/1/CloudTrail")), PathBuf::from("/d"));
+        assert_eq!(key_of(Path::new("/d/AWSLogs/1/x"), Path::new("/d")), "AWSLogs/1/x");
+        assert_eq!(key_base(Path::new("dump")), PathBuf::from("dump"));
+    }
+
+    #[test]
+    fn classifies_by_path() {
+        assert!(matches!(classify("notes.txt"), Class::Plain));
+        assert!(matches!(classify("AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2026/01/01/x.json.gz"), Class::Other(_)));
+        let log = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/01/111122223333_CloudTrail_us-east-1_20260101T0005Z_abcdefABCDEF0123.json.gz";
+        assert!(matches!(classify(log), Class::Log { .. }));
+        let moved = log.replace("/us-east-1/2026", "/eu-west-1/2026");
+        assert!(matches!(classify(&moved), Class::Other(KeyError::Mismatch { .. })));
+    }
+
+    #[test]
+    fn walks_files_in_order_and_reports_missing_roots() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join("a/b/2.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("a/1.json"), "{}").unwrap();
+        let mut keys = Vec::new();
+        let mut errors = Vec::new();
+        let roots = vec![dir.path().to_path_buf(), dir.path().join("missing")];
+        walk(&roots, |e| keys.push(e.key), |e| errors.push(e));
+        assert_eq!(keys, ["a/1.json", "a/b/2.json"]);
+        assert_eq!(errors.len(), 1);
+    }
+}
