@@ -8,3 +8,5 @@ pub mod cli;
 pub mod digest;
 pub mod gz;
 pub mod tree;
+pub mod cmd;
+pub mod time;

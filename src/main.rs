@@ -1,5 +1,40 @@
-use clap::Parser;
+//! The `ctl` binary: parse the command line, run the subcommand, map the outcome to an exit code.
 
-fn main() {
-    let _cli = ctl::cli::Cli::parse();
+use std::process::ExitCode;
+
+use clap::Parser;
+use ctl::cli::{Cli, Command};
+use ctl::cmd::{self, Global, Status};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let global = Global::detect(cli.quiet, cli.threads, cli.color);
+    if let Some(n) = global.threads {
+        // Only fails when a pool already exists, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+    }
+    let result = match cli.command {
+        Command::Validate(args) => cmd::validate::run(&args, &global),
+        Command::Generate(args) => cmd::generate::run(&args),
+        Command::Synth(args) => cmd::synth::run(&args, &global),
+        _ => unimplemented!(),
+    };
+    match result {
+        Ok(status) => ExitCode::from(status as u8),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("ctl: {err:#}");
+            ExitCode::from(Status::Error as u8)
+        }
+    }
+}
+
+/// A closed stdout (`ctl query ... | head`) ends the run quietly.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -96,7 +96,7 @@ pub enum ErrorKind {
     /// A token that does not fit the grammar: `{ $.a = 1 ) }`, `{ $.a = }`, `{ $.a }`.
     /// `expected` says what would have fitted, `found` quotes what is there.
     #[error("expected {expected}, found {found}")]
-    Unexpected { expected: &'static str, found: String },
+    Unexpected { expected: String, found: String },
 
     /// A `"` without its closing quote: `"ERROR`, `{ $.a = "x }`.
     #[error("unterminated quoted string")]

@@ -1,0 +1,37 @@
+//! `ctl generate man|completions DIR`: the man pages and shell completions committed in `man/`
+//! and `completions/`, kept current by a test.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use clap::CommandFactory as _;
+use clap_complete::Shell;
+
+use crate::cli::{Cli, GenerateArgs, GenerateWhat};
+use crate::cmd::Status;
+
+pub fn run(args: &GenerateArgs) -> anyhow::Result<Status> {
+    std::fs::create_dir_all(&args.dir).with_context(|| format!("cannot create {}", args.dir.display()))?;
+    match args.what {
+        GenerateWhat::Man => write_man_pages(&args.dir)?,
+        GenerateWhat::Completions => write_completions(&args.dir)?,
+    }
+    Ok(Status::Success)
+}
+
+/// Writes `ctl.1` and one page per visible subcommand (`ctl-validate.1`, ...).
+pub fn write_man_pages(dir: &Path) -> anyhow::Result<()> {
+    let command = Cli::command();
+    clap_mangen::generate_to(command, dir).with_context(|| format!("cannot write man pages to {}", dir.display()))?;
+    Ok(())
+}
+
+/// Writes completions for bash, zsh, fish, PowerShell and elvish.
+pub fn write_completions(dir: &Path) -> anyhow::Result<()> {
+    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell, Shell::Elvish] {
+        let mut command = Cli::command();
+        clap_complete::generate_to(shell, &mut command, "ctl", dir)
+            .with_context(|| format!("cannot write {shell} completions to {}", dir.display()))?;
+    }
+    Ok(())
+}

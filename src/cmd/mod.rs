@@ -1,0 +1,57 @@
+//! One module per subcommand: each turns clap's arguments into a plan, runs the library, and
+//! prints. The only place (with `main.rs`) where `anyhow` is used.
+
+pub mod generate;
+pub mod synth;
+pub mod validate;
+
+use std::io::IsTerminal;
+
+use crate::cli::{ColorChoice, OutputFormat};
+
+/// How a run ended, as an exit code: 0 success, 1 a finding (tampering; or nothing matched, as
+/// grep), 2 a usage or I/O error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success = 0,
+    Finding = 1,
+    Error = 2,
+}
+
+/// Settings shared by every subcommand.
+#[derive(Debug, Clone)]
+pub struct Global {
+    pub quiet: bool,
+    pub threads: Option<usize>,
+    /// Colors on stderr / in tables.
+    pub color: bool,
+    /// Whether stdout is a terminal.
+    pub stdout_tty: bool,
+    /// Whether stderr is a terminal (progress bars only then).
+    pub stderr_tty: bool,
+}
+
+impl Global {
+    /// Reads the terminal state and `NO_COLOR` once.
+    pub fn detect(quiet: bool, threads: Option<usize>, color: ColorChoice) -> Global {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let stderr_tty = std::io::stderr().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stderr_tty && !no_color,
+        };
+        Global { quiet, threads, color, stdout_tty, stderr_tty }
+    }
+
+    /// The output format the user chose, else a table on a terminal and JSON lines otherwise.
+    pub fn output_format(&self, chosen: Option<OutputFormat>) -> OutputFormat {
+        chosen.unwrap_or(if self.stdout_tty { OutputFormat::Table } else { OutputFormat::Jsonl })
+    }
+
+    /// Whether to draw progress bars.
+    pub fn progress(&self) -> bool {
+        self.stderr_tty && !self.quiet
+    }
+}

@@ -1,0 +1,312 @@
+//! `ctl validate`: offline integrity validation of a bucket dump, printed in the AWS CLI's
+//! words (text), or as the documented JSON lines / JSON / CSV records.
+
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::{bail, Context as _};
+use serde_json::json;
+
+use crate::cli::{OutputFormat, ValidateArgs};
+use crate::cmd::{Global, Status};
+use crate::digest::keys::KeyRing;
+use crate::digest::metadata;
+use crate::digest::validate::{self, ChainId, Counts, Item, Kind, Options, Report, Tally};
+
+pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
+    let options = options(args)?;
+    if options.keys.is_empty() && !global.quiet {
+        eprintln!(
+            "ctl: warning: no public keys given (--public-keys): log hashes and chain links are checked, \
+             but no digest signature is verified, so the digests themselves are not proven authentic"
+        );
+    }
+    let began = Instant::now();
+    let bar = global.progress().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} hashing log files: {pos} ({per_sec})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    });
+    let on_log = || {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let report = validate::validate(&options, &on_log);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let elapsed = began.elapsed();
+
+    if report.chains.is_empty() && report.loose.is_empty() {
+        bail!(
+            "no CloudTrail digest or log files found under {} (expected an AWSLogs/ layout)",
+            args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match global.output_format(args.output) {
+        OutputFormat::Table => write_text(&mut out, &report, args.verbose)?,
+        OutputFormat::Jsonl => write_jsonl(&mut out, &report)?,
+        OutputFormat::Json => write_json(&mut out, &report)?,
+        OutputFormat::Csv => write_csv(&mut out, &report)?,
+    }
+    out.flush()?;
+    if !global.quiet {
+        for skipped in &report.unreadable {
+            eprintln!("ctl: {}: unreadable: {}", skipped.path.display(), skipped.reason);
+        }
+        if args.verbose {
+            for skipped in &report.skipped {
+                eprintln!("ctl: skipped {}: {}", skipped.path.display(), sanitize(&skipped.reason));
+            }
+        }
+        let mb = report.bytes_hashed as f64 / 1e6;
+        let secs = elapsed.as_secs_f64().max(1e-9);
+        eprintln!(
+            "ctl: {} chains, {} files skipped, {:.1} MB of logs hashed in {:.2}s ({:.0} MB/s)",
+            report.chains.len(),
+            report.skipped.len(),
+            mb,
+            secs,
+            mb / secs
+        );
+    }
+    if !report.unreadable.is_empty() {
+        return Ok(Status::Error);
+    }
+    Ok(if report.has_findings() { Status::Finding } else { Status::Success })
+}
+
+fn options(args: &ValidateArgs) -> anyhow::Result<Options> {
+    let mut keys = KeyRing::default();
+    for path in &args.public_keys {
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        keys.add_json(&text).with_context(|| format!("{}: not a list-public-keys document", path.display()))?;
+    }
+    let mut heads = Vec::new();
+    for path in &args.digest_metadata {
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        heads.extend(metadata::parse_metadata(&text).with_context(|| format!("{}: not a digest metadata file", path.display()))?);
+    }
+    let start = args.start_time.as_deref().map(crate::time::parse_absolute).transpose().context("--start-time")?;
+    let end = args.end_time.as_deref().map(crate::time::parse_absolute).transpose().context("--end-time")?;
+    if let (Some(s), Some(e)) = (start, end) {
+        if s > e {
+            bail!("invalid time range: --start-time must be before --end-time");
+        }
+    }
+    for path in &args.paths {
+        if !path.exists() {
+            bail!("{}: no such file or folder", path.display());
+        }
+    }
+    Ok(Options {
+        roots: args.paths.clone(),
+        keys,
+        heads,
+        bucket: args.bucket.clone(),
+        start,
+        end,
+        accounts: args.account.clone(),
+        regions: args.region.clone(),
+        trails: args.trail.clone(),
+    })
+}
+
+/// The AWS CLI's line for an item: `Digest file\ts3://B/K\tINVALID: reason`.
+fn aws_line(item: &Item, bucket: &str) -> String {
+    let what = match item.kind {
+        Kind::Digest => "Digest file",
+        Kind::Log => "Log file",
+        Kind::Gap => return format!("{}{}", backfill_tag(item), sanitize(item.reason.as_deref().unwrap_or_default())),
+    };
+    let verdict = match (item.status, &item.reason) {
+        (validate::Status::Valid, _) => "valid".to_string(),
+        (validate::Status::Invalid | validate::Status::NotFound, Some(r)) => format!("INVALID: {}", sanitize(r)),
+        (status, Some(r)) => format!("{}: {}", status.as_str().to_uppercase(), sanitize(r)),
+        (status, None) => status.as_str().to_uppercase(),
+    };
+    format!("{}{what}\ts3://{bucket}/{}\t{verdict}", backfill_tag(item), sanitize(&item.key))
+}
+
+fn backfill_tag(item: &Item) -> &'static str {
+    if item.backfill {
+        "(backfill) "
+    } else {
+        ""
+    }
+}
+
+/// `\n{v}/{t} {what} valid[, {i}/{t} {what} INVALID]` plus ctl's extra counts.
+fn ratio_line(tally: &Tally, what: &str) -> Option<String> {
+    if tally.total == 0 {
+        return None;
+    }
+    let mut line = format!("{}/{} {what} valid", tally.valid, tally.total);
+    let bad = tally.invalid_or_missing();
+    if bad > 0 {
+        line += &format!(", {bad}/{} {what} INVALID", tally.total);
+    }
+    for (n, label) in [
+        (tally.unverified, "unverified"),
+        (tally.unreferenced, "UNREFERENCED"),
+        (tally.uncovered, "uncovered by any digest"),
+    ] {
+        if n > 0 {
+            line += &format!(", {n}/{} {what} {label}", tally.total);
+        }
+    }
+    Some(line)
+}
+
+fn write_counts(out: &mut impl Write, counts: &Counts) -> std::io::Result<()> {
+    for line in [
+        ratio_line(&counts.digests, "digest files"),
+        ratio_line(&counts.backfill_digests, "backfill digest files"),
+        ratio_line(&counts.logs, "log files"),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        writeln!(out, "{line}")?;
+    }
+    if counts.gaps > 0 {
+        writeln!(out, "{} gaps in the chain (logging stopped and restarted)", counts.gaps)?;
+    }
+    Ok(())
+}
+
+fn write_text(out: &mut impl Write, report: &Report, verbose: bool) -> std::io::Result<()> {
+    let bucket = report.bucket.as_deref().unwrap_or("?");
+    for chain in &report.chains {
+        writeln!(out, "Validating {}", chain.id)?;
+        for item in &chain.items {
+            if verbose || item.status != validate::Status::Valid || item.kind == Kind::Gap {
+                writeln!(out, "{}", aws_line(item, bucket))?;
+            }
+        }
+        match &chain.covered {
+            Some((from, to)) => writeln!(out, "Results found for {from} to {to}:")?,
+            None => writeln!(out, "No valid digests found in range")?,
+        }
+        write_counts(out, &Counts::of(&chain.items))?;
+        writeln!(out)?;
+    }
+    if !report.loose.is_empty() {
+        writeln!(out, "Files outside any chain in the dump")?;
+        for item in &report.loose {
+            if verbose || item.status != validate::Status::Valid {
+                writeln!(out, "{}", aws_line(item, bucket))?;
+            }
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "Total over {} chains (bucket {bucket}):", report.chains.len())?;
+    write_counts(out, &report.totals())?;
+    Ok(())
+}
+
+fn item_json(item: &Item, chain: Option<&ChainId>) -> serde_json::Value {
+    let mut value = serde_json::to_value(item).unwrap_or_default();
+    if let (Some(chain), Some(map)) = (chain, value.as_object_mut()) {
+        map.insert("account".into(), json!(chain.account));
+        map.insert("region".into(), json!(chain.region));
+        map.insert("trail".into(), json!(chain.trail));
+    }
+    if let Some(map) = value.as_object_mut() {
+        if map.get("path").is_some_and(serde_json::Value::is_null) {
+            map.remove("path");
+        }
+    }
+    value
+}
+
+fn summary_json(counts: &Counts, chain: Option<&ChainId>, covered: Option<&(String, String)>) -> serde_json::Value {
+    json!({
+        "type": "summary",
+        "chain": chain,
+        "covered": covered.map(|(a, b)| json!({"start": a, "end": b})),
+        "digests": counts.digests,
+        "backfill_digests": counts.backfill_digests,
+        "logs": counts.logs,
+        "gaps": counts.gaps,
+    })
+}
+
+fn records(report: &Report) -> Vec<serde_json::Value> {
+    let mut all = Vec::new();
+    for chain in &report.chains {
+        all.extend(chain.items.iter().map(|i| item_json(i, Some(&chain.id))));
+        all.push(summary_json(&Counts::of(&chain.items), Some(&chain.id), chain.covered.as_ref()));
+    }
+    all.extend(report.loose.iter().map(|i| item_json(i, None)));
+    all.push(summary_json(&report.totals(), None, None));
+    all
+}
+
+fn write_jsonl(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    for record in records(report) {
+        serde_json::to_writer(&mut *out, &record)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &records(report))?;
+    out.write_all(b"\n")
+}
+
+fn write_csv(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    let mut writer = CsvRows(out);
+    writer.row(["type", "status", "key", "path", "reason", "account", "region", "trail", "backfill"])?;
+    let chains = report.chains.iter().flat_map(|c| c.items.iter().map(move |i| (i, Some(&c.id))));
+    for (item, chain) in chains.chain(report.loose.iter().map(|i| (i, None))) {
+        let kind = match item.kind {
+            Kind::Digest => "digest",
+            Kind::Log => "log",
+            Kind::Gap => "gap",
+        };
+        let path = item.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        writer.row([
+            kind,
+            item.status.as_str(),
+            &item.key,
+            &path,
+            item.reason.as_deref().unwrap_or_default(),
+            chain.map_or("", |c| &c.account),
+            chain.map_or("", |c| &c.region),
+            chain.map_or("", |c| &c.trail),
+            if item.backfill { "true" } else { "false" },
+        ])?;
+    }
+    Ok(())
+}
+
+// Provisional until the shared output module lands.
+fn sanitize(s: &str) -> String {
+    s.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
+}
+
+struct CsvRows<W>(W);
+
+impl<W: Write> CsvRows<W> {
+    fn row<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) -> std::io::Result<()> {
+        let cells: Vec<String> = fields
+            .into_iter()
+            .map(|f| {
+                if f.contains([',', '"', '\n', '\r']) {
+                    format!("\"{}\"", f.replace('"', "\"\""))
+                } else {
+                    f.to_string()
+                }
+            })
+            .collect();
+        writeln!(self.0, "{}", cells.join(","))
+    }
+}

@@ -1,0 +1,331 @@
+//! Reading one log file (or standard input) into CloudTrail records, borrowed from one buffer.
+//!
+//! [`Reader::load`] reads a file into a reused buffer and inflates it when it starts with the
+//! gzip magic (every member, as `zcat` does); [`split`] then walks the bytes and hands out each
+//! record's exact bytes with its ordinal. It accepts every shape users hold, in any sequence
+//! of top-level JSON values (so concatenated files on stdin work too):
+//!
+//! - `{"Records":[...]}` as CloudTrail delivers it: each element of `Records`;
+//! - a bare array of events (LookupEvents style, Grimoire): each element;
+//! - JSON lines, one event per line (or any whitespace-separated events): each object;
+//! - `aws cloudtrail lookup-events` output (`{"Events":[{"CloudTrailEvent":"{...}"}]}`, or the
+//!   array of `--query Events`): the decoded `CloudTrailEvent` string, or the element itself
+//!   when it holds no such string.
+//!
+//! Digests are recognized (by name: [`is_digest_name`]; by content: a top-level object with
+//! `digestS3Object` or `logFiles` and no `Records`) and yield no records.
+//! [`view::EventView`] reads the few fields a query needs from a record; [`event_text`] gives
+//! the record as CloudWatch Logs would receive it.
+
+pub mod json;
+pub mod view;
+
+use std::borrow::Cow;
+use std::io::Read;
+use std::path::Path;
+
+use crate::gz::{self, InflateError, Inflater};
+pub use json::SyntaxError;
+pub use view::{EventView, Identity};
+
+/// Why a file yielded no (or not all of its) records.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("gzip: {0}")]
+    Gzip(#[from] InflateError),
+    #[error("not valid JSON: {0}")]
+    Syntax(#[from] SyntaxError),
+    /// Valid JSON that holds no CloudTrail records (e.g. a top-level number or string).
+    #[error("not CloudTrail records: {0}")]
+    NotRecords(&'static str),
+}
+
+/// What [`split`] found in a file that it could read to the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    /// This many records were handed to the visitor (possibly zero: an empty array or file).
+    Records(u64),
+    /// A digest file: skipped, no records.
+    Digest,
+}
+
+/// Whether a file name is a CloudTrail digest's (`..._CloudTrail-Digest_...`).
+pub fn is_digest_name(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_string_lossy().contains("_CloudTrail-Digest_"))
+}
+
+/// Reads files and standard input into reused buffers, inflating gzip; one per worker thread.
+#[derive(Default)]
+pub struct Reader {
+    inflater: Inflater,
+    raw: Vec<u8>,
+    inflated: Vec<u8>,
+}
+
+impl Reader {
+    pub fn new() -> Reader {
+        Reader::default()
+    }
+
+    /// Reads `path` (`None`: standard input) and returns its bytes, inflated when they start
+    /// with the gzip magic. The slice is valid until the next call.
+    pub fn load(&mut self, path: Option<&Path>) -> Result<&[u8], RecordError> {
+        self.raw.clear();
+        match path {
+            Some(path) => {
+                let mut file = std::fs::File::open(path)?;
+                if let Ok(meta) = file.metadata() {
+                    self.raw.reserve(meta.len() as usize);
+                }
+                file.read_to_end(&mut self.raw)?;
+            }
+            None => {
+                std::io::stdin().lock().read_to_end(&mut self.raw)?;
+            }
+        }
+        self.decode()
+    }
+
+    /// Uses `bytes` as the file's content (inflating gzip), as [`Reader::load`] does.
+    pub fn load_bytes(&mut self, bytes: &[u8]) -> Result<&[u8], RecordError> {
+        self.raw.clear();
+        self.raw.extend_from_slice(bytes);
+        self.decode()
+    }
+
+    fn decode(&mut self) -> Result<&[u8], RecordError> {
+        if !gz::is_gzip(&self.raw) {
+            return Ok(&self.raw);
+        }
+        // A single member (every CloudTrail file) is read in place; only a concatenation is
+        // copied member by member.
+        let consumed = self.inflater.first_member(&self.raw)?.consumed;
+        if self.raw[consumed..].iter().all(|&b| b == 0) {
+            return Ok(self.inflater.first_member(&self.raw)?.data);
+        }
+        self.inflated.clear();
+        self.inflater.all_members(&self.raw, &mut self.inflated)?;
+        Ok(&self.inflated)
+    }
+}
+
+/// Calls `visit(raw, ordinal)` for every record of `data`, in file order (see the module doc
+/// for the shapes). `scratch` holds decoded `CloudTrailEvent` strings. Records before a syntax
+/// error have been visited when the error is returned.
+pub fn split(
+    data: &[u8],
+    scratch: &mut Vec<u8>,
+    mut visit: impl FnMut(&[u8], u64),
+) -> Result<Content, RecordError> {
+    let mut count = 0u64;
+    let mut emit = |raw: &[u8]| {
+        visit(raw, count);
+        count += 1;
+    };
+    let mut pos = json::skip_ws(data, 0);
+    if data[pos..].starts_with(b"\xEF\xBB\xBF") {
+        pos = json::skip_ws(data, pos + 3);
+    }
+    let mut digest = false;
+    while pos < data.len() {
+        match data[pos] {
+            b'{' => {
+                let mut records = false;
+                let mut digest_keys = false;
+                let mut members = json::members(data, pos);
+                for member in members.by_ref() {
+                    let (key, value) = member?;
+                    if key == b"Records" && value.first() == Some(&b'[') {
+                        records = true;
+                        for element in json::elements(value, 0) {
+                            emit(element?.1);
+                        }
+                    } else if key == b"Events" && value.first() == Some(&b'[') {
+                        records = true;
+                        lookup_events(value, scratch, &mut emit)?;
+                    } else if key == b"digestS3Object" || key == b"logFiles" {
+                        digest_keys = true;
+                    }
+                }
+                let end = members.end();
+                if !records {
+                    if digest_keys {
+                        digest = true;
+                    } else {
+                        emit(&data[pos..end]);
+                    }
+                }
+                pos = end;
+            }
+            b'[' => pos += lookup_events(&data[pos..], scratch, &mut emit)?,
+            _ => {
+                json::skip_value(data, pos)?;
+                return Err(RecordError::NotRecords("a top-level value is neither an object nor an array"));
+            }
+        }
+        pos = json::skip_ws(data, pos);
+    }
+    Ok(if digest && count == 0 { Content::Digest } else { Content::Records(count) })
+}
+
+/// Emits each element of the array `value`; an element object holding a `CloudTrailEvent`
+/// string is replaced by that string, decoded (lookup-events output). Returns the array's end.
+fn lookup_events(value: &[u8], scratch: &mut Vec<u8>, emit: &mut impl FnMut(&[u8])) -> Result<usize, RecordError> {
+    let mut elements = json::elements(value, 0);
+    for element in elements.by_ref() {
+        let (_, raw) = element?;
+        let inner = match raw.first() {
+            Some(b'{') => json::members(raw, 0)
+                .map_while(Result::ok)
+                .find(|(k, v)| *k == b"CloudTrailEvent" && v.first() == Some(&b'"'))
+                .map(|(_, v)| v),
+            _ => None,
+        };
+        match inner {
+            Some(encoded) => {
+                scratch.clear();
+                json::unescape(&encoded[1..encoded.len() - 1], scratch);
+                emit(scratch);
+            }
+            None => emit(raw),
+        }
+    }
+    Ok(elements.end())
+}
+
+/// Whether `data` looks like the outline of a JSON document: it starts with `{` or `[` and
+/// ends with `}` or `]` (whitespace aside). A cheap check for files that are not split.
+pub fn outline_ok(data: &[u8]) -> Result<(), RecordError> {
+    let start = json::skip_ws(data, 0);
+    let first = data.get(start).copied();
+    let last = data.iter().rev().find(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t')).copied();
+    match (first, last) {
+        (None, _) => Ok(()),
+        (Some(b'{' | b'['), Some(b'}' | b']')) => Ok(()),
+        (Some(b'{' | b'[' | 0xEF), _) => Err(SyntaxError { offset: data.len(), what: "does not end a JSON document (truncated?)" }.into()),
+        _ => Err(RecordError::NotRecords("does not start like JSON")),
+    }
+}
+
+/// The record as CloudTrail delivers it to CloudWatch Logs: compact JSON in the original key
+/// order. Borrowed when `raw` has no whitespace outside strings (every delivered record), else
+/// a copy with that whitespace removed; strings are never touched.
+pub fn event_text(raw: &[u8]) -> Cow<'_, [u8]> {
+    let Some(first) = first_insignificant_ws(raw) else {
+        return Cow::Borrowed(raw);
+    };
+    let mut out = Vec::with_capacity(raw.len());
+    out.extend_from_slice(&raw[..first]);
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in &raw[first..] {
+        if in_string {
+            out.push(b);
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            in_string = b == b'"';
+            out.push(b);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The offset of the first whitespace byte outside strings, if any.
+fn first_insignificant_ws(raw: &[u8]) -> Option<usize> {
+    let mut p = 0;
+    while p < raw.len() {
+        match raw[p] {
+            b' ' | b'\n' | b'\r' | b'\t' => return Some(p),
+            b'"' => p = json::skip_string(raw, p).unwrap_or(raw.len()),
+            _ => p += 1,
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(data: &[u8]) -> (Vec<String>, Result<Content, RecordError>) {
+        let mut out = Vec::new();
+        let mut scratch = Vec::new();
+        let result = split(data, &mut scratch, |raw, n| {
+            assert_eq!(n as usize, out.len());
+            out.push(String::from_utf8(raw.to_vec()).unwrap());
+        });
+        (out, result)
+    }
+
+    #[test]
+    fn splits_every_shape() {
+        let (r, c) = records(b"{\"Records\":[{\"a\":1},\n  {\"b\" : [2]}]}");
+        assert_eq!(r, ["{\"a\":1}", "{\"b\" : [2]}"]);
+        assert_eq!(c.unwrap(), Content::Records(2));
+        let (r, _) = records(b"[ {\"a\":1} , {\"a\":2} ]");
+        assert_eq!(r, ["{\"a\":1}", "{\"a\":2}"]);
+        let (r, _) = records(b"{\"a\":1}\n{\"a\":2}\r\n\n{\"Records\":[{\"a\":3}]}\n");
+        assert_eq!(r, ["{\"a\":1}", "{\"a\":2}", "{\"a\":3}"]);
+        let lookup = br#"{"Events":[{"EventId":"x","CloudTrailEvent":"{\"eventName\":\"A\\\"B\"}"},{"eventName":"C"}],"NextToken":"t"}"#;
+        let (r, _) = records(lookup);
+        assert_eq!(r, [r#"{"eventName":"A\"B"}"#, r#"{"eventName":"C"}"#]);
+        let (r, c) = records(b"\xEF\xBB\xBF  []  ");
+        assert!(r.is_empty());
+        assert_eq!(c.unwrap(), Content::Records(0));
+        assert_eq!(records(b"").1.unwrap(), Content::Records(0));
+    }
+
+    #[test]
+    fn digests_yield_no_records() {
+        let (r, c) = records(br#"{"awsAccountId":"1","digestS3Object":"k","logFiles":[]}"#);
+        assert!(r.is_empty());
+        assert_eq!(c.unwrap(), Content::Digest);
+        assert!(is_digest_name(Path::new("a/1_CloudTrail-Digest_us-east-1_t_us-east-1_20260101T000000Z.json.gz")));
+    }
+
+    #[test]
+    fn bad_input_is_an_error_after_the_good_records() {
+        let (r, c) = records(b"{\"Records\":[{\"a\":1},{\"b\":");
+        assert_eq!(r, ["{\"a\":1}"]);
+        assert!(matches!(c, Err(RecordError::Syntax(_))));
+        assert!(matches!(records(b"{ foo: 1 }").1, Err(RecordError::Syntax(_))));
+        assert!(matches!(records(b"42").1, Err(RecordError::NotRecords(_))));
+        assert!(matches!(records(b"hello").1, Err(RecordError::Syntax(_))));
+        assert!(outline_ok(b" {\"Records\":[]}\n").is_ok());
+        assert!(outline_ok(b"{\"Records\":[{\"a\":").is_err());
+        assert!(outline_ok(b"<html>").is_err());
+    }
+
+    #[test]
+    fn reads_gzip_and_concatenated_members() {
+        use std::io::Write;
+        let gzip = |data: &[u8]| {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(data).unwrap();
+            enc.finish().unwrap()
+        };
+        let mut reader = Reader::new();
+        assert_eq!(reader.load_bytes(&gzip(b"[1]")).unwrap(), b"[1]");
+        let mut two = gzip(b"{\"a\":1}\n");
+        two.extend(gzip(b"{\"a\":2}\n"));
+        assert_eq!(reader.load_bytes(&two).unwrap(), b"{\"a\":1}\n{\"a\":2}\n");
+        assert_eq!(reader.load_bytes(b"plain").unwrap(), b"plain");
+        assert!(matches!(reader.load_bytes(&gzip(b"x")[..10]), Err(RecordError::Gzip(_))));
+    }
+
+    #[test]
+    fn event_text_compacts_outside_strings_only() {
+        let compact = br#"{"a":"x y","b":[1,2]}"#;
+        assert!(matches!(event_text(compact), Cow::Borrowed(_)));
+        let pretty = b"{\n  \"a\" : \"x y\\\" z\",\n  \"b\": [1, 2]\n}";
+        assert_eq!(&*event_text(pretty), br#"{"a":"x y\" z","b":[1,2]}"#);
+    }
+}
