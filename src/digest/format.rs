@@ -158,6 +158,21 @@ impl DigestBody {
         }
     }
 
+    /// Fields that parse but cannot be what CloudTrail wrote: hash values that are not 64 hex
+    /// digits. The AWS CLI does not look; a damaged `hashValue` shows up as a hash mismatch and
+    /// a damaged `previousDigestHashValue` as a broken link, but this names the cause.
+    pub fn malformed_hashes(&self) -> Vec<String> {
+        let is_sha256 = |h: &str| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
+        let mut found = Vec::new();
+        if let Some(h) = self.previous_digest_hash_value.as_deref().filter(|h| !is_sha256(h)) {
+            found.push(format!("previousDigestHashValue is not a hex SHA-256 ({} characters)", h.len()));
+        }
+        for entry in self.log_files.iter().filter(|e| !is_sha256(&e.hash_value)) {
+            found.push(format!("hashValue of {} is not a hex SHA-256", entry.s3_object));
+        }
+        found
+    }
+
     /// Serializes as CloudTrail does: compact JSON, field order as above, `/` escaped as `\/`.
     pub fn to_cloudtrail_json(&self) -> Vec<u8> {
         let compact = serde_json::to_string(self).expect("a digest body always serializes");

@@ -336,6 +336,45 @@ impl<'a> Iterator for Elements<'a> {
     }
 }
 
+/// Walks the object starting at `pos` (which must be `{`), calling `value(key, start)` for each
+/// member with the raw key and the position of its value; `value` must return the position just
+/// after the value (e.g. from [`skip_value`]), which lets a caller consume a value as it
+/// skips it. Returns the position after the closing brace.
+pub fn for_each_member<E: From<SyntaxError>>(
+    buf: &[u8],
+    pos: usize,
+    mut value: impl FnMut(&[u8], usize) -> Result<usize, E>,
+) -> Result<usize, E> {
+    if buf.get(pos) != Some(&b'{') {
+        return Err(SyntaxError { offset: pos, what: "expected an object" }.into());
+    }
+    let mut p = skip_ws(buf, pos + 1);
+    if buf.get(p) == Some(&b'}') {
+        return Ok(p + 1);
+    }
+    loop {
+        if buf.get(p) != Some(&b'"') {
+            return Err(SyntaxError { offset: p, what: if p >= buf.len() { TRUNCATED } else { "expected a string key" } }.into());
+        }
+        let key_end = skip_string(buf, p)?;
+        let key = &buf[p + 1..key_end - 1];
+        p = skip_ws(buf, key_end);
+        match buf.get(p) {
+            Some(b':') => {}
+            None => return Err(SyntaxError { offset: p, what: TRUNCATED }.into()),
+            Some(_) => return Err(SyntaxError { offset: p, what: "expected ':' after a key" }.into()),
+        }
+        let start = skip_ws(buf, p + 1);
+        p = skip_ws(buf, value(key, start)?);
+        match buf.get(p) {
+            Some(b',') => p = skip_ws(buf, p + 1),
+            Some(b'}') => return Ok(p + 1),
+            None => return Err(SyntaxError { offset: p, what: TRUNCATED }.into()),
+            Some(_) => return Err(SyntaxError { offset: p, what: "expected ',' or '}' in an object" }.into()),
+        }
+    }
+}
+
 /// Whether a raw key (bytes between the quotes) equals `want`, decoding escapes if any.
 #[inline]
 pub fn key_eq(raw_key: &[u8], want: &str) -> bool {

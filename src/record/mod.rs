@@ -112,7 +112,7 @@ impl Reader {
 }
 
 /// Calls `visit(raw, ordinal)` for every record of `data`, in file order (see the module doc
-/// for the shapes). `scratch` holds decoded `CloudTrailEvent` strings. Records before a syntax
+/// for the shapes), reading each byte once. `scratch` holds decoded `CloudTrailEvent` strings. Records before a syntax
 /// error have been visited when the error is returned.
 pub fn split(
     data: &[u8],
@@ -134,22 +134,24 @@ pub fn split(
             b'{' => {
                 let mut records = false;
                 let mut digest_keys = false;
-                let mut members = json::members(data, pos);
-                for member in members.by_ref() {
-                    let (key, value) = member?;
-                    if key == b"Records" && value.first() == Some(&b'[') {
+                let end = json::for_each_member(data, pos, |key, start| -> Result<usize, RecordError> {
+                    if key == b"Records" && data.get(start) == Some(&b'[') {
                         records = true;
-                        for element in json::elements(value, 0) {
+                        let mut elements = json::elements(data, start);
+                        for element in elements.by_ref() {
                             emit(element?.1);
                         }
-                    } else if key == b"Events" && value.first() == Some(&b'[') {
+                        return Ok(elements.end());
+                    }
+                    if key == b"Events" && data.get(start) == Some(&b'[') {
                         records = true;
-                        lookup_events(value, scratch, &mut emit)?;
-                    } else if key == b"digestS3Object" || key == b"logFiles" {
+                        return lookup_events(data, start, scratch, &mut emit);
+                    }
+                    if key == b"digestS3Object" || key == b"logFiles" {
                         digest_keys = true;
                     }
-                }
-                let end = members.end();
+                    Ok(json::skip_value(data, start)?)
+                })?;
                 if !records {
                     if digest_keys {
                         digest = true;
@@ -159,7 +161,7 @@ pub fn split(
                 }
                 pos = end;
             }
-            b'[' => pos += lookup_events(&data[pos..], scratch, &mut emit)?,
+            b'[' => pos = lookup_events(data, pos, scratch, &mut emit)?,
             _ => {
                 json::skip_value(data, pos)?;
                 return Err(RecordError::NotRecords("a top-level value is neither an object nor an array"));
@@ -172,8 +174,13 @@ pub fn split(
 
 /// Emits each element of the array `value`; an element object holding a `CloudTrailEvent`
 /// string is replaced by that string, decoded (lookup-events output). Returns the array's end.
-fn lookup_events(value: &[u8], scratch: &mut Vec<u8>, emit: &mut impl FnMut(&[u8])) -> Result<usize, RecordError> {
-    let mut elements = json::elements(value, 0);
+fn lookup_events(
+    data: &[u8],
+    pos: usize,
+    scratch: &mut Vec<u8>,
+    emit: &mut impl FnMut(&[u8]),
+) -> Result<usize, RecordError> {
+    let mut elements = json::elements(data, pos);
     for element in elements.by_ref() {
         let (_, raw) = element?;
         let inner = match raw.first() {

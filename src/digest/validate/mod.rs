@@ -125,7 +125,7 @@ pub fn validate(options: &Options, on_log: &(dyn Fn() + Sync)) -> Report {
             *entry |= *by_valid;
         }
     }
-    let mut coverage: HashMap<AreaId, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    let mut coverage: HashMap<AreaId, Vec<walk::Span>> = HashMap::new();
     for (id, w) in &walked {
         coverage.entry(area_of(id)).or_default().extend(w.covered_windows.iter().copied());
     }
@@ -249,7 +249,7 @@ fn log_verdict(hashed: &Hashed, expected: &str) -> (Status, Option<String>) {
 }
 
 /// A log file no digest lists: a finding inside a covered period, else uncovered.
-fn unlisted_verdict(log: &LogFile, windows: &[(DateTime<Utc>, DateTime<Utc>)]) -> Item {
+fn unlisted_verdict(log: &LogFile, windows: &[walk::Span]) -> Item {
     let t = log.name.delivered;
     // Names carry minutes only: a file delivered at 01:04:30 is named 0104.
     let slack = chrono::Duration::seconds(60);

@@ -15,6 +15,9 @@ use super::check::{safe_key, Checker, Context};
 use super::load::Loaded;
 use super::report::{Item, Kind, Status};
 
+/// A `[digestStartTime, digestEndTime]` period.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
+
 /// The time window of the run.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Window {
@@ -39,7 +42,7 @@ pub struct Walked {
     /// Every log path any parsed digest of the chain lists, with whether a usable digest does.
     pub listed: HashMap<PathBuf, bool>,
     /// `[digestStartTime, digestEndTime]` of each usable digest.
-    pub covered_windows: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    pub covered_windows: Vec<Span>,
     /// The AWS CLI's "Results found for" span.
     pub covered: Option<(String, String)>,
 }
@@ -209,7 +212,7 @@ fn walk_pass<'a>(
 
     // Digests in the window the walk never reached: no valid chain leads to them.
     for d in listed {
-        if !visited.contains(&d.file.abs) && last_start.is_none_or(|l| window.start.is_none_or(|s| l >= s)) {
+        if !visited.contains(&d.file.abs) {
             let mut item = Item::new(Kind::Digest, &d.file.key, Some(d.file.path.clone()), Status::Unreferenced)
                 .because("no digest chain leads to this digest (possibly injected)");
             item.backfill = backfill;

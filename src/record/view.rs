@@ -1,0 +1,201 @@
+//! The borrowed, lazy view of one event: only the fields queries filter on, as raw slices of
+//! the record, interpreted when asked.
+//!
+//! Fields whose type drifts between events (a string here, an object there) never fail the
+//! record: each accessor returns `None` when the value is not of the expected type, so an
+//! event simply does not match a predicate on a field it does not have in the usual form.
+
+use std::borrow::Cow;
+
+use super::json::{self, SyntaxError};
+
+/// The top-level fields of an event that predicates read, as raw JSON slices.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct EventView<'a> {
+    pub event_time: Option<&'a [u8]>,
+    pub event_name: Option<&'a [u8]>,
+    pub event_source: Option<&'a [u8]>,
+    pub aws_region: Option<&'a [u8]>,
+    pub recipient_account_id: Option<&'a [u8]>,
+    pub source_ip_address: Option<&'a [u8]>,
+    pub error_code: Option<&'a [u8]>,
+    pub read_only: Option<&'a [u8]>,
+    pub user_identity: Option<&'a [u8]>,
+}
+
+impl<'a> EventView<'a> {
+    /// Reads the top-level members of the record `raw` (one pass, values skipped unread).
+    /// Fails only when `raw` is not a JSON object.
+    pub fn parse(raw: &'a [u8]) -> Result<EventView<'a>, SyntaxError> {
+        let mut view = EventView::default();
+        json::for_each_member(raw, 0, |key, start| -> Result<usize, SyntaxError> {
+            let end = json::skip_value(raw, start)?;
+            let value = Some(&raw[start..end]);
+            match key {
+                b"eventTime" => view.event_time = value,
+                b"eventName" => view.event_name = value,
+                b"eventSource" => view.event_source = value,
+                b"awsRegion" => view.aws_region = value,
+                b"recipientAccountId" => view.recipient_account_id = value,
+                b"sourceIPAddress" => view.source_ip_address = value,
+                b"errorCode" => view.error_code = value,
+                b"readOnly" => view.read_only = value,
+                b"userIdentity" => view.user_identity = value,
+                _ => {}
+            }
+            Ok(end)
+        })?;
+        Ok(view)
+    }
+
+    pub fn event_name(&self) -> Option<Cow<'a, str>> {
+        self.event_name.and_then(json::str_value)
+    }
+    pub fn event_source(&self) -> Option<Cow<'a, str>> {
+        self.event_source.and_then(json::str_value)
+    }
+    pub fn aws_region(&self) -> Option<Cow<'a, str>> {
+        self.aws_region.and_then(json::str_value)
+    }
+    pub fn recipient_account_id(&self) -> Option<Cow<'a, str>> {
+        self.recipient_account_id.and_then(json::str_value)
+    }
+    pub fn source_ip_address(&self) -> Option<Cow<'a, str>> {
+        self.source_ip_address.and_then(json::str_value)
+    }
+    /// `errorCode` as text (a string, or the JSON text of another non-null type).
+    pub fn error_code(&self) -> Option<Cow<'a, str>> {
+        self.error_code.and_then(json::text)
+    }
+
+    /// `readOnly`, which CloudTrail writes as a boolean and some tools as a string.
+    pub fn read_only(&self) -> Option<bool> {
+        match self.read_only? {
+            b"true" | b"\"true\"" => Some(true),
+            b"false" | b"\"false\"" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// `eventTime` in milliseconds since the Unix epoch; `None` when absent or not a time.
+    pub fn event_time_ms(&self) -> Option<i64> {
+        let text = json::str_value(self.event_time?)?;
+        parse_event_time(&text)
+    }
+
+    /// The identity fields; all `None` when `userIdentity` is absent or not an object.
+    pub fn identity(&self) -> Identity<'a> {
+        match self.user_identity {
+            Some(raw) if raw.first() == Some(&b'{') => Identity::parse(raw),
+            _ => Identity::default(),
+        }
+    }
+}
+
+/// The fields of `userIdentity` that predicates read.
+#[derive(Debug, Default, Clone)]
+pub struct Identity<'a> {
+    pub kind: Option<Cow<'a, str>>,
+    pub user_name: Option<Cow<'a, str>>,
+    pub arn: Option<Cow<'a, str>>,
+    pub access_key_id: Option<Cow<'a, str>>,
+    pub issuer_arn: Option<Cow<'a, str>>,
+    pub issuer_user_name: Option<Cow<'a, str>>,
+}
+
+impl<'a> Identity<'a> {
+    fn parse(raw: &'a [u8]) -> Identity<'a> {
+        let mut id = Identity::default();
+        let mut session_context = None;
+        // A malformed identity leaves the fields read so far; the record was validated when split.
+        let _ = json::for_each_member(raw, 0, |key, start| -> Result<usize, SyntaxError> {
+            let end = json::skip_value(raw, start)?;
+            let value = &raw[start..end];
+            match key {
+                b"type" => id.kind = json::str_value(value),
+                b"userName" => id.user_name = json::str_value(value),
+                b"arn" => id.arn = json::str_value(value),
+                b"accessKeyId" => id.access_key_id = json::str_value(value),
+                b"sessionContext" => session_context = Some(value),
+                _ => {}
+            }
+            Ok(end)
+        });
+        if let Some(issuer) = session_context.and_then(|sc| json::lookup(sc, &["sessionIssuer"])) {
+            id.issuer_arn = json::lookup(issuer, &["arn"]).and_then(json::str_value);
+            id.issuer_user_name = json::lookup(issuer, &["userName"]).and_then(json::str_value);
+        }
+        id
+    }
+
+    /// The session name of an assumed-role or federated-user ARN (its last `/` segment).
+    pub fn session_name(&self) -> Option<&str> {
+        let arn = self.arn.as_deref()?;
+        let (_, resource) = arn.split_once(":assumed-role/").or_else(|| arn.split_once(":federated-user/"))?;
+        resource.rsplit('/').next()
+    }
+}
+
+/// Parses an `eventTime`: the `YYYY-MM-DDTHH:MM:SSZ` CloudTrail writes (fast path), or any
+/// RFC 3339 time. Milliseconds since the Unix epoch.
+pub fn parse_event_time(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() == 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':' && b[19] == b'Z' {
+        let num = |r: std::ops::Range<usize>| -> Option<i64> {
+            b[r].iter().try_fold(0i64, |acc, &d| d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0')))
+        };
+        let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        if (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && sec < 61 {
+            return Some((days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec) * 1000);
+        }
+        return None;
+    }
+    chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.timestamp_millis())
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_needed_fields_and_tolerates_drift() {
+        let raw = br#"{"eventTime":"2021-07-29T00:00:01Z","eventName":"Delete\u0042ucket","readOnly":"false",
+            "userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/R/alice",
+              "sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::1:role/R","userName":"R"}}},
+            "errorCode":{"odd":1},"sourceIPAddress":{"x":1},"awsRegion":"us-east-1"}"#;
+        let v = EventView::parse(raw).unwrap();
+        assert_eq!(v.event_name().unwrap(), "DeleteBucket");
+        assert_eq!(v.read_only(), Some(false));
+        assert_eq!(v.event_time_ms(), Some(1_627_516_801_000));
+        assert_eq!(v.source_ip_address(), None);
+        assert_eq!(v.error_code().unwrap(), "{\"odd\":1}");
+        let id = v.identity();
+        assert_eq!(id.session_name(), Some("alice"));
+        assert_eq!(id.issuer_arn.as_deref(), Some("arn:aws:iam::1:role/R"));
+        let odd = EventView::parse(br#"{"userIdentity":"AWS Internal","eventTime":5}"#).unwrap();
+        assert!(odd.identity().kind.is_none());
+        assert_eq!(odd.event_time_ms(), None);
+        assert!(EventView::parse(b"[1]").is_err());
+    }
+
+    #[test]
+    fn event_times() {
+        assert_eq!(parse_event_time("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_event_time("2000-03-01T00:00:00Z"), Some(951_868_800_000));
+        assert_eq!(parse_event_time("2021-07-29T00:00:00.250Z"), Some(1_627_516_800_250));
+        assert_eq!(parse_event_time("redacted"), None);
+        assert_eq!(parse_event_time("2021-13-29T00:00:00Z"), None);
+    }
+}
