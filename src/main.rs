@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => cmd::validate::run(&args, &global),
         Command::Generate(args) => cmd::generate::run(&args),
         Command::Synth(args) => cmd::synth::run(&args, &global),
+        Command::Query(args) => cmd::query::run(&args, &global),
         _ => unimplemented!(),
     };
     match result {

@@ -2,6 +2,7 @@
 //! prints. The only place (with `main.rs`) where `anyhow` is used.
 
 pub mod generate;
+pub mod query;
 pub mod synth;
 pub mod validate;
 

@@ -68,8 +68,14 @@ pub(crate) enum Value<'a> {
     /// [`Value::Number`] instead (A8).
     Str(Cow<'a, str>),
     /// A bare number, with its source text (for textual comparisons, A8) and its value.
-    Number { text: &'a str, value: f64 },
-    Regex { body: &'a str, offset: usize },
+    Number {
+        text: &'a str,
+        value: f64,
+    },
+    Regex {
+        body: &'a str,
+        offset: usize,
+    },
 }
 
 /// A property selector, split into segments: `$.a.b[0]` is `[Key("a"), Key("b"), Index(0)]`.
@@ -81,7 +87,10 @@ pub(crate) struct Path {
 
 impl Path {
     pub fn wildcards(&self) -> usize {
-        self.segments.iter().filter(|s| **s == Segment::Wildcard).count()
+        self.segments
+            .iter()
+            .filter(|s| **s == Segment::Wildcard)
+            .count()
     }
 }
 
@@ -101,7 +110,10 @@ pub(crate) enum Entry<'a> {
     /// `...`: any number of fields.
     Ellipsis,
     /// A named or unnamed (empty) field with an optional condition on it.
-    Field { name: Option<&'a str>, expr: Option<FieldExpr<'a>> },
+    Field {
+        name: Option<&'a str>,
+        expr: Option<FieldExpr<'a>>,
+    },
 }
 
 /// Conditions on one space-delimited field: `status_code = 404 || status_code = 410`.

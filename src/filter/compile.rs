@@ -46,7 +46,7 @@ pub(crate) enum Plan {
 pub(crate) enum Needle {
     /// Occurs in every message: a whitespace-only or empty phrase (A4, A22).
     Always,
-    Text(memmem::Finder<'static>),
+    Text(Box<memmem::Finder<'static>>),
     Regex(Regex),
 }
 
@@ -137,14 +137,27 @@ pub(crate) enum Node<'v> {
 #[derive(Debug)]
 pub(crate) enum ValueTest {
     /// `= "text"` / `!= text`: wildcard string equality.
-    Glob { glob: Glob, negate: bool },
+    Glob {
+        glob: Glob,
+        negate: bool,
+    },
     /// `= %re%` / `!= %re%`: unanchored search.
-    Regex { re: Regex, negate: bool },
+    Regex {
+        re: Regex,
+        negate: bool,
+    },
     /// `= 400` / `!= 1.5e3`: numeric equality (A8: a string field equals the number when its
     /// text is the number's text or a plain decimal of the same value).
-    NumEq { text: Box<[u8]>, value: f64, negate: bool },
+    NumEq {
+        text: Box<[u8]>,
+        value: f64,
+        negate: bool,
+    },
     /// `< > <= >=` against a number.
-    NumCmp { op: CmpOp, value: f64 },
+    NumCmp {
+        op: CmpOp,
+        value: f64,
+    },
     IsTrue,
     IsFalse,
     IsNull,
@@ -172,10 +185,17 @@ impl ValueTest {
             (ValueTest::NumEq { value, negate, .. }, Node::Num(n)) => {
                 (json_number(n) == Some(*value)) != *negate
             }
-            (ValueTest::NumEq { text, value, negate }, Node::Str(s)) => {
-                (s == &text[..] || plain_decimal(s) == Some(*value)) != *negate
+            (
+                ValueTest::NumEq {
+                    text,
+                    value,
+                    negate,
+                },
+                Node::Str(s),
+            ) => (s == &text[..] || plain_decimal(s) == Some(*value)) != *negate,
+            (ValueTest::NumCmp { op, value }, Node::Num(s)) => {
+                json_number(s).is_some_and(|n| compare(*op, n, *value))
             }
-            (ValueTest::NumCmp { op, value }, Node::Num(s)) => json_number(s).is_some_and(|n| compare(*op, n, *value)),
             (ValueTest::NumCmp { op, value }, Node::Str(s)) => {
                 plain_decimal(s).is_some_and(|n| compare(*op, n, *value))
             }
@@ -232,7 +252,10 @@ impl Glob {
     pub fn new(text: &str) -> Glob {
         let parts: Vec<Box<[u8]>> = text.split('*').map(|p| p.as_bytes().into()).collect();
         let middle = if parts.len() > 2 {
-            parts[1..parts.len() - 1].iter().map(|p| memmem::Finder::new(&p[..]).into_owned()).collect()
+            parts[1..parts.len() - 1]
+                .iter()
+                .map(|p| memmem::Finder::new(&p[..]).into_owned())
+                .collect()
         } else {
             Vec::new()
         };
@@ -262,13 +285,21 @@ pub(crate) fn compile(ast: &Ast<'_>) -> Result<Plan, PatternError> {
     Ok(match ast {
         Ast::All => Plan::All,
         Ast::Terms(terms) => {
-            let mut plan = TermPlan { include: vec![], exclude: vec![], optional: vec![] };
+            let mut plan = TermPlan {
+                include: vec![],
+                exclude: vec![],
+                optional: vec![],
+            };
             for t in terms {
                 let needle = match &t.atom {
                     // A4: a phrase of whitespace only occurs everywhere ("Match everything").
                     Atom::Text(s) if s.trim().is_empty() => Needle::Always,
-                    Atom::Text(s) => Needle::Text(memmem::Finder::new(s.as_bytes()).into_owned()),
-                    Atom::Regex { body, offset } => Needle::Regex(super::regex::compile(body, *offset)?),
+                    Atom::Text(s) => {
+                        Needle::Text(Box::new(memmem::Finder::new(s.as_bytes()).into_owned()))
+                    }
+                    Atom::Regex { body, offset } => {
+                        Needle::Regex(super::regex::compile(body, *offset)?)
+                    }
                 };
                 match t.prefix {
                     Prefix::Include => plan.include.push(needle),
@@ -289,19 +320,29 @@ pub(crate) fn compile(ast: &Ast<'_>) -> Result<Plan, PatternError> {
             Plan::Json(plan)
         }
         Ast::Space(entries) => {
-            let mut plan = SpacePlan { entries: vec![], ellipsis: None, tests: vec![] };
+            let mut plan = SpacePlan {
+                entries: vec![],
+                ellipsis: None,
+                tests: vec![],
+            };
             for (i, e) in entries.iter().enumerate() {
                 match e {
                     Entry::Ellipsis => {
                         plan.ellipsis = Some(i);
-                        plan.entries.push(SpaceEntry { name: None, expr: None });
+                        plan.entries.push(SpaceEntry {
+                            name: None,
+                            expr: None,
+                        });
                     }
                     Entry::Field { name, expr } => {
                         let expr = match expr {
                             Some(x) => Some(field_expr(x, &mut plan.tests)?),
                             None => None,
                         };
-                        plan.entries.push(SpaceEntry { name: name.map(Into::into), expr });
+                        plan.entries.push(SpaceEntry {
+                            name: name.map(Into::into),
+                            expr,
+                        });
                     }
                 }
             }
@@ -313,14 +354,20 @@ pub(crate) fn compile(ast: &Ast<'_>) -> Result<Plan, PatternError> {
 fn value_test(op: CmpOp, value: &Value<'_>) -> Result<ValueTest, PatternError> {
     let negate = op == CmpOp::Ne;
     Ok(match value {
-        Value::Str(s) => ValueTest::Glob { glob: Glob::new(s), negate },
-        Value::Regex { body, offset } => {
-            ValueTest::Regex { re: super::regex::compile(body, *offset)?, negate }
-        }
+        Value::Str(s) => ValueTest::Glob {
+            glob: Glob::new(s),
+            negate,
+        },
+        Value::Regex { body, offset } => ValueTest::Regex {
+            re: super::regex::compile(body, *offset)?,
+            negate,
+        },
         Value::Number { text, value } => match op {
-            CmpOp::Eq | CmpOp::Ne => {
-                ValueTest::NumEq { text: text.as_bytes().into(), value: *value, negate }
-            }
+            CmpOp::Eq | CmpOp::Ne => ValueTest::NumEq {
+                text: text.as_bytes().into(),
+                value: *value,
+                negate,
+            },
             _ => ValueTest::NumCmp { op, value: *value },
         },
     })
@@ -328,8 +375,18 @@ fn value_test(op: CmpOp, value: &Value<'_>) -> Result<ValueTest, PatternError> {
 
 fn json_expr(expr: &Expr<'_>, plan: &mut JsonPlan) -> Result<BoolExpr, PatternError> {
     Ok(match expr {
-        Expr::Or(items) => BoolExpr::Any(items.iter().map(|e| json_expr(e, plan)).collect::<Result<_, _>>()?),
-        Expr::And(items) => BoolExpr::All(items.iter().map(|e| json_expr(e, plan)).collect::<Result<_, _>>()?),
+        Expr::Or(items) => BoolExpr::Any(
+            items
+                .iter()
+                .map(|e| json_expr(e, plan))
+                .collect::<Result<_, _>>()?,
+        ),
+        Expr::And(items) => BoolExpr::All(
+            items
+                .iter()
+                .map(|e| json_expr(e, plan))
+                .collect::<Result<_, _>>()?,
+        ),
         Expr::Cond(cond) => {
             let id = plan.conds.len();
             if id >= MAX_CONDS {
@@ -359,7 +416,11 @@ fn trie_insert(nodes: &mut Vec<TrieNode>, segments: &[Segment]) -> usize {
     let mut at = 0;
     for seg in segments {
         let existing = match seg {
-            Segment::Key(k) => nodes[at].keys.iter().find(|(n, _)| **n == *k.as_bytes()).map(|e| e.1),
+            Segment::Key(k) => nodes[at]
+                .keys
+                .iter()
+                .find(|(n, _)| **n == *k.as_bytes())
+                .map(|e| e.1),
             Segment::Index(i) => nodes[at].indices.iter().find(|(n, _)| n == i).map(|e| e.1),
             Segment::Wildcard => nodes[at].wildcard,
         };
@@ -382,8 +443,18 @@ fn trie_insert(nodes: &mut Vec<TrieNode>, segments: &[Segment]) -> usize {
 
 fn field_expr(expr: &FieldExpr<'_>, tests: &mut Vec<ValueTest>) -> Result<BoolExpr, PatternError> {
     Ok(match expr {
-        FieldExpr::Or(items) => BoolExpr::Any(items.iter().map(|e| field_expr(e, tests)).collect::<Result<_, _>>()?),
-        FieldExpr::And(items) => BoolExpr::All(items.iter().map(|e| field_expr(e, tests)).collect::<Result<_, _>>()?),
+        FieldExpr::Or(items) => BoolExpr::Any(
+            items
+                .iter()
+                .map(|e| field_expr(e, tests))
+                .collect::<Result<_, _>>()?,
+        ),
+        FieldExpr::And(items) => BoolExpr::All(
+            items
+                .iter()
+                .map(|e| field_expr(e, tests))
+                .collect::<Result<_, _>>()?,
+        ),
         FieldExpr::Cmp { op, value } => {
             if tests.len() >= MAX_CONDS {
                 let kind = ErrorKind::TooManyConditions { limit: MAX_CONDS };

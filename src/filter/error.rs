@@ -29,7 +29,11 @@ pub struct PatternError {
 
 impl PatternError {
     pub(crate) fn new(span: Range<usize>, kind: ErrorKind) -> Self {
-        PatternError { span, kind, subject: Subject::Pattern }
+        PatternError {
+            span,
+            kind,
+            subject: Subject::Pattern,
+        }
     }
 
     pub(crate) fn at(offset: usize, kind: ErrorKind) -> Self {
@@ -74,7 +78,11 @@ impl fmt::Display for PatternError {
             Subject::Pattern => "filter pattern",
             Subject::Selector => "selector",
         };
-        write!(f, "invalid {what} at byte {}: {}", self.span.start, self.kind)
+        write!(
+            f,
+            "invalid {what} at byte {}: {}",
+            self.span.start, self.kind
+        )
     }
 }
 

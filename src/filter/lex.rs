@@ -127,7 +127,12 @@ impl<'a> Lexer<'a> {
 
     fn token(&mut self, start: usize, len: usize, tok: Tok<'a>, space_before: bool) -> Token<'a> {
         self.pos = start + len;
-        Token { tok, start, end: start + len, space_before }
+        Token {
+            tok,
+            start,
+            end: start + len,
+            space_before,
+        }
     }
 
     /// The next structural token.
@@ -136,7 +141,12 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         let b = self.bytes();
         let Some(&c) = b.get(start) else {
-            return Ok(Token { tok: Tok::Eof, start, end: start, space_before: space });
+            return Ok(Token {
+                tok: Tok::Eof,
+                start,
+                end: start,
+                space_before: space,
+            });
         };
         let at = |i: usize| b.get(start + i).copied();
         let (tok, len) = match c {
@@ -273,8 +283,8 @@ fn selector_extent(s: &str) -> usize {
                 }
             }
             c if is_space(c) => break,
-            b'=' | b'!' | b'<' | b'>' | b'(' | b')' | b'{' | b'}' | b'&' | b'|' | b','
-            | b']' | b'"' | b'%' => break,
+            b'=' | b'!' | b'<' | b'>' | b'(' | b')' | b'{' | b'}' | b'&' | b'|' | b',' | b']'
+            | b'"' | b'%' => break,
             _ => i += s[i..].chars().next().map_or(1, char::len_utf8),
         }
     }
@@ -362,7 +372,10 @@ impl<'a> TermLexer<'a> {
             let p = b[self.pos] as char;
             self.pos += 1;
             if self.pos == b.len() || is_space(b[self.pos]) {
-                return Err(PatternError::new(self.pos - 1..self.pos, ErrorKind::DanglingPrefix(p)));
+                return Err(PatternError::new(
+                    self.pos - 1..self.pos,
+                    ErrorKind::DanglingPrefix(p),
+                ));
             }
         }
         let start = self.pos;
@@ -397,7 +410,11 @@ impl<'a> TermLexer<'a> {
             return Err(PatternError::at(end, ErrorKind::MissingSpace));
         }
         self.pos = end;
-        Ok(Some(TermToken { prefix, atom, start }))
+        Ok(Some(TermToken {
+            prefix,
+            atom,
+            start,
+        }))
     }
 }
 

@@ -35,7 +35,10 @@ pub(crate) fn compile(body: &str, offset: usize) -> Result<Regex, PatternError> 
                     _ => "rejected by the regex engine",
                 })
                 .to_string();
-            PatternError::new(offset.saturating_sub(1)..offset + body.len() + 1, ErrorKind::RegexInvalid(why))
+            PatternError::new(
+                offset.saturating_sub(1)..offset + body.len() + 1,
+                ErrorKind::RegexInvalid(why),
+            )
         })
 }
 
@@ -68,9 +71,14 @@ fn check_char(body: &str, i: usize, offset: usize) -> Result<(), PatternError> {
             "{:?} is not allowed in a regular expression; match it with \\x{:02x}",
             c, c as u32
         ),
-        c => format!("{c:?} is not allowed in a regular expression: multi-byte characters are not supported"),
+        c => format!(
+            "{c:?} is not allowed in a regular expression: multi-byte characters are not supported"
+        ),
     };
-    Err(PatternError::new(offset + i..offset + i + ch.len_utf8(), ErrorKind::RegexChar(why)))
+    Err(PatternError::new(
+        offset + i..offset + i + ch.len_utf8(),
+        ErrorKind::RegexChar(why),
+    ))
 }
 
 /// Translates the dialect into `regex` crate syntax, validating as it goes.
@@ -127,13 +135,21 @@ fn escape(b: &[u8], i: usize, offset: usize) -> Result<(String, usize, bool), Pa
         b'd' | b'D' | b's' | b'S' | b'w' | b'W' => (format!("\\{}", e as char), 2, false),
         b't' | b'n' | b'r' => (format!("\\{}", e as char), 2, true),
         b'x' => {
-            let hex = b.get(i + 2..i + 4).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+            let hex = b
+                .get(i + 2..i + 4)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
             let Some(hex) = hex else {
                 return Err(invalid(offset + i, 2, "expected two hex digits after \\x"));
             };
-            (format!("\\x{}", std::str::from_utf8(hex).unwrap_or("00")), 4, true)
+            (
+                format!("\\x{}", std::str::from_utf8(hex).unwrap_or("00")),
+                4,
+                true,
+            )
         }
-        c if c.is_ascii_punctuation() || c == b' ' => (regex::escape(&(c as char).to_string()), 2, true),
+        c if c.is_ascii_punctuation() || c == b' ' => {
+            (regex::escape(&(c as char).to_string()), 2, true)
+        }
         c => {
             let why = format!("unsupported escape '\\{}'", c as char);
             return Err(invalid(offset + i, 2, why));
@@ -173,7 +189,11 @@ fn class(b: &[u8], start: usize, offset: usize, out: &mut String) -> Result<usiz
     let mut prev_char = false;
     loop {
         let Some(&c) = b.get(i) else {
-            return Err(invalid(offset + start, 1, "unclosed '[' in regular expression"));
+            return Err(invalid(
+                offset + start,
+                1,
+                "unclosed '[' in regular expression",
+            ));
         };
         match c {
             b']' => {
@@ -263,7 +283,18 @@ mod tests {
 
     #[test]
     fn rejections() {
-        for (body, at) in [("a(b", 1), ("a)b", 1), ("a!b", 1), ("é", 0), ("a{x}", 1), ("}", 0), ("\\b", 0), ("[ab", 0), ("a\\", 1), ("\\x4", 0)] {
+        for (body, at) in [
+            ("a(b", 1),
+            ("a)b", 1),
+            ("a!b", 1),
+            ("é", 0),
+            ("a{x}", 1),
+            ("}", 0),
+            ("\\b", 0),
+            ("[ab", 0),
+            ("a\\", 1),
+            ("\\x4", 0),
+        ] {
             let e = translate(body, 10).unwrap_err();
             assert_eq!(e.offset(), 10 + at, "{body}: {e}");
         }

@@ -38,10 +38,12 @@ impl Literal {
     }
 }
 
-/// Groups of literals: every group must have one of its literals present.
+/// Groups of literals: every group must have one of its literals present; and the needles of
+/// a `--where` pattern, if it has any.
 #[derive(Debug, Clone, Default)]
 pub struct Prefilter {
     groups: Vec<Vec<Literal>>,
+    pattern: Option<crate::filter::Prefilter>,
 }
 
 impl Prefilter {
@@ -56,14 +58,22 @@ impl Prefilter {
         }
     }
 
+    /// Adds the needles of a filter pattern (one of which occurs in any event it matches, in
+    /// its compact text, and so in the file's bytes: the needles hold no character that
+    /// compaction or string embedding changes).
+    pub fn require_pattern(&mut self, needles: Option<crate::filter::Prefilter>) {
+        self.pattern = needles;
+    }
+
     /// Whether there is any literal to look for.
     pub fn is_active(&self) -> bool {
-        !self.groups.is_empty()
+        !self.groups.is_empty() || self.pattern.is_some()
     }
 
     /// Whether `bytes` may hold a match: every group has a literal present.
     pub fn may_match(&self, bytes: &[u8]) -> bool {
         self.groups.iter().all(|group| group.iter().any(|lit| lit.occurs_in(bytes)))
+            && self.pattern.as_ref().map_or(true, |p| p.may_match(bytes))
     }
 }
 

@@ -27,7 +27,10 @@ static KEYS: OnceLock<Cache> = OnceLock::new();
 /// the same key; computed once per process.
 pub fn test_key(seed: u64, region: &str) -> RsaPrivateKey {
     let slot = {
-        let mut cache = KEYS.get_or_init(Cache::default).lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = KEYS
+            .get_or_init(Cache::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         Arc::clone(cache.entry((seed, region.to_string())).or_default())
     };
     // Generated outside the map's lock, so keys of different regions are made in parallel.
@@ -83,7 +86,10 @@ mod tests {
     fn keys_are_deterministic_per_seed_and_region() {
         let a = test_key(11, "us-east-1");
         assert_eq!(a, test_key(11, "us-east-1"));
-        assert_ne!(key_fingerprint(&a), key_fingerprint(&test_key(11, "eu-west-1")));
+        assert_ne!(
+            key_fingerprint(&a),
+            key_fingerprint(&test_key(11, "eu-west-1"))
+        );
         assert_eq!(key_fingerprint(&a).len(), 32);
     }
 }

@@ -101,6 +101,9 @@ fn walk_pass<'a>(
     let mut target = candidates.pop().map(Target::Listed);
     let mut last_start: Option<DateTime<Utc>> = None;
     let mut is_head = true;
+    // The digestStartTime of the last usable digest, while the chain has not restarted: the
+    // next older usable digest should end there.
+    let mut expect_end: Option<DateTime<Utc>> = None;
 
     while let Some(current) = target.take() {
         if let (Some(start), Some(last)) = (window.start, last_start) {
@@ -130,7 +133,12 @@ fn walk_pass<'a>(
         let ctx = Context { expected_sha256: expected, is_head };
         is_head = false;
         let verdict = checker.check(digest, &ctx);
-        let shown_key = digest.outcome.as_ref().map_or(digest.file.key.clone(), |p| p.body.object().to_string());
+        // A usable digest is shown under the key it names (the S3 key, prefix included); any
+        // other under the key where it lies.
+        let shown_key = match verdict.usable {
+            Some(parsed) => parsed.body.object().to_string(),
+            None => digest.file.key.clone(),
+        };
         let mut item = Item::new(Kind::Digest, &shown_key, Some(digest.file.path.clone()), verdict.status);
         item.reason = verdict.reason;
         item.backfill = backfill;
@@ -144,6 +152,21 @@ fn walk_pass<'a>(
         let start = parse_time(body.start_time());
         let end = parse_time(body.end_time());
         last_start = start.or(last_start);
+        let reached_by_link = matches!(current, Target::Linked { .. });
+        if let (false, Some(newer_start), Some(end)) = (reached_by_link, expect_end, end) {
+            if end < newer_start {
+                let mut gap = Item::new(Kind::Gap, "", None, Status::NotFound).because(format!(
+                    "no digest covers {} to {}: digests are missing from the chain",
+                    fmt(end),
+                    fmt(newer_start)
+                ));
+                gap.backfill = backfill;
+                gap.start = Some(fmt(end));
+                gap.end = Some(fmt(newer_start));
+                walked.items.push(gap);
+            }
+        }
+        expect_end = if body.previous().is_some() { start } else { None };
         if let (Some(s), Some(e)) = (start, end) {
             walked.covered_windows.push((s, e));
             if verdict.status == Status::Valid {

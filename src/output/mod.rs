@@ -1,0 +1,338 @@
+//! All printing of results, shared by the commands: JSON lines, one JSON document, CSV and
+//! tables, written to a buffered stdout (or any writer).
+//!
+//! Two sinks: [`RowSink`] prints rows of named columns (`--fields`, `--count-by`, metrics);
+//! [`EventSink`] prints whole events, as the raw bytes the file held (JSON formats) or as rows
+//! of chosen fields (CSV, tables). Writes return `io::Error` (a closed pipe included) and never
+//! panic; the caller decides that `BrokenPipe` ends the run quietly.
+//!
+//! On a terminal, attacker-controlled text is escaped ([`sanitize`]); to a pipe, bytes pass
+//! unchanged.
+
+pub mod fields;
+pub mod sanitize;
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+pub use fields::{Cell, FieldError, FieldPath};
+
+use crate::cli::OutputFormat;
+
+/// The columns a table or CSV of events shows when `--fields` is not given.
+pub const DEFAULT_EVENT_FIELDS: &[&str] =
+    &["eventTime", "awsRegion", "eventSource", "eventName", "userIdentity.arn", "sourceIPAddress", "errorCode"];
+
+/// Where rows of named columns go.
+pub trait RowSink: Send {
+    /// Prints one row; `cells` are in column order.
+    fn row(&mut self, cells: &[Cell<'_>]) -> io::Result<()>;
+    /// Ends the document (closing bracket, table drawing) and flushes.
+    fn finish(&mut self) -> io::Result<()>;
+}
+
+/// A row sink printing `columns` in `format` to `out`. `terminal`: escape control
+/// characters and fit tables to the terminal's width.
+pub fn row_sink<'w>(
+    format: OutputFormat,
+    columns: Vec<String>,
+    out: Box<dyn Write + Send + 'w>,
+    terminal: bool,
+) -> Box<dyn RowSink + Send + 'w> {
+    match format {
+        OutputFormat::Jsonl => Box::new(JsonRows { out, columns, array: None, terminal }),
+        OutputFormat::Json => Box::new(JsonRows { out, columns, array: Some(true), terminal }),
+        OutputFormat::Csv => Box::new(CsvRows { out, columns, header_done: false, terminal }),
+        OutputFormat::Table => Box::new(TableRows { out, columns, rows: Vec::new(), terminal }),
+    }
+}
+
+/// Appends `text` as a JSON string literal.
+pub fn push_json_str(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    for c in text.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes()),
+            c => {
+                let mut tmp = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+fn push_json_cell(out: &mut Vec<u8>, cell: &Cell<'_>) {
+    match cell {
+        Cell::Missing => out.extend_from_slice(b"null"),
+        Cell::Text(t) => push_json_str(out, t),
+        Cell::Json(j) => out.extend_from_slice(j),
+        Cell::Count(n) => out.extend_from_slice(n.to_string().as_bytes()),
+    }
+}
+
+/// JSON lines (`array: None`) or one JSON array (`Some(first)`), one object per row.
+struct JsonRows<'w> {
+    out: Box<dyn Write + Send + 'w>,
+    columns: Vec<String>,
+    /// `Some(true)` before the first row of an array, `Some(false)` after it.
+    array: Option<bool>,
+    terminal: bool,
+}
+
+impl RowSink for JsonRows<'_> {
+    fn row(&mut self, cells: &[Cell<'_>]) -> io::Result<()> {
+        let mut line = Vec::with_capacity(256);
+        match self.array {
+            Some(true) => line.extend_from_slice(b"[\n"),
+            Some(false) => line.extend_from_slice(b",\n"),
+            None => {}
+        }
+        line.push(b'{');
+        for (i, (column, cell)) in self.columns.iter().zip(cells).enumerate() {
+            if i > 0 {
+                line.push(b',');
+            }
+            push_json_str(&mut line, column);
+            line.push(b':');
+            push_json_cell(&mut line, cell);
+        }
+        line.push(b'}');
+        if self.array.is_none() {
+            line.push(b'\n');
+        } else {
+            self.array = Some(false);
+        }
+        write_maybe_escaped(&mut self.out, &line, self.terminal)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        match self.array {
+            Some(true) => self.out.write_all(b"[]\n")?,
+            Some(false) => self.out.write_all(b"\n]\n")?,
+            None => {}
+        }
+        self.out.flush()
+    }
+}
+
+fn write_maybe_escaped(out: &mut dyn Write, bytes: &[u8], terminal: bool) -> io::Result<()> {
+    if terminal {
+        out.write_all(&sanitize::escape_bytes(bytes, true))
+    } else {
+        out.write_all(bytes)
+    }
+}
+
+/// RFC 4180 CSV with a header row; fields quoted when they hold `,`, `"`, CR or LF.
+struct CsvRows<'w> {
+    out: Box<dyn Write + Send + 'w>,
+    columns: Vec<String>,
+    header_done: bool,
+    terminal: bool,
+}
+
+/// Appends one CSV field, quoted when needed (quotes doubled).
+pub fn push_csv_field(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for b in text.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
+}
+
+impl CsvRows<'_> {
+    fn line<'a>(&mut self, fields: impl Iterator<Item = Option<Cow<'a, str>>>) -> io::Result<()> {
+        let mut line = Vec::with_capacity(256);
+        for (i, field) in fields.enumerate() {
+            if i > 0 {
+                line.push(b',');
+            }
+            if let Some(text) = field {
+                let text = if self.terminal { sanitize::escape_str(&text, false).into_owned() } else { text.into_owned() };
+                push_csv_field(&mut line, &text);
+            }
+        }
+        line.extend_from_slice(b"\r\n");
+        self.out.write_all(&line)
+    }
+
+    fn header(&mut self) -> io::Result<()> {
+        if !self.header_done {
+            self.header_done = true;
+            let columns = std::mem::take(&mut self.columns);
+            let result = self.line(columns.iter().map(|c| Some(Cow::Borrowed(c.as_str()))));
+            self.columns = columns;
+            result?;
+        }
+        Ok(())
+    }
+}
+
+impl RowSink for CsvRows<'_> {
+    fn row(&mut self, cells: &[Cell<'_>]) -> io::Result<()> {
+        self.header()?;
+        self.line(cells.iter().map(|c| c.text()))
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.header()?;
+        self.out.flush()
+    }
+}
+
+/// A table drawn when all rows are known (tables are for people: small results).
+struct TableRows<'w> {
+    out: Box<dyn Write + Send + 'w>,
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+    terminal: bool,
+}
+
+impl RowSink for TableRows<'_> {
+    fn row(&mut self, cells: &[Cell<'_>]) -> io::Result<()> {
+        // Always escaped: a table is for reading, and a newline in a cell breaks its layout.
+        let row = cells.iter().map(|c| c.text().map_or_else(String::new, |t| sanitize::escape_str(&t, false).into_owned()));
+        self.rows.push(row.collect());
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        let mut table = comfy_table::Table::new();
+        table.load_preset(comfy_table::presets::UTF8_HORIZONTAL_ONLY);
+        if self.terminal {
+            table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+        }
+        table.set_header(&self.columns);
+        for row in self.rows.drain(..) {
+            table.add_row(row);
+        }
+        writeln!(self.out, "{table}")?;
+        self.out.flush()
+    }
+}
+
+/// Prints whole events: raw bytes in JSON formats, rows of fields otherwise (or when
+/// `--fields` is given).
+pub struct EventSink<'w> {
+    inner: EventInner<'w>,
+}
+
+enum EventInner<'w> {
+    /// JSON lines (each event made single-line if it was pretty-printed) or one array.
+    Raw { out: Box<dyn Write + Send + 'w>, array: Option<bool>, terminal: bool },
+    Rows { sink: Box<dyn RowSink + Send + 'w>, fields: Vec<FieldPath> },
+}
+
+impl<'w> EventSink<'w> {
+    /// A sink for events in `format`; `fields` empty means whole events (JSON formats) or
+    /// [`DEFAULT_EVENT_FIELDS`] (CSV, table).
+    pub fn new(format: OutputFormat, fields: Vec<FieldPath>, out: Box<dyn Write + Send + 'w>, terminal: bool) -> Self {
+        let inner = match (format, fields.is_empty()) {
+            (OutputFormat::Jsonl, true) => EventInner::Raw { out, array: None, terminal },
+            (OutputFormat::Json, true) => EventInner::Raw { out, array: Some(true), terminal },
+            (_, empty) => {
+                let fields = if empty {
+                    DEFAULT_EVENT_FIELDS.iter().filter_map(|f| FieldPath::parse(f).ok()).collect()
+                } else {
+                    fields
+                };
+                let columns = fields.iter().map(|f| f.name().to_string()).collect();
+                EventInner::Rows { sink: row_sink(format, columns, out, terminal), fields }
+            }
+        };
+        EventSink { inner }
+    }
+
+    /// Prints one event given its raw bytes.
+    pub fn event(&mut self, raw: &[u8]) -> io::Result<()> {
+        match &mut self.inner {
+            EventInner::Raw { out, array: None, terminal } => {
+                // JSON lines need one line per event: a pretty-printed record is compacted
+                // (whitespace outside strings only); delivered records pass byte for byte.
+                write_maybe_escaped(out, &crate::record::event_text(raw), *terminal)?;
+                out.write_all(b"\n")
+            }
+            EventInner::Raw { out, array: Some(first), terminal } => {
+                out.write_all(if *first { b"[\n" } else { b",\n" })?;
+                *first = false;
+                write_maybe_escaped(out, raw, *terminal)
+            }
+            EventInner::Rows { sink, fields } => {
+                let cells: Vec<Cell<'_>> = fields.iter().map(|f| f.cell(raw)).collect();
+                sink.row(&cells)
+            }
+        }
+    }
+
+    /// Ends the output and flushes.
+    pub fn finish(&mut self) -> io::Result<()> {
+        match &mut self.inner {
+            EventInner::Raw { out, array, .. } => {
+                match array {
+                    Some(true) => out.write_all(b"[]\n")?,
+                    Some(false) => out.write_all(b"\n]\n")?,
+                    None => {}
+                }
+                out.flush()
+            }
+            EventInner::Rows { sink, .. } => sink.finish(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(format: OutputFormat, fields: &[&str], events: &[&[u8]]) -> String {
+        let mut buf = Vec::new();
+        {
+            let fields = fields.iter().map(|f| FieldPath::parse(f).unwrap()).collect();
+            let mut sink = EventSink::new(format, fields, Box::new(&mut buf), false);
+            for e in events {
+                sink.event(e).unwrap();
+            }
+            sink.finish().unwrap();
+        }
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn jsonl_is_raw_and_one_line_per_event() {
+        let out = render(OutputFormat::Jsonl, &[], &[br#"{"b":1, "a":"x y"}"#, b"{\n \"a\": 2\n}"]);
+        assert_eq!(out, "{\"b\":1, \"a\":\"x y\"}\n{\"a\":2}\n");
+        let out = render(OutputFormat::Json, &[], &[b"{\"a\":1}", b"{\"a\":2}"]);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()[1]["a"], 2);
+        assert_eq!(render(OutputFormat::Json, &[], &[]), "[]\n");
+    }
+
+    #[test]
+    fn fields_as_jsonl_and_csv() {
+        let ev: &[u8] = br#"{"a":"x,\"y\"","b":{"c":[1, 2]},"d":"line1\nline2"}"#;
+        let out = render(OutputFormat::Jsonl, &["a", "b.c", "e"], &[ev]);
+        assert_eq!(out, "{\"a\":\"x,\\\"y\\\"\",\"b.c\":[1,2],\"e\":null}\n");
+        let out = render(OutputFormat::Csv, &["a", "d", "e", "b.c"], &[ev]);
+        assert_eq!(out, "a,d,e,b.c\r\n\"x,\"\"y\"\"\",\"line1\nline2\",,\"[1,2]\"\r\n");
+        assert_eq!(render(OutputFormat::Csv, &["a"], &[]), "a\r\n");
+    }
+
+    #[test]
+    fn tables_escape_controls() {
+        let out = render(OutputFormat::Table, &["a"], &[b"{\"a\":\"evil\\u001b[2J\"}"]);
+        assert!(out.contains("evil\\u{1b}[2J"), "{out}");
+        assert!(!out.contains('\u{1b}'));
+    }
+}

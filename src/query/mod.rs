@@ -1,0 +1,389 @@
+//! The query plan: what `ctl query` looks for and how it reports it, validated once and free
+//! of clap, with its predicates compiled ([`Selection`]) and the byte literals they imply
+//! ([`prefilter::Prefilter`]).
+//!
+//! Predicates combine as the command line says: values of one flag are alternatives (OR),
+//! different flags must all hold (AND). An event lacking a field, or holding it in another
+//! type than usual, does not match a predicate on that field.
+
+pub mod collect;
+pub mod prefilter;
+pub mod wildcard;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use ipnet::IpNet;
+
+use crate::cli::QueryArgs;
+use crate::output::{FieldError, FieldPath};
+use crate::record::EventView;
+use crate::scan::Prune;
+use prefilter::{Literal, Prefilter};
+use wildcard::Wildcard;
+
+/// Why the command line does not make a query.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("--{flag}: {source}")]
+    Time { flag: &'static str, source: crate::time::TimeError },
+    #[error("--ip {0:?} is neither an IP address nor a CIDR block (e.g. 203.0.113.7, 10.0.0.0/8, 2001:db8::/32)")]
+    Ip(String),
+    #[error("--since {since} is not before --until {until}")]
+    EmptyWindow { since: String, until: String },
+    #[error(transparent)]
+    Field(#[from] FieldError),
+    #[error("--{0} must not be empty")]
+    Empty(&'static str),
+    #[error("--limit applies to events; with --count-by use --top")]
+    LimitWithCount,
+    #[error("--where: {0}")]
+    Where(String),
+}
+
+/// Compiles a `--where` CloudWatch Logs filter pattern.
+fn compile_where(text: &str) -> Result<crate::filter::Pattern, PlanError> {
+    crate::filter::Pattern::parse(text).map_err(|e| PlanError::Where(e.to_string()))
+}
+
+/// The compiled predicates.
+#[derive(Debug, Default)]
+pub struct Selection {
+    pub events: Vec<Wildcard>,
+    pub sources: Vec<Wildcard>,
+    pub users: Vec<Wildcard>,
+    pub arns: Vec<Wildcard>,
+    pub identity_types: Vec<String>,
+    pub access_keys: Vec<String>,
+    pub ips: Vec<IpNet>,
+    /// `*` alone means any failed call.
+    pub errors: Vec<Wildcard>,
+    /// `Some(true)`: read-only calls only; `Some(false)`: mutating calls only.
+    pub read_only: Option<bool>,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    /// Inclusive, milliseconds since the epoch.
+    pub since_ms: Option<i64>,
+    /// Exclusive.
+    pub until_ms: Option<i64>,
+    /// `--where`: tested against the event as CloudWatch Logs holds it.
+    pub pattern: Option<crate::filter::Pattern>,
+}
+
+fn any<T>(alternatives: &[T], test: impl Fn(&T) -> bool) -> bool {
+    alternatives.is_empty() || alternatives.iter().any(test)
+}
+
+impl Selection {
+    /// Whether the event matches every predicate. `raw` is the record the view was read from.
+    pub fn matches(&self, view: &EventView<'_>, raw: &[u8]) -> bool {
+        let text_matches = |patterns: &[Wildcard], value: Option<std::borrow::Cow<'_, str>>| {
+            patterns.is_empty() || value.is_some_and(|v| patterns.iter().any(|p| p.matches(&v)))
+        };
+        let exact = |wanted: &[String], value: Option<std::borrow::Cow<'_, str>>| {
+            wanted.is_empty() || value.is_some_and(|v| wanted.iter().any(|w| *w == v))
+        };
+        if !text_matches(&self.events, view.event_name())
+            || !text_matches(&self.sources, view.event_source())
+            || !exact(&self.accounts, view.recipient_account_id())
+            || !exact(&self.regions, view.aws_region())
+        {
+            return false;
+        }
+        if let Some(want) = self.read_only {
+            if view.read_only() != Some(want) {
+                return false;
+            }
+        }
+        if !self.errors.is_empty() {
+            match view.error_code() {
+                Some(code) if !code.is_empty() => {
+                    if !self.errors.iter().any(|p| p.matches(&code)) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+        if self.since_ms.is_some() || self.until_ms.is_some() {
+            let Some(t) = view.event_time_ms() else {
+                return false;
+            };
+            if self.since_ms.is_some_and(|s| t < s) || self.until_ms.is_some_and(|u| t >= u) {
+                return false;
+            }
+        }
+        if !self.ips.is_empty() {
+            let Some(ip) = view.source_ip_address() else {
+                return false;
+            };
+            // sourceIPAddress may be a service name, or a comma-separated chain of proxies.
+            let hit = ip.split(',').filter_map(|part| part.trim().parse::<IpAddr>().ok()).any(|addr| {
+                self.ips.iter().any(|net| net.contains(&addr))
+            });
+            if !hit {
+                return false;
+            }
+        }
+        if !self.users.is_empty() || !self.arns.is_empty() || !self.identity_types.is_empty() || !self.access_keys.is_empty()
+        {
+            let id = view.identity();
+            let user_ok = any(&self.users, |p| {
+                id.user_name.as_deref().is_some_and(|n| p.matches(n)) || id.session_name().is_some_and(|n| p.matches(n))
+            });
+            let arn_ok = any(&self.arns, |p| {
+                id.arn.as_deref().is_some_and(|a| p.matches(a)) || id.issuer_arn.as_deref().is_some_and(|a| p.matches(a))
+            });
+            let type_ok = any(&self.identity_types, |t| id.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case(t)));
+            let key_ok = any(&self.access_keys, |k| id.access_key_id.as_deref() == Some(k.as_str()));
+            if !(user_ok && arn_ok && type_ok && key_ok) {
+                return false;
+            }
+        }
+        if let Some(pattern) = &self.pattern {
+            if !pattern.matches(&crate::record::event_text(raw)) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// What the query prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Matching events, by eventTime (ties by file and position) unless `ordered` is false.
+    Events { fields: Vec<FieldPath>, ordered: bool, limit: Option<usize> },
+    /// Counts of matches per distinct value of the fields, most frequent first.
+    Count { by: Vec<FieldPath>, top: Option<usize> },
+}
+
+/// A validated query.
+#[derive(Debug)]
+pub struct Plan {
+    pub paths: Vec<PathBuf>,
+    pub selection: Selection,
+    pub prefilter: Prefilter,
+    pub prune: Prune,
+    pub mode: Mode,
+    pub strict: bool,
+}
+
+/// The literal that best narrows a wildcard: the longest run of never-escaped characters in
+/// its pieces, marked as starting/ending the JSON string when it starts the first piece or
+/// ends the last one (and `quoted` says the value is a whole JSON string).
+fn best_literal(pattern: &Wildcard, quoted: bool) -> Option<Literal> {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_.:@+=,".contains(c);
+    let pieces = pattern.pieces();
+    let last = pieces.len() - 1;
+    let mut best: Option<(usize, Literal)> = None;
+    for (i, piece) in pieces.iter().enumerate() {
+        let mut start = 0;
+        for run in piece.split(|c: char| !safe(c)) {
+            let open = quoted && i == 0 && start == 0;
+            let close = quoted && i == last && start + run.len() == piece.len();
+            if let Some(lit) = Literal::new(run, open, close) {
+                let weight = run.len() + 4 * usize::from(open) + 4 * usize::from(close);
+                if best.as_ref().map_or(true, |(w, _)| weight > *w) {
+                    best = Some((weight, lit));
+                }
+            }
+            start += run.len() + 1;
+        }
+    }
+    best.map(|(_, lit)| lit)
+}
+
+impl Plan {
+    /// Validates the arguments; `now` anchors durations such as `--since 7d`.
+    pub fn from_args(args: &QueryArgs, now: DateTime<Utc>) -> Result<Plan, PlanError> {
+        let nonempty = |values: &[String], flag: &'static str| -> Result<Vec<String>, PlanError> {
+            if values.iter().any(|v| v.trim().is_empty()) {
+                return Err(PlanError::Empty(flag));
+            }
+            Ok(values.iter().map(|v| v.trim().to_string()).collect())
+        };
+        let wildcards = |values: Vec<String>| values.iter().map(|v| Wildcard::new(v)).collect::<Vec<_>>();
+        let sources = nonempty(&args.source, "source")?
+            .into_iter()
+            .map(|s| if s.contains('.') || s.contains('*') { s } else { format!("{s}.amazonaws.com") })
+            .collect();
+        let ips = args
+            .ip
+            .iter()
+            .map(|s| {
+                let s = s.trim();
+                s.parse::<IpNet>().or_else(|_| s.parse::<IpAddr>().map(IpNet::from)).map_err(|_| PlanError::Ip(s.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let time = |flag: &'static str, value: &Option<String>| {
+            value
+                .as_deref()
+                .map(|v| crate::time::parse_time(v, now).map_err(|source| PlanError::Time { flag, source }))
+                .transpose()
+        };
+        let since = time("since", &args.since)?;
+        let until = time("until", &args.until)?;
+        if let (Some(s), Some(u)) = (since, until) {
+            if s >= u {
+                return Err(PlanError::EmptyWindow { since: crate::time::format_utc(s), until: crate::time::format_utc(u) });
+            }
+        }
+        let selection = Selection {
+            events: wildcards(nonempty(&args.event, "event")?),
+            sources: wildcards(sources),
+            users: wildcards(nonempty(&args.user, "user")?),
+            arns: wildcards(nonempty(&args.arn, "arn")?),
+            identity_types: nonempty(&args.identity_type, "identity-type")?,
+            access_keys: nonempty(&args.access_key, "access-key")?,
+            ips,
+            errors: wildcards(nonempty(&args.error, "error")?),
+            read_only: match (args.read_only, args.write_only) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            accounts: nonempty(&args.account, "account")?,
+            regions: nonempty(&args.region, "region")?,
+            since_ms: since.map(|t| t.timestamp_millis()),
+            until_ms: until.map(|t| t.timestamp_millis()),
+            pattern: args.r#where.as_deref().map(compile_where).transpose()?,
+        };
+        let prefilter = prefilter_for(&selection);
+        let prune = Prune { accounts: selection.accounts.clone(), regions: selection.regions.clone(), since, until };
+        let fields = |values: &[String]| values.iter().map(|f| FieldPath::parse(f)).collect::<Result<Vec<_>, _>>();
+        let mode = if args.count_by.is_empty() {
+            Mode::Events { fields: fields(&args.fields)?, ordered: !args.unordered, limit: args.limit }
+        } else {
+            if args.limit.is_some() {
+                return Err(PlanError::LimitWithCount);
+            }
+            Mode::Count { by: fields(&args.count_by)?, top: args.top }
+        };
+        let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+        Ok(Plan { paths, selection, prefilter, prune, mode, strict: args.strict })
+    }
+}
+
+/// The literals the predicates imply (see [`prefilter`]).
+fn prefilter_for(s: &Selection) -> Prefilter {
+    let mut p = Prefilter::default();
+    let quoted = |patterns: &[Wildcard]| patterns.iter().map(|w| best_literal(w, true)).collect::<Vec<_>>();
+    let exact = |values: &[String]| values.iter().map(|v| Literal::new(v, true, true)).collect::<Vec<_>>();
+    p.require_any(quoted(&s.events));
+    p.require_any(exact(&s.access_keys));
+    // An ARN may be the identity's or its session issuer's: both are whole JSON strings.
+    p.require_any(quoted(&s.arns));
+    // A user name ends a string: `"alice"` as userName, `.../alice"` as a session ARN.
+    p.require_any(s.users.iter().map(|w| best_literal(w, false)).collect());
+    p.require_any(
+        s.ips
+            .iter()
+            .map(|net| match net {
+                IpNet::V4(v4) if v4.prefix_len() == 32 => Literal::new(&v4.addr().to_string(), false, false),
+                _ => None,
+            })
+            .collect(),
+    );
+    if s.errors.iter().any(|w| w.pieces().iter().all(String::is_empty)) {
+        p.require_any(vec![Literal::new("errorCode", true, true)]);
+    } else {
+        p.require_any(quoted(&s.errors));
+    }
+    p.require_any(quoted(&s.sources));
+    p.require_any(exact(&s.accounts));
+    p.require_any(exact(&s.regions));
+    if let Some(pattern) = &s.pattern {
+        p.require_pattern(pattern.prefilter().cloned());
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn plan(args: &[&str]) -> Result<Plan, PlanError> {
+        #[derive(Parser)]
+        struct Wrap {
+            #[command(flatten)]
+            q: QueryArgs,
+        }
+        let mut argv = vec!["ctl"];
+        argv.extend_from_slice(args);
+        let now = DateTime::parse_from_rfc3339("2026-01-10T00:00:00Z").unwrap().with_timezone(&Utc);
+        Plan::from_args(&Wrap::parse_from(argv).q, now)
+    }
+
+    fn matches(p: &Plan, raw: &str) -> bool {
+        let view = EventView::parse(raw.as_bytes()).unwrap();
+        p.selection.matches(&view, raw.as_bytes())
+    }
+
+    const EV: &str = r#"{"eventTime":"2026-01-05T10:00:00Z","eventName":"DeleteBucket","eventSource":"s3.amazonaws.com",
+        "awsRegion":"us-east-1","recipientAccountId":"111122223333","sourceIPAddress":"203.0.113.7, 10.0.0.1",
+        "readOnly":false,"errorCode":"AccessDenied","userIdentity":{"type":"AssumedRole",
+        "arn":"arn:aws:sts::111122223333:assumed-role/Admin/alice","accessKeyId":"ASIAEXAMPLE",
+        "sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::111122223333:role/Admin"}}}}"#;
+
+    #[test]
+    fn each_predicate_matches_and_rejects() {
+        let cases: &[(&[&str], bool)] = &[
+            (&["--event", "DeleteBucket"], true),
+            (&["--event", "Delete*", "--event", "Nope"], true),
+            (&["--event", "DeleteBucketPolicy"], false),
+            (&["--source", "s3"], true),
+            (&["--source", "ec2"], false),
+            (&["--user", "alice"], true),
+            (&["--user", "bob"], false),
+            (&["--arn", "arn:aws:iam::*:role/Admin"], true),
+            (&["--arn", "*:user/*"], false),
+            (&["--identity-type", "assumedrole"], true),
+            (&["--access-key", "ASIAEXAMPLE"], true),
+            (&["--ip", "10.0.0.0/8"], true),
+            (&["--ip", "2001:db8::/32"], false),
+            (&["--error"], true),
+            (&["--error", "Throttl*"], false),
+            (&["--write-only"], true),
+            (&["--read-only"], false),
+            (&["--account", "111122223333", "--region", "us-east-1"], true),
+            (&["--region", "eu-west-1"], false),
+            (&["--since", "2026-01-05T10:00:00Z", "--until", "2026-01-05T10:00:01Z"], true),
+            (&["--since", "4d"], false),
+            (&["--event", "DeleteBucket", "--user", "bob"], false),
+        ];
+        for (args, expected) in cases {
+            let p = plan(args).unwrap();
+            assert_eq!(matches(&p, EV), *expected, "{args:?}");
+            if *expected {
+                assert!(p.prefilter.may_match(EV.as_bytes()), "prefilter must pass a match: {args:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn events_without_the_field_do_not_match() {
+        let p = plan(&["--since", "2020-01-01", "--error"]).unwrap();
+        assert!(!matches(&p, r#"{"eventName":"X","errorCode":""}"#));
+        assert!(!matches(&p, r#"{"eventTime":"redacted","errorCode":"E"}"#));
+    }
+
+    #[test]
+    fn bad_arguments_are_refused_with_a_hint() {
+        assert!(matches!(plan(&["--ip", "300.1.1.1"]), Err(PlanError::Ip(_))));
+        assert!(matches!(plan(&["--since", "tomorrow"]), Err(PlanError::Time { .. })));
+        assert!(matches!(plan(&["--since", "2026-01-02", "--until", "2026-01-01"]), Err(PlanError::EmptyWindow { .. })));
+        assert!(matches!(plan(&["--count-by", "eventName", "--limit", "3"]), Err(PlanError::LimitWithCount)));
+        assert!(matches!(plan(&["--fields", "a..b"]), Err(PlanError::Field(_))));
+        assert!(matches!(plan(&["--event", ""]), Err(PlanError::Empty("event"))));
+    }
+
+    #[test]
+    fn literals_come_from_safe_runs() {
+        let lit = best_literal(&Wildcard::new("arn:aws:iam::*:role/Admin"), true).unwrap();
+        assert!(lit.occurs_in(br#""arn:aws:iam::1:role/Admin""#));
+        assert!(best_literal(&Wildcard::new("a*b"), true).is_none());
+    }
+}

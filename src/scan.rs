@@ -1,0 +1,415 @@
+//! The parallel scanning engine shared by the commands that read events (query, metrics,
+//! filter): discovery with pruning, then one pass over the files on every core.
+//!
+//! [`discover`] walks the user's paths with [`crate::tree::walk`], skips digests, and prunes log
+//! files by the account, region and delivery time their path names, before any is opened.
+//! [`scan`] then reads the files with rayon: each rayon thread has one [`record::Reader`]
+//! (inflater and buffers reused from file to file), each record goes to a [`Visitor`] that
+//! accumulates into a per-task value, and the values are merged by `reduce`: no lock is taken
+//! per record or per match. Problems with a file are reported as they happen and the scan goes
+//! on, unless the caller asked to stop at the first (`strict`).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use chrono::{DateTime, Duration, Utc};
+use rayon::prelude::*;
+
+use crate::record::{self, Content, RecordError, SyntaxError};
+use crate::tree::{self, Class};
+
+/// How long after its delivery time (the minute in its name) a file may still hold events:
+/// the name is truncated to the minute, and clocks drift. Files delivered more than this
+/// before `--since` are pruned.
+pub const DELIVERY_SLACK: Duration = Duration::minutes(15);
+
+/// How much older than its delivery time an event in a file may be. CloudTrail usually
+/// delivers within minutes and documents about an hour at worst; two hours keeps pruning safe.
+/// Files delivered more than this after `--until` are pruned.
+pub const MAX_DELIVERY_LAG: Duration = Duration::hours(2);
+
+/// One file to read, or standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// `None`: standard input.
+    pub path: Option<PathBuf>,
+}
+
+impl Input {
+    /// The name to show in messages.
+    pub fn display(&self) -> String {
+        self.path.as_ref().map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string())
+    }
+}
+
+/// What may be pruned from paths alone.
+#[derive(Debug, Clone, Default)]
+pub struct Prune {
+    /// Accounts to keep (empty: all).
+    pub accounts: Vec<String>,
+    /// Regions to keep (empty: all).
+    pub regions: Vec<String>,
+    /// Events at or after this time are wanted.
+    pub since: Option<DateTime<Utc>>,
+    /// Events before this time are wanted.
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Prune {
+    /// Whether a log file with this account, region and delivery time may hold wanted events.
+    pub fn keeps(&self, account: &str, region: &str, delivered: DateTime<Utc>) -> bool {
+        (self.accounts.is_empty() || self.accounts.iter().any(|a| a == account))
+            && (self.regions.is_empty() || self.regions.iter().any(|r| r == region))
+            && self.since.map_or(true, |since| delivered + DELIVERY_SLACK >= since)
+            && self.until.map_or(true, |until| delivered - MAX_DELIVERY_LAG < until)
+    }
+}
+
+/// The files to read, in a deterministic order, and what was left out.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub inputs: Vec<Input>,
+    /// Log files left out by [`Prune`].
+    pub pruned: u64,
+    /// Digest files (by path or name), never read as events.
+    pub digests: u64,
+}
+
+/// Lists the files below `paths` (`-` is standard input), in path order per root, skipping
+/// digests and pruning log files whose path rules them out. Files outside the `AWSLogs/`
+/// layout are always kept. Unwalkable paths go to `on_error`.
+pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree::WalkError)) -> Discovery {
+    let mut found = Discovery::default();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            found.inputs.push(Input { path: None });
+            continue;
+        }
+        tree::walk(
+            std::slice::from_ref(path),
+            |entry| match &entry.class {
+                Class::Digest { .. } => found.digests += 1,
+                Class::Log { layout, name } => {
+                    if prune.keeps(&layout.account, &layout.region, name.delivered) {
+                        found.inputs.push(Input { path: Some(entry.path) });
+                    } else {
+                        found.pruned += 1;
+                    }
+                }
+                Class::Other(_) | Class::Plain => {
+                    if record::is_digest_name(&entry.path) {
+                        found.digests += 1;
+                    } else {
+                        found.inputs.push(Input { path: Some(entry.path) });
+                    }
+                }
+            },
+            &mut on_error,
+        );
+    }
+    found
+}
+
+/// What a command does with the records: decides which files to split, visits each record,
+/// and merges what it collects.
+pub trait Visitor: Sync {
+    /// What one task collects (matches, counts); merged by [`Visitor::merge`].
+    type Acc: Send;
+
+    /// A fresh, empty accumulator.
+    fn new_acc(&self) -> Self::Acc;
+
+    /// Whether a file whose whole content is `data` may hold anything of interest; `false`
+    /// skips splitting it (a byte prefilter). The default reads every file.
+    fn file_may_match(&self, _data: &[u8]) -> bool {
+        true
+    }
+
+    /// Visits one record of file number `file`. An `Err` means the record is not an event
+    /// (e.g. not an object): it is counted and reported, and the scan goes on.
+    fn record(&self, acc: &mut Self::Acc, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError>;
+
+    /// Called after the last record of a file (e.g. to print streamed matches).
+    fn end_file(&self, _acc: &mut Self::Acc, _file: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// Merges two accumulators; `a` holds earlier files than `b` when order matters.
+    fn merge(&self, a: Self::Acc, b: Self::Acc) -> Self::Acc;
+
+    /// Whether the visitor needs no more records (e.g. `--limit` reached while streaming).
+    fn done(&self) -> bool {
+        false
+    }
+}
+
+/// Counters of one scan.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// Files opened and read (inflated when gzipped).
+    pub files: u64,
+    /// Files read whose bytes could not hold a match, so not split into records.
+    pub unsplit: u64,
+    /// Files recognized as digests by content.
+    pub digests: u64,
+    /// Files unreadable (I/O, gzip) or damaged (not JSON, truncated).
+    pub unreadable: u64,
+    /// Records split out of files and handed to the visitor.
+    pub records: u64,
+    /// Records that are not events (not JSON objects).
+    pub bad_records: u64,
+    /// Bytes of data read, after inflation.
+    pub bytes: u64,
+}
+
+impl std::ops::Add for Stats {
+    type Output = Stats;
+    fn add(self, o: Stats) -> Stats {
+        Stats {
+            files: self.files + o.files,
+            unsplit: self.unsplit + o.unsplit,
+            digests: self.digests + o.digests,
+            unreadable: self.unreadable + o.unreadable,
+            records: self.records + o.records,
+            bad_records: self.bad_records + o.bad_records,
+            bytes: self.bytes + o.bytes,
+        }
+    }
+}
+
+/// A problem with one file, reported to the caller as it happens.
+#[derive(Debug)]
+pub struct Problem {
+    /// The file's index in the inputs.
+    pub file: usize,
+    pub input: Input,
+    pub kind: ProblemKind,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProblemKind {
+    /// The file could not be read, inflated or split (records before the damage were used).
+    #[error("{0}")]
+    File(RecordError),
+    /// Some records are not events; the first one's ordinal and reason.
+    #[error("{count} record(s) are not events, the first (record {ordinal}): {reason}")]
+    Records { count: u64, ordinal: u64, reason: SyntaxError },
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.input.display(), self.kind)
+    }
+}
+
+/// How to run a scan.
+pub struct ScanOptions<'a> {
+    /// Stop at the first problem (it is still reported).
+    pub strict: bool,
+    /// Ticked once per file.
+    pub progress: Option<&'a indicatif::ProgressBar>,
+    /// Receives each problem as it happens (from any worker thread).
+    pub on_problem: &'a (dyn Fn(&Problem) + Sync),
+}
+
+/// The outcome of [`scan`].
+#[derive(Debug)]
+pub struct Scanned<A> {
+    pub acc: A,
+    pub stats: Stats,
+    /// Whether the scan stopped early on a problem (with `strict`).
+    pub stopped_on_problem: bool,
+    /// An error from [`Visitor::end_file`] (e.g. a closed stdout), which stopped the scan.
+    pub io_error: Option<std::io::Error>,
+}
+
+/// The per-thread state: a reader with its inflater and buffers, and a decode buffer.
+#[derive(Default)]
+struct Worker {
+    reader: record::Reader,
+    scratch: Vec<u8>,
+}
+
+/// Reads every input on all cores and visits every record; see the module doc.
+pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>) -> Scanned<V::Acc> {
+    let threads = rayon::current_num_threads().max(1);
+    let workers: Vec<Mutex<Worker>> = (0..threads).map(|_| Mutex::new(Worker::default())).collect();
+    let stop = AtomicBool::new(false);
+    let stopped_on_problem = AtomicBool::new(false);
+    let io_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
+
+    let (acc, stats) = inputs
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (visitor.new_acc(), Stats::default()),
+            |(mut acc, mut stats), (index, input)| {
+                if stop.load(Ordering::Relaxed) || visitor.done() {
+                    return (acc, stats);
+                }
+                // One worker per rayon thread: the lock is never contended, it only proves
+                // to the compiler that the buffers are not shared.
+                let slot = rayon::current_thread_index().unwrap_or(0) % threads;
+                let mut worker = workers[slot].lock().unwrap_or_else(PoisonError::into_inner);
+                let problem = read_one(&mut worker, visitor, index, input, &mut acc, &mut stats);
+                drop(worker);
+                if let Some(kind) = problem {
+                    (options.on_problem)(&Problem { file: index, input: input.clone(), kind });
+                    if options.strict {
+                        stopped_on_problem.store(true, Ordering::Relaxed);
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                }
+                if let Err(e) = visitor.end_file(&mut acc, index) {
+                    io_error.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(e);
+                    stop.store(true, Ordering::Relaxed);
+                }
+                if let Some(bar) = options.progress {
+                    bar.inc(1);
+                }
+                (acc, stats)
+            },
+        )
+        .reduce(
+            || (visitor.new_acc(), Stats::default()),
+            |(a, sa), (b, sb)| (visitor.merge(a, b), sa + sb),
+        );
+    Scanned {
+        acc,
+        stats,
+        stopped_on_problem: stopped_on_problem.into_inner(),
+        io_error: io_error.into_inner().unwrap_or_else(PoisonError::into_inner),
+    }
+}
+
+fn read_one<V: Visitor>(
+    worker: &mut Worker,
+    visitor: &V,
+    index: usize,
+    input: &Input,
+    acc: &mut V::Acc,
+    stats: &mut Stats,
+) -> Option<ProblemKind> {
+    let Worker { reader, scratch } = worker;
+    let data = match reader.load(input.path.as_deref()) {
+        Ok(data) => data,
+        Err(e) => {
+            stats.unreadable += 1;
+            return Some(ProblemKind::File(e));
+        }
+    };
+    stats.files += 1;
+    stats.bytes += data.len() as u64;
+    if !visitor.file_may_match(data) {
+        stats.unsplit += 1;
+        return record::outline_ok(data).err().map(|e| {
+            stats.unreadable += 1;
+            ProblemKind::File(e)
+        });
+    }
+    let mut records = 0u64;
+    let mut bad: Option<(u64, SyntaxError)> = None;
+    let mut bad_count = 0u64;
+    let result = record::split(data, scratch, |raw, ordinal| {
+        records += 1;
+        if let Err(e) = visitor.record(acc, index, ordinal, raw) {
+            bad_count += 1;
+            bad.get_or_insert((ordinal, e));
+        }
+    });
+    stats.records += records;
+    stats.bad_records += bad_count;
+    match result {
+        Ok(Content::Digest) => {
+            stats.digests += 1;
+            None
+        }
+        Ok(Content::Records(_)) => {
+            bad.map(|(ordinal, reason)| ProblemKind::Records { count: bad_count, ordinal, reason })
+        }
+        Err(e) => {
+            stats.unreadable += 1;
+            Some(ProblemKind::File(e))
+        }
+    }
+}
+
+/// Whether `path` names standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn pruning_keeps_files_that_may_hold_the_window() {
+        let prune = Prune {
+            accounts: vec!["111122223333".into()],
+            regions: vec![],
+            since: Some(at("2026-01-01T10:00:00Z")),
+            until: Some(at("2026-01-01T11:00:00Z")),
+        };
+        let keeps = |t: &str| prune.keeps("111122223333", "us-east-1", at(t));
+        assert!(!keeps("2026-01-01T09:40:00Z"), "delivered before since: all events older");
+        assert!(keeps("2026-01-01T09:50:00Z"), "within the slack");
+        assert!(keeps("2026-01-01T12:30:00Z"), "may hold events from before until");
+        assert!(!keeps("2026-01-01T13:05:00Z"), "delivered long after until");
+        assert!(!prune.keeps("999999999999", "us-east-1", at("2026-01-01T10:30:00Z")));
+    }
+
+    struct Count;
+    impl Visitor for Count {
+        type Acc = Vec<(usize, u64, Vec<u8>)>;
+        fn new_acc(&self) -> Self::Acc {
+            Vec::new()
+        }
+        fn record(&self, acc: &mut Self::Acc, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
+            if raw.first() != Some(&b'{') {
+                return Err(SyntaxError { offset: 0, what: "not an object" });
+            }
+            acc.push((file, ordinal, raw.to_vec()));
+            Ok(())
+        }
+        fn merge(&self, mut a: Self::Acc, b: Self::Acc) -> Self::Acc {
+            a.extend(b);
+            a
+        }
+    }
+
+    #[test]
+    fn scans_in_parallel_and_reports_problems() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut inputs = Vec::new();
+        for i in 0..50 {
+            let path = dir.path().join(format!("{i:02}.json"));
+            let body = match i {
+                7 => "{\"Records\":[{\"n\":1},".to_string(),
+                9 => "[1, {\"n\":2}]".to_string(),
+                _ => format!("{{\"Records\":[{{\"n\":{i}}},{{\"n\":{i}}}]}}"),
+            };
+            std::fs::write(&path, body).unwrap();
+            inputs.push(Input { path: Some(path) });
+        }
+        inputs.push(Input { path: Some(dir.path().join("missing.json")) });
+        let problems = Mutex::new(Vec::new());
+        let on_problem = |p: &Problem| problems.lock().unwrap().push((p.file, p.to_string()));
+        let options = ScanOptions { strict: false, progress: None, on_problem: &on_problem };
+        let out = scan(&inputs, &Count, &options);
+        assert_eq!(out.acc.len(), 48 * 2 + 1 + 1);
+        assert_eq!(out.stats.files, 50);
+        assert_eq!(out.stats.unreadable, 2);
+        assert_eq!(out.stats.bad_records, 1);
+        let mut problems = problems.into_inner().unwrap();
+        problems.sort();
+        let files: Vec<usize> = problems.iter().map(|p| p.0).collect();
+        assert_eq!(files, [7, 9, 50]);
+        assert!(problems[0].1.contains("truncated"), "{}", problems[0].1);
+    }
+}
