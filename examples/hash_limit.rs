@@ -26,5 +26,11 @@ fn main() {
         })
         .sum();
     let secs = began.elapsed().as_secs_f64();
-    println!("{} files, {:.1} MB uncompressed, {:.2} s, {:.0} MB/s", files.len(), bytes as f64 / 1e6, secs, bytes as f64 / 1e6 / secs);
+    println!(
+        "{} files, {:.1} MB uncompressed, {:.2} s, {:.0} MB/s",
+        files.len(),
+        bytes as f64 / 1e6,
+        secs,
+        bytes as f64 / 1e6 / secs
+    );
 }

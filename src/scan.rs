@@ -271,10 +271,7 @@ pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>
                 (acc, stats)
             },
         )
-        .reduce(
-            || (visitor.new_acc(), Stats::default()),
-            |(a, sa), (b, sb)| (visitor.merge(a, b), sa + sb),
-        );
+        .reduce(|| (visitor.new_acc(), Stats::default()), |(a, sa), (b, sb)| (visitor.merge(a, b), sa + sb));
     Scanned {
         acc,
         stats,

@@ -67,7 +67,11 @@ impl Dump {
             .unwrap();
         let stdout = String::from_utf8(output.stdout).unwrap();
         let records = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        Run { code: output.status.code().unwrap(), records, stderr: String::from_utf8_lossy(&output.stderr).into_owned() }
+        Run {
+            code: output.status.code().unwrap(),
+            records,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
     }
 }
 
@@ -276,7 +280,8 @@ fn a_digest_moved_to_another_key_is_reported_moved() {
     std::fs::rename(from, &to).unwrap();
     let run = dump.validate();
     assert_eq!(run.code, 1);
-    let moved: Vec<_> = run.records.iter().filter(|r| r["reason"] == "has been moved from its original location").collect();
+    let moved: Vec<_> =
+        run.records.iter().filter(|r| r["reason"] == "has been moved from its original location").collect();
     assert_eq!(moved.len(), 1, "{:#?}", run.records);
     assert_eq!(run.status_of(from).0, "not_found");
 }
@@ -381,11 +386,9 @@ fn organization_and_multi_region_multi_account_dumps_validate_in_one_run() {
 #[test]
 fn every_output_format_renders() {
     let dump = Dump::small();
-    for (format, check) in [
-        ("table", "log files valid"),
-        ("json", "\"type\": \"summary\""),
-        ("csv", "type,status,key,path,reason"),
-    ] {
+    for (format, check) in
+        [("table", "log files valid"), ("json", "\"type\": \"summary\""), ("csv", "type,status,key,path,reason")]
+    {
         let out = Command::cargo_bin("ctl")
             .unwrap()
             .args(["validate", "--output", format, "--public-keys"])
@@ -424,7 +427,8 @@ fn every_flipped_byte_is_caught_or_harmless() {
         let original = std::fs::read(file).unwrap();
         let harmless = harmless_header_bytes(&original);
         let step = (original.len() / 40).max(1);
-        let positions: Vec<usize> = (0..original.len()).filter(|i| *i < 24 || i % step == 0 || *i + 8 >= original.len()).collect();
+        let positions: Vec<usize> =
+            (0..original.len()).filter(|i| *i < 24 || i % step == 0 || *i + 8 >= original.len()).collect();
         for at in positions {
             let mut bytes = original.clone();
             bytes[at] ^= 0x01;

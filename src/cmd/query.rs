@@ -116,11 +116,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
         if stats.bad_records > 0 {
             line.push_str(&format!(", {} records not events", stats.bad_records));
         }
-        line.push_str(&format!(
-            "; {:.2}s, {:.0} MB/s",
-            seconds,
-            stats.bytes as f64 / 1e6 / seconds.max(1e-9)
-        ));
+        line.push_str(&format!("; {:.2}s, {:.0} MB/s", seconds, stats.bytes as f64 / 1e6 / seconds.max(1e-9)));
         eprintln!("ctl: {line}");
     }
     let _ = std::io::stderr().flush();

@@ -7,18 +7,9 @@ use crate::cmd::{Global, Status};
 use crate::synth::{generate, SynthSpec};
 
 pub fn run(args: &SynthArgs, global: &Global) -> anyhow::Result<Status> {
-    let start = crate::time::parse_absolute(&args.start)
-        .with_context(|| format!("--start {:?}", args.start))?;
-    let regions: Vec<String> = args
-        .regions
-        .iter()
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty())
-        .collect();
-    let home_region = regions
-        .first()
-        .cloned()
-        .context("--regions: at least one region is needed")?;
+    let start = crate::time::parse_absolute(&args.start).with_context(|| format!("--start {:?}", args.start))?;
+    let regions: Vec<String> = args.regions.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+    let home_region = regions.first().cloned().context("--regions: at least one region is needed")?;
     let spec = SynthSpec {
         seed: args.seed,
         accounts: args.accounts,
@@ -35,8 +26,8 @@ pub fn run(args: &SynthArgs, global: &Global) -> anyhow::Result<Status> {
         stopped_hours: Vec::new(),
     };
     let began = std::time::Instant::now();
-    let out = generate(&spec, &args.dir)
-        .with_context(|| format!("writing a synthetic dump into {}", args.dir.display()))?;
+    let out =
+        generate(&spec, &args.dir).with_context(|| format!("writing a synthetic dump into {}", args.dir.display()))?;
     if !global.quiet {
         eprintln!(
             "ctl synth: {} log files, {} digests, {} events, {:.1} MB uncompressed in {:.1}s: dump {}, keys {}, head metadata {}",

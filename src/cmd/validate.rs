@@ -91,7 +91,10 @@ fn options(args: &ValidateArgs) -> anyhow::Result<Options> {
     let mut heads = Vec::new();
     for path in &args.digest_metadata {
         let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
-        heads.extend(metadata::parse_metadata(&text).with_context(|| format!("{}: not a digest metadata file", path.display()))?);
+        heads.extend(
+            metadata::parse_metadata(&text)
+                .with_context(|| format!("{}: not a digest metadata file", path.display()))?,
+        );
     }
     let start = args.start_time.as_deref().map(crate::time::parse_absolute).transpose().context("--start-time")?;
     let end = args.end_time.as_deref().map(crate::time::parse_absolute).transpose().context("--end-time")?;

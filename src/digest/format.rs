@@ -203,19 +203,13 @@ mod tests {
     #[test]
     fn a_missing_required_key_is_named() {
         let text = EMPTY.replace(r#""previousDigestSignature":null,"#, "");
-        assert_eq!(
-            DigestBody::parse(text.as_bytes()).unwrap_err(),
-            FormatError::MissingKey("previousDigestSignature")
-        );
+        assert_eq!(DigestBody::parse(text.as_bytes()).unwrap_err(), FormatError::MissingKey("previousDigestSignature"));
     }
 
     #[test]
     fn wrong_types_and_garbage_are_rejected_without_panicking() {
         let text = EMPTY.replace(r#""digestEndTime":"2026-01-01T01:00:00Z""#, r#""digestEndTime":5"#);
-        assert!(matches!(
-            DigestBody::parse(text.as_bytes()),
-            Err(FormatError::WrongType { .. })
-        ));
+        assert!(matches!(DigestBody::parse(text.as_bytes()), Err(FormatError::WrongType { .. })));
         assert!(DigestBody::parse(b"[1,2]").is_err());
         assert!(DigestBody::parse(b"\xff\xfe").is_err());
         assert!(DigestBody::parse(b"").is_err());

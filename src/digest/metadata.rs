@@ -38,10 +38,8 @@ pub fn parse_metadata(text: &str) -> Result<Vec<HeadSignature>, MetadataError> {
             .and_then(|rest| rest.split_once('/'))
             .filter(|(b, k)| !b.is_empty() && !k.is_empty())
             .ok_or_else(|| MetadataError::BadKey(url.clone()))?;
-        let signature = meta
-            .get("signature")
-            .and_then(Value::as_str)
-            .ok_or_else(|| MetadataError::NoSignature(url.clone()))?;
+        let signature =
+            meta.get("signature").and_then(Value::as_str).ok_or_else(|| MetadataError::NoSignature(url.clone()))?;
         out.push(HeadSignature { bucket: bucket.to_string(), key: key.to_string(), signature: signature.to_string() });
     }
     Ok(out)
@@ -60,7 +58,10 @@ mod tests {
     fn parses_head_object_metadata() {
         let text = r#"{"s3://b/AWSLogs/1/x.json.gz": {"signature": "ab", "signature-algorithm": "SHA256withRSA"}}"#;
         let heads = parse_metadata(text).unwrap();
-        assert_eq!(heads, [HeadSignature { bucket: "b".into(), key: "AWSLogs/1/x.json.gz".into(), signature: "ab".into() }]);
+        assert_eq!(
+            heads,
+            [HeadSignature { bucket: "b".into(), key: "AWSLogs/1/x.json.gz".into(), signature: "ab".into() }]
+        );
     }
 
     #[test]

@@ -14,10 +14,7 @@ pub fn string_to_sign(
     digest_sha256_hex: &str,
     previous_signature: Option<&str>,
 ) -> String {
-    format!(
-        "{end_time}\n{bucket}/{object}\n{digest_sha256_hex}\n{}",
-        previous_signature.unwrap_or("null")
-    )
+    format!("{end_time}\n{bucket}/{object}\n{digest_sha256_hex}\n{}", previous_signature.unwrap_or("null"))
 }
 
 /// Why a signature did not verify.
@@ -33,8 +30,7 @@ pub enum SignatureError {
 pub fn verify(key: &RsaPublicKey, message: &str, signature_hex: &str) -> Result<(), SignatureError> {
     let signature = hex::decode(signature_hex).map_err(|_| SignatureError::NotHex)?;
     let hashed = Sha256::digest(message.as_bytes());
-    key.verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, &signature)
-        .map_err(|_| SignatureError::Mismatch)
+    key.verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, &signature).map_err(|_| SignatureError::Mismatch)
 }
 
 /// Signs `message` as CloudTrail does (SHA256withRSA, PKCS#1 v1.5), as lower-case hex.

@@ -87,10 +87,7 @@ pub(crate) struct Path {
 
 impl Path {
     pub fn wildcards(&self) -> usize {
-        self.segments
-            .iter()
-            .filter(|s| **s == Segment::Wildcard)
-            .count()
+        self.segments.iter().filter(|s| **s == Segment::Wildcard).count()
     }
 }
 
@@ -110,10 +107,7 @@ pub(crate) enum Entry<'a> {
     /// `...`: any number of fields.
     Ellipsis,
     /// A named or unnamed (empty) field with an optional condition on it.
-    Field {
-        name: Option<&'a str>,
-        expr: Option<FieldExpr<'a>>,
-    },
+    Field { name: Option<&'a str>, expr: Option<FieldExpr<'a>> },
 }
 
 /// Conditions on one space-delimited field: `status_code = 404 || status_code = 410`.

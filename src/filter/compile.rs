@@ -175,27 +175,14 @@ impl ValueTest {
             (ValueTest::IsFalse, Node::Bool(b)) => !b,
             (ValueTest::IsNull, Node::Null) => true,
             // A9: a string (glob) against a number compares with the number's JSON text.
-            (ValueTest::Glob { glob, negate }, Node::Str(s) | Node::Num(s)) => {
-                glob.is_match(s) != *negate
-            }
+            (ValueTest::Glob { glob, negate }, Node::Str(s) | Node::Num(s)) => glob.is_match(s) != *negate,
             // A20: a regex against a number searches its JSON text.
-            (ValueTest::Regex { re, negate }, Node::Str(s) | Node::Num(s)) => {
-                re.is_match(s) != *negate
+            (ValueTest::Regex { re, negate }, Node::Str(s) | Node::Num(s)) => re.is_match(s) != *negate,
+            (ValueTest::NumEq { value, negate, .. }, Node::Num(n)) => (json_number(n) == Some(*value)) != *negate,
+            (ValueTest::NumEq { text, value, negate }, Node::Str(s)) => {
+                (s == &text[..] || plain_decimal(s) == Some(*value)) != *negate
             }
-            (ValueTest::NumEq { value, negate, .. }, Node::Num(n)) => {
-                (json_number(n) == Some(*value)) != *negate
-            }
-            (
-                ValueTest::NumEq {
-                    text,
-                    value,
-                    negate,
-                },
-                Node::Str(s),
-            ) => (s == &text[..] || plain_decimal(s) == Some(*value)) != *negate,
-            (ValueTest::NumCmp { op, value }, Node::Num(s)) => {
-                json_number(s).is_some_and(|n| compare(*op, n, *value))
-            }
+            (ValueTest::NumCmp { op, value }, Node::Num(s)) => json_number(s).is_some_and(|n| compare(*op, n, *value)),
             (ValueTest::NumCmp { op, value }, Node::Str(s)) => {
                 plain_decimal(s).is_some_and(|n| compare(*op, n, *value))
             }
@@ -252,10 +239,7 @@ impl Glob {
     pub fn new(text: &str) -> Glob {
         let parts: Vec<Box<[u8]>> = text.split('*').map(|p| p.as_bytes().into()).collect();
         let middle = if parts.len() > 2 {
-            parts[1..parts.len() - 1]
-                .iter()
-                .map(|p| memmem::Finder::new(&p[..]).into_owned())
-                .collect()
+            parts[1..parts.len() - 1].iter().map(|p| memmem::Finder::new(&p[..]).into_owned()).collect()
         } else {
             Vec::new()
         };
@@ -285,21 +269,13 @@ pub(crate) fn compile(ast: &Ast<'_>) -> Result<Plan, PatternError> {
     Ok(match ast {
         Ast::All => Plan::All,
         Ast::Terms(terms) => {
-            let mut plan = TermPlan {
-                include: vec![],
-                exclude: vec![],
-                optional: vec![],
-            };
+            let mut plan = TermPlan { include: vec![], exclude: vec![], optional: vec![] };
             for t in terms {
                 let needle = match &t.atom {
                     // A4: a phrase of whitespace only occurs everywhere ("Match everything").
                     Atom::Text(s) if s.trim().is_empty() => Needle::Always,
-                    Atom::Text(s) => {
-                        Needle::Text(Box::new(memmem::Finder::new(s.as_bytes()).into_owned()))
-                    }
-                    Atom::Regex { body, offset } => {
-                        Needle::Regex(super::regex::compile(body, *offset)?)
-                    }
+                    Atom::Text(s) => Needle::Text(Box::new(memmem::Finder::new(s.as_bytes()).into_owned())),
+                    Atom::Regex { body, offset } => Needle::Regex(super::regex::compile(body, *offset)?),
                 };
                 match t.prefix {
                     Prefix::Include => plan.include.push(needle),
@@ -320,29 +296,19 @@ pub(crate) fn compile(ast: &Ast<'_>) -> Result<Plan, PatternError> {
             Plan::Json(plan)
         }
         Ast::Space(entries) => {
-            let mut plan = SpacePlan {
-                entries: vec![],
-                ellipsis: None,
-                tests: vec![],
-            };
+            let mut plan = SpacePlan { entries: vec![], ellipsis: None, tests: vec![] };
             for (i, e) in entries.iter().enumerate() {
                 match e {
                     Entry::Ellipsis => {
                         plan.ellipsis = Some(i);
-                        plan.entries.push(SpaceEntry {
-                            name: None,
-                            expr: None,
-                        });
+                        plan.entries.push(SpaceEntry { name: None, expr: None });
                     }
                     Entry::Field { name, expr } => {
                         let expr = match expr {
                             Some(x) => Some(field_expr(x, &mut plan.tests)?),
                             None => None,
                         };
-                        plan.entries.push(SpaceEntry {
-                            name: name.map(Into::into),
-                            expr,
-                        });
+                        plan.entries.push(SpaceEntry { name: name.map(Into::into), expr });
                     }
                 }
             }
@@ -354,20 +320,10 @@ pub(crate) fn compile(ast: &Ast<'_>) -> Result<Plan, PatternError> {
 fn value_test(op: CmpOp, value: &Value<'_>) -> Result<ValueTest, PatternError> {
     let negate = op == CmpOp::Ne;
     Ok(match value {
-        Value::Str(s) => ValueTest::Glob {
-            glob: Glob::new(s),
-            negate,
-        },
-        Value::Regex { body, offset } => ValueTest::Regex {
-            re: super::regex::compile(body, *offset)?,
-            negate,
-        },
+        Value::Str(s) => ValueTest::Glob { glob: Glob::new(s), negate },
+        Value::Regex { body, offset } => ValueTest::Regex { re: super::regex::compile(body, *offset)?, negate },
         Value::Number { text, value } => match op {
-            CmpOp::Eq | CmpOp::Ne => ValueTest::NumEq {
-                text: text.as_bytes().into(),
-                value: *value,
-                negate,
-            },
+            CmpOp::Eq | CmpOp::Ne => ValueTest::NumEq { text: text.as_bytes().into(), value: *value, negate },
             _ => ValueTest::NumCmp { op, value: *value },
         },
     })
@@ -375,18 +331,8 @@ fn value_test(op: CmpOp, value: &Value<'_>) -> Result<ValueTest, PatternError> {
 
 fn json_expr(expr: &Expr<'_>, plan: &mut JsonPlan) -> Result<BoolExpr, PatternError> {
     Ok(match expr {
-        Expr::Or(items) => BoolExpr::Any(
-            items
-                .iter()
-                .map(|e| json_expr(e, plan))
-                .collect::<Result<_, _>>()?,
-        ),
-        Expr::And(items) => BoolExpr::All(
-            items
-                .iter()
-                .map(|e| json_expr(e, plan))
-                .collect::<Result<_, _>>()?,
-        ),
+        Expr::Or(items) => BoolExpr::Any(items.iter().map(|e| json_expr(e, plan)).collect::<Result<_, _>>()?),
+        Expr::And(items) => BoolExpr::All(items.iter().map(|e| json_expr(e, plan)).collect::<Result<_, _>>()?),
         Expr::Cond(cond) => {
             let id = plan.conds.len();
             if id >= MAX_CONDS {
@@ -416,11 +362,7 @@ fn trie_insert(nodes: &mut Vec<TrieNode>, segments: &[Segment]) -> usize {
     let mut at = 0;
     for seg in segments {
         let existing = match seg {
-            Segment::Key(k) => nodes[at]
-                .keys
-                .iter()
-                .find(|(n, _)| **n == *k.as_bytes())
-                .map(|e| e.1),
+            Segment::Key(k) => nodes[at].keys.iter().find(|(n, _)| **n == *k.as_bytes()).map(|e| e.1),
             Segment::Index(i) => nodes[at].indices.iter().find(|(n, _)| n == i).map(|e| e.1),
             Segment::Wildcard => nodes[at].wildcard,
         };
@@ -443,18 +385,8 @@ fn trie_insert(nodes: &mut Vec<TrieNode>, segments: &[Segment]) -> usize {
 
 fn field_expr(expr: &FieldExpr<'_>, tests: &mut Vec<ValueTest>) -> Result<BoolExpr, PatternError> {
     Ok(match expr {
-        FieldExpr::Or(items) => BoolExpr::Any(
-            items
-                .iter()
-                .map(|e| field_expr(e, tests))
-                .collect::<Result<_, _>>()?,
-        ),
-        FieldExpr::And(items) => BoolExpr::All(
-            items
-                .iter()
-                .map(|e| field_expr(e, tests))
-                .collect::<Result<_, _>>()?,
-        ),
+        FieldExpr::Or(items) => BoolExpr::Any(items.iter().map(|e| field_expr(e, tests)).collect::<Result<_, _>>()?),
+        FieldExpr::And(items) => BoolExpr::All(items.iter().map(|e| field_expr(e, tests)).collect::<Result<_, _>>()?),
         FieldExpr::Cmp { op, value } => {
             if tests.len() >= MAX_CONDS {
                 let kind = ErrorKind::TooManyConditions { limit: MAX_CONDS };

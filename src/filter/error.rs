@@ -29,11 +29,7 @@ pub struct PatternError {
 
 impl PatternError {
     pub(crate) fn new(span: Range<usize>, kind: ErrorKind) -> Self {
-        PatternError {
-            span,
-            kind,
-            subject: Subject::Pattern,
-        }
+        PatternError { span, kind, subject: Subject::Pattern }
     }
 
     pub(crate) fn at(offset: usize, kind: ErrorKind) -> Self {
@@ -78,11 +74,7 @@ impl fmt::Display for PatternError {
             Subject::Pattern => "filter pattern",
             Subject::Selector => "selector",
         };
-        write!(
-            f,
-            "invalid {what} at byte {}: {}",
-            self.span.start, self.kind
-        )
+        write!(f, "invalid {what} at byte {}: {}", self.span.start, self.kind)
     }
 }
 

@@ -65,8 +65,7 @@ fn terms(plan: &TermPlan, message: &[u8]) -> bool {
     if plan.include.is_empty() && plan.exclude.is_empty() {
         return plan.optional.is_empty() || plan.optional.iter().any(|n| n.occurs(message));
     }
-    plan.include.iter().all(|n| n.occurs(message))
-        && !plan.exclude.iter().any(|n| n.occurs(message))
+    plan.include.iter().all(|n| n.occurs(message)) && !plan.exclude.iter().any(|n| n.occurs(message))
 }
 
 // ---- JSON ----
@@ -88,11 +87,7 @@ fn json(plan: &JsonPlan, message: &[u8]) -> bool {
     if std::str::from_utf8(message).is_err() {
         return false;
     }
-    let mut w = Walker {
-        plan,
-        s: Scanner::new(message),
-        bits: Bits::default(),
-    };
+    let mut w = Walker { plan, s: Scanner::new(message), bits: Bits::default() };
     match w.document() {
         Ok(()) => {
             let bits = w.bits;
@@ -202,11 +197,7 @@ impl Walker<'_, '_> {
             Some(b'"') => {
                 let (raw, escaped) = self.s.string()?;
                 if !node.conds.is_empty() {
-                    let text: Cow<'_, [u8]> = if escaped {
-                        unescape(raw).into()
-                    } else {
-                        raw.into()
-                    };
+                    let text: Cow<'_, [u8]> = if escaped { unescape(raw).into() } else { raw.into() };
                     self.apply(node, Node::Str(&text));
                 }
                 Ok(())
@@ -258,10 +249,7 @@ fn find_key(node: &TrieNode, key: &[u8], escaped: bool) -> Option<(usize, u32)> 
     } else {
         key
     };
-    node.keys
-        .iter()
-        .position(|(k, _)| **k == *key)
-        .map(|i| (i, node.keys[i].1))
+    node.keys.iter().position(|(k, _)| **k == *key).map(|i| (i, node.keys[i].1))
 }
 
 /// The same evaluation over a parsed `serde_json::Value`, in which the last of duplicate
@@ -338,10 +326,7 @@ fn fields(message: &[u8]) -> Vec<(&[u8], usize)> {
                 i = end + 1;
             }
             None => {
-                let end = message[i..]
-                    .iter()
-                    .position(|&c| sep(c))
-                    .map_or(message.len(), |e| i + e);
+                let end = message[i..].iter().position(|&c| sep(c)).map_or(message.len(), |e| i + e);
                 out.push((&message[i..end], start));
                 i = end;
             }
@@ -380,10 +365,7 @@ fn space<'m>(plan: &SpacePlan, message: &'m [u8]) -> Option<Vec<&'m [u8]>> {
                 fields[n - 1].0
             } else {
                 let rest = &message[fields[n - 1].1..];
-                let end = rest
-                    .iter()
-                    .rposition(|&c| c != b' ' && c != b'\t')
-                    .map_or(0, |e| e + 1);
+                let end = rest.iter().rposition(|&c| c != b' ' && c != b'\t').map_or(0, |e| e + 1);
                 &rest[..end]
             };
             values.push(last);
@@ -401,11 +383,7 @@ fn space<'m>(plan: &SpacePlan, message: &'m [u8]) -> Option<Vec<&'m [u8]>> {
 
 // ---- extraction ----
 
-pub(crate) fn extract<'m>(
-    plan: &Plan,
-    message: &'m [u8],
-    selector: &SelectorAst,
-) -> Option<FieldValue<'m>> {
+pub(crate) fn extract<'m>(plan: &Plan, message: &'m [u8], selector: &SelectorAst) -> Option<FieldValue<'m>> {
     match (plan, selector) {
         (Plan::Json(_), SelectorAst::Path(path)) => {
             std::str::from_utf8(message).ok()?;
@@ -428,13 +406,8 @@ pub(crate) fn extract<'m>(
 /// The entry a space-delimited selector refers to: `$name`, or `$N` counting from 1.
 pub(crate) fn space_index(plan: &SpacePlan, selector: &SelectorAst) -> Option<usize> {
     match selector {
-        SelectorAst::Named(name) => plan
-            .entries
-            .iter()
-            .position(|e| e.name.as_deref() == Some(name.as_str())),
-        SelectorAst::Position(n) => {
-            (*n <= plan.entries.len() && Some(n - 1) != plan.ellipsis).then(|| n - 1)
-        }
+        SelectorAst::Named(name) => plan.entries.iter().position(|e| e.name.as_deref() == Some(name.as_str())),
+        SelectorAst::Position(n) => (*n <= plan.entries.len() && Some(n - 1) != plan.ellipsis).then(|| n - 1),
         SelectorAst::Path(_) => None,
     }
 }
@@ -457,10 +430,7 @@ fn resolve<'m>(s: &mut Scanner<'m>, path: &[Segment]) -> Result<Option<FieldValu
             Some(b'-' | b'0'..=b'9') => {
                 let raw = s.number()?;
                 let text = std::str::from_utf8(raw).map_err(|_| Invalid)?;
-                Some(FieldValue::Number {
-                    value: text.parse().map_err(|_| Invalid)?,
-                    text,
-                })
+                Some(FieldValue::Number { value: text.parse().map_err(|_| Invalid)?, text })
             }
             Some(b't') => Some(FieldValue::Bool(true)),
             Some(b'f') => Some(FieldValue::Bool(false)),
@@ -478,11 +448,7 @@ fn resolve<'m>(s: &mut Scanner<'m>, path: &[Segment]) -> Result<Option<FieldValu
                     s.ws();
                     let (key, escaped) = s.string()?;
                     s.expect(b':')?;
-                    let hit = if escaped {
-                        unescape(key) == name.as_bytes()
-                    } else {
-                        key == name.as_bytes()
-                    };
+                    let hit = if escaped { unescape(key) == name.as_bytes() } else { key == name.as_bytes() };
                     if hit {
                         s.ws();
                         last = Some(s.pos);

@@ -127,12 +127,7 @@ impl<'a> Lexer<'a> {
 
     fn token(&mut self, start: usize, len: usize, tok: Tok<'a>, space_before: bool) -> Token<'a> {
         self.pos = start + len;
-        Token {
-            tok,
-            start,
-            end: start + len,
-            space_before,
-        }
+        Token { tok, start, end: start + len, space_before }
     }
 
     /// The next structural token.
@@ -141,12 +136,7 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         let b = self.bytes();
         let Some(&c) = b.get(start) else {
-            return Ok(Token {
-                tok: Tok::Eof,
-                start,
-                end: start,
-                space_before: space,
-            });
+            return Ok(Token { tok: Tok::Eof, start, end: start, space_before: space });
         };
         let at = |i: usize| b.get(start + i).copied();
         let (tok, len) = match c {
@@ -165,9 +155,7 @@ impl<'a> Lexer<'a> {
             b'<' => (Tok::Op(CmpOp::Lt), 1),
             b'>' if at(1) == Some(b'=') => (Tok::Op(CmpOp::Ge), 2),
             b'>' => (Tok::Op(CmpOp::Gt), 1),
-            b'.' if self.mode == Mode::Space && at(1) == Some(b'.') && at(2) == Some(b'.') => {
-                (Tok::Ellipsis, 3)
-            }
+            b'.' if self.mode == Mode::Space && at(1) == Some(b'.') && at(2) == Some(b'.') => (Tok::Ellipsis, 3),
             b'$' if self.mode == Mode::Json => {
                 let len = selector_extent(&self.src[start..]);
                 (Tok::Selector(&self.src[start..start + len]), len)
@@ -222,15 +210,15 @@ impl<'a> Lexer<'a> {
     }
 
     fn quoted(&mut self, start: usize, space: bool) -> Result<Token<'a>, PatternError> {
-        let end = quoted_end(self.bytes(), start)
-            .ok_or_else(|| PatternError::at(start, ErrorKind::UnterminatedString))?;
+        let end =
+            quoted_end(self.bytes(), start).ok_or_else(|| PatternError::at(start, ErrorKind::UnterminatedString))?;
         let tok = Tok::Str(&self.src[start + 1..end - 1]);
         Ok(self.token(start, end - start, tok, space))
     }
 
     fn regex(&mut self, start: usize, space: bool) -> Result<Token<'a>, PatternError> {
-        let end = regex_end(self.bytes(), start)
-            .ok_or_else(|| PatternError::at(start, ErrorKind::UnterminatedRegex))?;
+        let end =
+            regex_end(self.bytes(), start).ok_or_else(|| PatternError::at(start, ErrorKind::UnterminatedRegex))?;
         let tok = Tok::Regex(&self.src[start + 1..end - 1]);
         Ok(self.token(start, end - start, tok, space))
     }
@@ -283,8 +271,7 @@ fn selector_extent(s: &str) -> usize {
                 }
             }
             c if is_space(c) => break,
-            b'=' | b'!' | b'<' | b'>' | b'(' | b')' | b'{' | b'}' | b'&' | b'|' | b',' | b']'
-            | b'"' | b'%' => break,
+            b'=' | b'!' | b'<' | b'>' | b'(' | b')' | b'{' | b'}' | b'&' | b'|' | b',' | b']' | b'"' | b'%' => break,
             _ => i += s[i..].chars().next().map_or(1, char::len_utf8),
         }
     }
@@ -372,22 +359,17 @@ impl<'a> TermLexer<'a> {
             let p = b[self.pos] as char;
             self.pos += 1;
             if self.pos == b.len() || is_space(b[self.pos]) {
-                return Err(PatternError::new(
-                    self.pos - 1..self.pos,
-                    ErrorKind::DanglingPrefix(p),
-                ));
+                return Err(PatternError::new(self.pos - 1..self.pos, ErrorKind::DanglingPrefix(p)));
             }
         }
         let start = self.pos;
         let (atom, end) = match b[start] {
             b'"' => {
-                let end = quoted_end(b, start)
-                    .ok_or_else(|| PatternError::at(start, ErrorKind::UnterminatedString))?;
+                let end = quoted_end(b, start).ok_or_else(|| PatternError::at(start, ErrorKind::UnterminatedString))?;
                 (TermAtom::Quoted(&self.src[start + 1..end - 1]), end)
             }
             b'%' => {
-                let end = regex_end(b, start)
-                    .ok_or_else(|| PatternError::at(start, ErrorKind::UnterminatedRegex))?;
+                let end = regex_end(b, start).ok_or_else(|| PatternError::at(start, ErrorKind::UnterminatedRegex))?;
                 (TermAtom::Regex(&self.src[start + 1..end - 1]), end)
             }
             _ => {
@@ -395,9 +377,7 @@ impl<'a> TermLexer<'a> {
                 while end < b.len() && !is_space(b[end]) {
                     // A2: characters with a meaning elsewhere in the language must be quoted;
                     // other punctuation (`ec2.amazonaws.com`, `arn:aws:iam`) is taken literally.
-                    if let c @ (b'{' | b'}' | b'[' | b']' | b'(' | b')' | b'$' | b'%' | b'"') =
-                        b[end]
-                    {
+                    if let c @ (b'{' | b'}' | b'[' | b']' | b'(' | b')' | b'$' | b'%' | b'"') = b[end] {
                         let kind = ErrorKind::UnquotedTermChar { ch: c as char };
                         return Err(PatternError::new(end..end + 1, kind));
                     }
@@ -410,11 +390,7 @@ impl<'a> TermLexer<'a> {
             return Err(PatternError::at(end, ErrorKind::MissingSpace));
         }
         self.pos = end;
-        Ok(Some(TermToken {
-            prefix,
-            atom,
-            start,
-        }))
+        Ok(Some(TermToken { prefix, atom, start }))
     }
 }
 

@@ -104,15 +104,7 @@ impl Pattern {
         let plan = compile::compile(&ast)?;
         let prefilter = prefilter::for_ast(&ast);
         let regexes = src_regex_count(&ast);
-        Ok(Pattern {
-            inner: Arc::new(Inner {
-                source: src.to_string(),
-                kind,
-                regexes,
-                plan,
-                prefilter,
-            }),
-        })
+        Ok(Pattern { inner: Arc::new(Inner { source: src.to_string(), kind, regexes, plan, prefilter }) })
     }
 
     /// Does this log event message match? `message` is the event's text (for a CloudTrail
@@ -177,13 +169,7 @@ fn src_regex_count(ast: &ast::Ast<'_>) -> usize {
     fn expr(e: &Expr<'_>) -> usize {
         match e {
             Expr::Or(v) | Expr::And(v) => v.iter().map(expr).sum(),
-            Expr::Cond(c) => usize::from(matches!(
-                c.test,
-                Test::Cmp {
-                    value: Value::Regex { .. },
-                    ..
-                }
-            )),
+            Expr::Cond(c) => usize::from(matches!(c.test, Test::Cmp { value: Value::Regex { .. }, .. })),
         }
     }
     fn field(e: &FieldExpr<'_>) -> usize {
@@ -194,10 +180,7 @@ fn src_regex_count(ast: &ast::Ast<'_>) -> usize {
     }
     match ast {
         Ast::All => 0,
-        Ast::Terms(t) => t
-            .iter()
-            .filter(|t| matches!(t.atom, Atom::Regex { .. }))
-            .count(),
+        Ast::Terms(t) => t.iter().filter(|t| matches!(t.atom, Atom::Regex { .. })).count(),
         Ast::Json(e) => expr(e),
         Ast::Space(entries) => entries
             .iter()
@@ -211,10 +194,7 @@ fn src_regex_count(ast: &ast::Ast<'_>) -> usize {
 
 impl fmt::Debug for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pattern")
-            .field("source", &self.inner.source)
-            .field("kind", &self.inner.kind)
-            .finish()
+        f.debug_struct("Pattern").field("source", &self.inner.source).field("kind", &self.inner.kind).finish()
     }
 }
 
@@ -243,10 +223,7 @@ impl Selector {
     /// Parses a selector; errors carry the byte offset like [`Pattern::parse`]'s.
     pub fn parse(src: &str) -> Result<Selector, PatternError> {
         let target = parse::parse_selector(src).map_err(PatternError::for_selector)?;
-        Ok(Selector {
-            source: src.to_string(),
-            target,
-        })
+        Ok(Selector { source: src.to_string(), target })
     }
 
     pub fn source(&self) -> &str {

@@ -21,10 +21,7 @@ pub const MAX_WILDCARDS: usize = 3;
 pub(crate) fn parse(src: &str) -> Result<Ast<'_>, PatternError> {
     if let Some((offset, _)) = src.char_indices().nth(MAX_PATTERN_CHARS) {
         let chars = src.chars().count();
-        let kind = ErrorKind::TooLong {
-            chars,
-            limit: MAX_PATTERN_CHARS,
-        };
+        let kind = ErrorKind::TooLong { chars, limit: MAX_PATTERN_CHARS };
         return Err(PatternError::new(offset..src.len(), kind));
     }
     let first = src.bytes().position(|b| !is_space(b));
@@ -32,19 +29,11 @@ pub(crate) fn parse(src: &str) -> Result<Ast<'_>, PatternError> {
         // Spec section 2 and A4: "" and " " match every event (MLD "Count log events").
         return Ok(Ast::All);
     };
-    let mut p = Parser {
-        src,
-        regexes: 0,
-        wildcards: 0,
-        lex: Lexer::new(src, 0, Mode::Json),
-    };
+    let mut p = Parser { src, regexes: 0, wildcards: 0, lex: Lexer::new(src, 0, Mode::Json) };
     match src.as_bytes()[first] {
         c @ (b'{' | b'[') if first > 0 => {
             // A5: AWS rejects `' {$.ThisFlag IS TRUE} '`; say why rather than blame the `{`.
-            Err(PatternError::new(
-                0..first,
-                ErrorKind::LeadingWhitespace(c as char),
-            ))
+            Err(PatternError::new(0..first, ErrorKind::LeadingWhitespace(c as char)))
         }
         b'{' => p.json().map(Ast::Json),
         b'[' => {
@@ -63,10 +52,7 @@ struct Parser<'a> {
 }
 
 fn unexpected(expected: impl Into<String>, found: &Token<'_>, src: &str) -> PatternError {
-    let kind = ErrorKind::Unexpected {
-        expected: expected.into(),
-        found: found.describe(src),
-    };
+    let kind = ErrorKind::Unexpected { expected: expected.into(), found: found.describe(src) };
     PatternError::new(found.span(), kind)
 }
 
@@ -98,16 +84,10 @@ impl<'a> Parser<'a> {
                 TermAtom::Quoted(raw) => Atom::Text(unquote(raw)),
                 TermAtom::Regex(body) => {
                     self.count_regex(t.start)?;
-                    Atom::Regex {
-                        body,
-                        offset: t.start + 1,
-                    }
+                    Atom::Regex { body, offset: t.start + 1 }
                 }
             };
-            terms.push(Term {
-                prefix: t.prefix,
-                atom,
-            });
+            terms.push(Term { prefix: t.prefix, atom });
         }
         Ok(terms)
     }
@@ -140,11 +120,7 @@ impl<'a> Parser<'a> {
             self.lex.next()?;
             items.push(self.and_expr()?);
         }
-        Ok(if items.len() == 1 {
-            items.pop().unwrap()
-        } else {
-            Expr::Or(items)
-        })
+        Ok(if items.len() == 1 { items.pop().unwrap() } else { Expr::Or(items) })
     }
 
     fn and_expr(&mut self) -> Result<Expr<'a>, PatternError> {
@@ -153,11 +129,7 @@ impl<'a> Parser<'a> {
             self.lex.next()?;
             items.push(self.primary()?);
         }
-        Ok(if items.len() == 1 {
-            items.pop().unwrap()
-        } else {
-            Expr::And(items)
-        })
+        Ok(if items.len() == 1 { items.pop().unwrap() } else { Expr::And(items) })
     }
 
     fn primary(&mut self) -> Result<Expr<'a>, PatternError> {
@@ -177,11 +149,7 @@ impl<'a> Parser<'a> {
                 t.span(),
                 ErrorKind::InvalidSelector("a selector starts with '$', as in $.eventName"),
             )),
-            _ => Err(unexpected(
-                "a condition such as '$.name = value', or '('",
-                &t,
-                self.src,
-            )),
+            _ => Err(unexpected("a condition such as '$.name = value', or '('", &t, self.src)),
         }
     }
 
@@ -190,9 +158,7 @@ impl<'a> Parser<'a> {
         if selector.wildcards() > 0 {
             self.wildcards += 1;
             if self.wildcards > MAX_WILDCARDS {
-                let kind = ErrorKind::TooManyWildcards {
-                    limit: MAX_WILDCARDS,
-                };
+                let kind = ErrorKind::TooManyWildcards { limit: MAX_WILDCARDS };
                 return Err(PatternError::new(selector.span, kind));
             }
         }
@@ -205,11 +171,7 @@ impl<'a> Parser<'a> {
             Tok::Word(w) => match self.keyword(w, &t)? {
                 "IS" => {
                     let k = self.lex.next()?;
-                    let word = if let Tok::Word(w) = k.tok {
-                        self.keyword(w, &k)?
-                    } else {
-                        ""
-                    };
+                    let word = if let Tok::Word(w) = k.tok { self.keyword(w, &k)? } else { "" };
                     match word {
                         "TRUE" => Test::IsTrue,
                         "FALSE" => Test::IsFalse,
@@ -220,11 +182,7 @@ impl<'a> Parser<'a> {
                 }
                 "NOT" => {
                     let k = self.lex.next()?;
-                    let word = if let Tok::Word(w) = k.tok {
-                        self.keyword(w, &k)?
-                    } else {
-                        ""
-                    };
+                    let word = if let Tok::Word(w) = k.tok { self.keyword(w, &k)? } else { "" };
                     if word != "EXISTS" {
                         return Err(unexpected("EXISTS after NOT", &k, self.src));
                     }
@@ -239,11 +197,7 @@ impl<'a> Parser<'a> {
     }
 
     fn no_operator(&self, t: &Token<'_>) -> PatternError {
-        unexpected(
-            "an operator (=, !=, <, <=, >, >=), IS or NOT EXISTS",
-            t,
-            self.src,
-        )
+        unexpected("an operator (=, !=, <, <=, >, >=), IS or NOT EXISTS", t, self.src)
     }
 
     /// Returns the keyword `word` is, or "" for none; a keyword in another case is an error (A13).
@@ -253,10 +207,7 @@ impl<'a> Parser<'a> {
                 return Ok(k);
             }
             if word.eq_ignore_ascii_case(k) {
-                let kind = ErrorKind::KeywordCase {
-                    found: word.to_string(),
-                    upper: k.to_string(),
-                };
+                let kind = ErrorKind::KeywordCase { found: word.to_string(), upper: k.to_string() };
                 return Err(PatternError::new(t.span(), kind));
             }
         }
@@ -271,22 +222,12 @@ impl<'a> Parser<'a> {
             Tok::Str(raw) => Value::Str(unquote(raw)),
             Tok::Regex(body) => {
                 self.count_regex(t.start)?;
-                Value::Regex {
-                    body,
-                    offset: t.start + 1,
-                }
+                Value::Regex { body, offset: t.start + 1 }
             }
             Tok::Bare(text) if text.starts_with(['=', '<', '>']) => {
                 // `==`, `=>`, `=<`: a second operator, not a value.
-                let first = Token {
-                    end: t.start + 1,
-                    ..t
-                };
-                return Err(unexpected(
-                    format!("a value after '{}'", op.as_str()),
-                    &first,
-                    self.src,
-                ));
+                let first = Token { end: t.start + 1, ..t };
+                return Err(unexpected(format!("a value after '{}'", op.as_str()), &first, self.src));
             }
             Tok::Bare(text) if text.starts_with('$') => {
                 // A2 leaves bare punctuation literal, but a value that looks like a selector is
@@ -302,18 +243,11 @@ impl<'a> Parser<'a> {
                 None => Value::Str(Cow::Borrowed(text)),
             },
             _ => {
-                return Err(unexpected(
-                    format!("a value after '{}'", op.as_str()),
-                    &t,
-                    self.src,
-                ));
+                return Err(unexpected(format!("a value after '{}'", op.as_str()), &t, self.src));
             }
         };
         if relational && !matches!(value, Value::Number { .. }) {
-            let kind = ErrorKind::NotANumber {
-                op: op.as_str(),
-                found: t.describe(self.src),
-            };
+            let kind = ErrorKind::NotANumber { op: op.as_str(), found: t.describe(self.src) };
             return Err(PatternError::new(t.span(), kind));
         }
         Ok(value)
@@ -331,10 +265,7 @@ impl<'a> Parser<'a> {
             let entry = match t.tok {
                 // An empty entry is an unnamed field (FPS-2018 extracts it as `$N`).
                 Tok::Comma => {
-                    entries.push(Entry::Field {
-                        name: None,
-                        expr: None,
-                    });
+                    entries.push(Entry::Field { name: None, expr: None });
                     continue;
                 }
                 // A22: `[]` has no field at all; reject like `{}`.
@@ -343,10 +274,7 @@ impl<'a> Parser<'a> {
                 }
                 Tok::RBracket => {
                     // `[a,]`: the trailing empty entry is an unnamed field.
-                    entries.push(Entry::Field {
-                        name: None,
-                        expr: None,
-                    });
+                    entries.push(Entry::Field { name: None, expr: None });
                     break;
                 }
                 Tok::Ellipsis if ellipsis => {
@@ -357,15 +285,8 @@ impl<'a> Parser<'a> {
                     Entry::Ellipsis
                 }
                 Tok::Word(name) => {
-                    let expr = if let Tok::Op(_) = self.peek()?.tok {
-                        Some(self.field_or(name)?)
-                    } else {
-                        None
-                    };
-                    Entry::Field {
-                        name: Some(name),
-                        expr,
-                    }
+                    let expr = if let Tok::Op(_) = self.peek()?.tok { Some(self.field_or(name)?) } else { None };
+                    Entry::Field { name: Some(name), expr }
                 }
                 _ => return Err(unexpected("a field name, '...' or ','", &t, self.src)),
             };
@@ -389,11 +310,7 @@ impl<'a> Parser<'a> {
             self.lex.next()?;
             items.push(self.field_and(entry, false)?);
         }
-        Ok(if items.len() == 1 {
-            items.pop().unwrap()
-        } else {
-            FieldExpr::Or(items)
-        })
+        Ok(if items.len() == 1 { items.pop().unwrap() } else { FieldExpr::Or(items) })
     }
 
     fn field_and(&mut self, entry: &str, mut named: bool) -> Result<FieldExpr<'a>, PatternError> {
@@ -404,19 +321,10 @@ impl<'a> Parser<'a> {
                 match t.tok {
                     Tok::Word(w) if w == entry => {}
                     Tok::Word(w) => {
-                        let kind = ErrorKind::FieldNameMismatch {
-                            entry: entry.to_string(),
-                            found: w.to_string(),
-                        };
+                        let kind = ErrorKind::FieldNameMismatch { entry: entry.to_string(), found: w.to_string() };
                         return Err(PatternError::new(t.span(), kind));
                     }
-                    _ => {
-                        return Err(unexpected(
-                            format!("'{entry}' and an operator"),
-                            &t,
-                            self.src,
-                        ))
-                    }
+                    _ => return Err(unexpected(format!("'{entry}' and an operator"), &t, self.src)),
                 }
             }
             named = false;
@@ -431,11 +339,7 @@ impl<'a> Parser<'a> {
             }
             self.lex.next()?;
         }
-        Ok(if items.len() == 1 {
-            items.pop().unwrap()
-        } else {
-            FieldExpr::And(items)
-        })
+        Ok(if items.len() == 1 { items.pop().unwrap() } else { FieldExpr::And(items) })
     }
 }
 
@@ -479,10 +383,7 @@ fn digits(b: &[u8]) -> usize {
 pub(crate) fn parse_path(raw: &str, offset: usize) -> Result<Path, PatternError> {
     let b = raw.as_bytes();
     let err = |at: usize, why: &'static str| {
-        let end = raw[at.min(raw.len())..]
-            .chars()
-            .next()
-            .map_or(at, |c| at + c.len_utf8());
+        let end = raw[at.min(raw.len())..].chars().next().map_or(at, |c| at + c.len_utf8());
         PatternError::new(offset + at..offset + end, ErrorKind::InvalidSelector(why))
     };
     if b.first() != Some(&b'$') {
@@ -511,10 +412,8 @@ pub(crate) fn parse_path(raw: &str, offset: usize) -> Result<Path, PatternError>
                         i = next;
                     }
                     _ => {
-                        let len = b[i..]
-                            .iter()
-                            .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-                            .count();
+                        let len =
+                            b[i..].iter().take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-').count();
                         if len == 0 {
                             return Err(err(i, "empty property name after '.'"));
                         }
@@ -536,15 +435,9 @@ pub(crate) fn parse_path(raw: &str, offset: usize) -> Result<Path, PatternError>
             }
         }
     }
-    let path = Path {
-        segments,
-        span: offset..offset + raw.len(),
-    };
+    let path = Path { segments, span: offset..offset + raw.len() };
     if path.wildcards() > 1 {
-        return Err(PatternError::new(
-            path.span.clone(),
-            ErrorKind::TooManyWildcardsInSelector,
-        ));
+        return Err(PatternError::new(path.span.clone(), ErrorKind::TooManyWildcardsInSelector));
     }
     Ok(path)
 }
@@ -553,12 +446,8 @@ pub(crate) fn parse_path(raw: &str, offset: usize) -> Result<Path, PatternError>
 /// index after `]`.
 fn bracket(raw: &str, i: usize, offset: usize) -> Result<(Segment, usize), PatternError> {
     let b = raw.as_bytes();
-    let err = |at: usize, why: &'static str| {
-        PatternError::new(
-            offset + at..offset + at + 1,
-            ErrorKind::InvalidSelector(why),
-        )
-    };
+    let err =
+        |at: usize, why: &'static str| PatternError::new(offset + at..offset + at + 1, ErrorKind::InvalidSelector(why));
     let close = |j: usize| {
         if b.get(j) == Some(&b']') {
             Ok(j + 1)
@@ -571,9 +460,7 @@ fn bracket(raw: &str, i: usize, offset: usize) -> Result<(Segment, usize), Patte
         Some(b'*') => Ok((Segment::Wildcard, close(j + 1)?)),
         Some(c) if c.is_ascii_digit() => {
             let len = digits(&b[j..]);
-            let n = raw[j..j + len]
-                .parse()
-                .map_err(|_| err(j, "array index too large"))?;
+            let n = raw[j..j + len].parse().map_err(|_| err(j, "array index too large"))?;
             Ok((Segment::Index(n), close(j + len)?))
         }
         Some(&q @ (b'\'' | b'"')) => {
@@ -586,10 +473,7 @@ fn bracket(raw: &str, i: usize, offset: usize) -> Result<(Segment, usize), Patte
             let name = raw[j + 1..j + 1 + len].to_string();
             Ok((Segment::Key(name), close(j + 2 + len)?))
         }
-        _ => Err(err(
-            j.min(raw.len()),
-            "expected a number, '*' or a quoted name inside '[...]'",
-        )),
+        _ => Err(err(j.min(raw.len()), "expected a number, '*' or a quoted name inside '[...]'")),
     }
 }
 
@@ -615,26 +499,19 @@ pub(crate) fn parse_selector(src: &str) -> Result<SelectorAst, PatternError> {
         Some(b'.' | b'[') => parse_path(src, 0).map(SelectorAst::Path),
         Some(_) if rest.bytes().all(|c| c.is_ascii_digit()) => match rest.parse::<usize>() {
             Ok(n) if n >= 1 => Ok(SelectorAst::Position(n)),
-            _ => Err(PatternError::new(
-                1..src.len(),
-                ErrorKind::InvalidSelector("field positions count from $1"),
-            )),
+            _ => Err(PatternError::new(1..src.len(), ErrorKind::InvalidSelector("field positions count from $1"))),
         },
         Some(_) => match rest.bytes().position(|c| !super::lex::is_word_byte(c)) {
             None => Ok(SelectorAst::Named(rest.to_string())),
             Some(at) => {
                 let found = quote(&rest[at..]);
-                let kind = ErrorKind::Unexpected {
-                    expected: "a field name of letters, digits and '_'".into(),
-                    found,
-                };
+                let kind = ErrorKind::Unexpected { expected: "a field name of letters, digits and '_'".into(), found };
                 Err(PatternError::at(1 + at, kind))
             }
         },
-        None => Err(PatternError::at(
-            1,
-            ErrorKind::InvalidSelector("expected '.name', '[...]' or a field name after '$'"),
-        )),
+        None => {
+            Err(PatternError::at(1, ErrorKind::InvalidSelector("expected '.name', '[...]' or a field name after '$'")))
+        }
     }
 }
 
@@ -656,9 +533,7 @@ mod tests {
         ] {
             assert_eq!(pattern_number(text), Some(value), "{text}");
         }
-        for text in [
-            "", ".", "e3", "1e", "1e+", "0x10", "inf", "NaN", "1.2.3", "1-2", "--1",
-        ] {
+        for text in ["", ".", "e3", "1e", "1e+", "0x10", "inf", "NaN", "1.2.3", "1-2", "--1"] {
             assert_eq!(pattern_number(text), None, "{text}");
         }
     }
@@ -668,12 +543,7 @@ mod tests {
         let p = parse_path("$.a['b.c'][3].*", 0).unwrap();
         assert_eq!(
             p.segments,
-            vec![
-                Segment::Key("a".into()),
-                Segment::Key("b.c".into()),
-                Segment::Index(3),
-                Segment::Wildcard
-            ]
+            vec![Segment::Key("a".into()), Segment::Key("b.c".into()), Segment::Index(3), Segment::Wildcard]
         );
         let p = parse_path(r#"$.["x y"]"#, 0).unwrap();
         assert_eq!(p.segments, vec![Segment::Key("x y".into())]);

@@ -43,10 +43,8 @@ impl Prefilter {
             [] => return None,
             [one] => Engine::One(Box::new(memmem::Finder::new(one).into_owned())),
             many => {
-                let alts: Vec<String> = many
-                    .iter()
-                    .map(|n| regex::escape(std::str::from_utf8(n).ok().unwrap_or_default()))
-                    .collect();
+                let alts: Vec<String> =
+                    many.iter().map(|n| regex::escape(std::str::from_utf8(n).ok().unwrap_or_default())).collect();
                 Engine::Many(Regex::new(&alts.join("|")).ok()?)
             }
         };
@@ -78,10 +76,7 @@ struct Set {
 
 impl Set {
     fn one(n: Vec<u8>, strong: bool) -> Set {
-        Set {
-            needles: vec![n],
-            strong,
-        }
+        Set { needles: vec![n], strong }
     }
 
     /// Ranking for `&&`: strong first, then the longest shortest needle, then fewest needles.
@@ -99,22 +94,13 @@ pub(crate) fn for_ast(ast: &Ast<'_>) -> Option<Prefilter> {
                 Atom::Text(s) if !s.trim().is_empty() => Some(s.as_bytes().to_vec()),
                 _ => None,
             };
-            let include: Vec<_> = terms
-                .iter()
-                .filter(|t| t.prefix == Prefix::Include)
-                .collect();
+            let include: Vec<_> = terms.iter().filter(|t| t.prefix == Prefix::Include).collect();
             let needles = if !include.is_empty() {
                 // Every include term must occur: the longest literal one is enough.
-                vec![include
-                    .iter()
-                    .filter_map(|t| text(&t.atom))
-                    .max_by_key(Vec::len)?]
+                vec![include.iter().filter_map(|t| text(&t.atom)).max_by_key(Vec::len)?]
             } else if terms.iter().all(|t| t.prefix == Prefix::Optional) {
                 // Only `?` terms: one of them must occur.
-                terms
-                    .iter()
-                    .map(|t| text(&t.atom))
-                    .collect::<Option<Vec<_>>>()?
+                terms.iter().map(|t| text(&t.atom)).collect::<Option<Vec<_>>>()?
             } else {
                 return None;
             };
@@ -137,10 +123,7 @@ fn dedup(mut v: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
 fn json(expr: &Expr<'_>) -> Option<Set> {
     match expr {
         Expr::Or(items) => {
-            let mut out = Set {
-                needles: vec![],
-                strong: true,
-            };
+            let mut out = Set { needles: vec![], strong: true };
             for e in items {
                 let s = json(e)?;
                 out.strong &= s.strong;
@@ -158,10 +141,9 @@ fn json(expr: &Expr<'_>) -> Option<Set> {
                 literal_run(name).map(|n| Set::one(n, false))
             };
             match &c.test {
-                Test::Cmp {
-                    op: CmpOp::Eq,
-                    value: Value::Str(s),
-                } => literal_run(s).map(|n| Set::one(n, true)).or_else(field),
+                Test::Cmp { op: CmpOp::Eq, value: Value::Str(s) } => {
+                    literal_run(s).map(|n| Set::one(n, true)).or_else(field)
+                }
                 Test::Cmp { op: CmpOp::Ne, .. } | Test::IsNull | Test::NotExists => None,
                 Test::Cmp { .. } | Test::IsTrue | Test::IsFalse => field(),
             }
@@ -185,31 +167,17 @@ mod tests {
 
     fn needles(p: &str) -> Option<Vec<String>> {
         let p = Pattern::parse(p).unwrap();
-        p.prefilter().map(|f| {
-            f.needles()
-                .iter()
-                .map(|n| String::from_utf8_lossy(n).into_owned())
-                .collect()
-        })
+        p.prefilter().map(|f| f.needles().iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect())
     }
 
     #[test]
     fn json_needles() {
+        assert_eq!(needles(r#"{ $.eventName = "ConsoleLogin" }"#).unwrap(), ["ConsoleLogin", "\\u"]);
         assert_eq!(
-            needles(r#"{ $.eventName = "ConsoleLogin" }"#).unwrap(),
-            ["ConsoleLogin", "\\u"]
-        );
-        assert_eq!(
-            needles(
-                r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#
-            )
-            .unwrap(),
+            needles(r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#).unwrap(),
             ["AccessDenied", "UnauthorizedOperation", "\\u"]
         );
-        assert_eq!(
-            needles(r#"{ $.a = "x/yyyy/zz" }"#).unwrap(),
-            ["yyyy", "\\u"]
-        );
+        assert_eq!(needles(r#"{ $.a = "x/yyyy/zz" }"#).unwrap(), ["yyyy", "\\u"]);
         assert_eq!(needles(r#"{ $.a != "xyz" }"#), None);
         assert_eq!(needles(r#"{ $.a NOT EXISTS }"#), None);
         assert_eq!(needles(r#"{ $.a = 1 || $.b = "xyz" }"#), None);

@@ -19,27 +19,20 @@ const SIZE_LIMIT: usize = 1 << 20;
 /// Compiles the body of `%...%`; `offset` is the byte offset of the body in the pattern.
 pub(crate) fn compile(body: &str, offset: usize) -> Result<Regex, PatternError> {
     let translated = translate(body, offset)?;
-    RegexBuilder::new(&translated)
-        .unicode(false)
-        .size_limit(SIZE_LIMIT)
-        .build()
-        .map_err(|e| {
-            // The crate's message spans several lines; keep the one that says what is wrong.
-            let text = e.to_string();
-            let why = text
-                .lines()
-                .rev()
-                .find_map(|l| l.strip_prefix("error: "))
-                .unwrap_or(match e {
-                    regex::Error::CompiledTooBig(_) => "too large once compiled",
-                    _ => "rejected by the regex engine",
-                })
-                .to_string();
-            PatternError::new(
-                offset.saturating_sub(1)..offset + body.len() + 1,
-                ErrorKind::RegexInvalid(why),
-            )
-        })
+    RegexBuilder::new(&translated).unicode(false).size_limit(SIZE_LIMIT).build().map_err(|e| {
+        // The crate's message spans several lines; keep the one that says what is wrong.
+        let text = e.to_string();
+        let why = text
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix("error: "))
+            .unwrap_or(match e {
+                regex::Error::CompiledTooBig(_) => "too large once compiled",
+                _ => "rejected by the regex engine",
+            })
+            .to_string();
+        PatternError::new(offset.saturating_sub(1)..offset + body.len() + 1, ErrorKind::RegexInvalid(why))
+    })
 }
 
 /// Symbols allowed as literal characters.
@@ -63,22 +56,15 @@ fn check_char(body: &str, i: usize, offset: usize) -> Result<(), PatternError> {
     }
     let ch = body[i..].chars().next().unwrap_or('\u{fffd}');
     let why = match ch {
-        '(' | ')' => format!(
-            "'{ch}' is not allowed in a regular expression (no groups); match it with \\x{:02x}",
-            ch as u32
-        ),
-        c if c.is_ascii() => format!(
-            "{:?} is not allowed in a regular expression; match it with \\x{:02x}",
-            c, c as u32
-        ),
-        c => format!(
-            "{c:?} is not allowed in a regular expression: multi-byte characters are not supported"
-        ),
+        '(' | ')' => {
+            format!("'{ch}' is not allowed in a regular expression (no groups); match it with \\x{:02x}", ch as u32)
+        }
+        c if c.is_ascii() => {
+            format!("{:?} is not allowed in a regular expression; match it with \\x{:02x}", c, c as u32)
+        }
+        c => format!("{c:?} is not allowed in a regular expression: multi-byte characters are not supported"),
     };
-    Err(PatternError::new(
-        offset + i..offset + i + ch.len_utf8(),
-        ErrorKind::RegexChar(why),
-    ))
+    Err(PatternError::new(offset + i..offset + i + ch.len_utf8(), ErrorKind::RegexChar(why)))
 }
 
 /// Translates the dialect into `regex` crate syntax, validating as it goes.
@@ -106,11 +92,7 @@ pub(crate) fn translate(body: &str, offset: usize) -> Result<String, PatternErro
             }
             b'{' => {
                 let (text, len) = repetition(b, i).ok_or_else(|| {
-                    invalid(
-                        offset + i,
-                        1,
-                        "expected a repetition such as {2}, {2,}, {,5} or {2,5} after '{'",
-                    )
+                    invalid(offset + i, 1, "expected a repetition such as {2}, {2,}, {,5} or {2,5} after '{'")
                 })?;
                 out.push_str(&text);
                 i += len;
@@ -135,21 +117,13 @@ fn escape(b: &[u8], i: usize, offset: usize) -> Result<(String, usize, bool), Pa
         b'd' | b'D' | b's' | b'S' | b'w' | b'W' => (format!("\\{}", e as char), 2, false),
         b't' | b'n' | b'r' => (format!("\\{}", e as char), 2, true),
         b'x' => {
-            let hex = b
-                .get(i + 2..i + 4)
-                .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+            let hex = b.get(i + 2..i + 4).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
             let Some(hex) = hex else {
                 return Err(invalid(offset + i, 2, "expected two hex digits after \\x"));
             };
-            (
-                format!("\\x{}", std::str::from_utf8(hex).unwrap_or("00")),
-                4,
-                true,
-            )
+            (format!("\\x{}", std::str::from_utf8(hex).unwrap_or("00")), 4, true)
         }
-        c if c.is_ascii_punctuation() || c == b' ' => {
-            (regex::escape(&(c as char).to_string()), 2, true)
-        }
+        c if c.is_ascii_punctuation() || c == b' ' => (regex::escape(&(c as char).to_string()), 2, true),
         c => {
             let why = format!("unsupported escape '\\{}'", c as char);
             return Err(invalid(offset + i, 2, why));
@@ -189,11 +163,7 @@ fn class(b: &[u8], start: usize, offset: usize, out: &mut String) -> Result<usiz
     let mut prev_char = false;
     loop {
         let Some(&c) = b.get(i) else {
-            return Err(invalid(
-                offset + start,
-                1,
-                "unclosed '[' in regular expression",
-            ));
+            return Err(invalid(offset + start, 1, "unclosed '[' in regular expression"));
         };
         match c {
             b']' => {

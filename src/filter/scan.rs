@@ -23,11 +23,7 @@ pub(crate) struct Scanner<'m> {
 
 impl<'m> Scanner<'m> {
     pub fn new(b: &'m [u8]) -> Self {
-        Scanner {
-            b,
-            pos: 0,
-            depth: 0,
-        }
+        Scanner { b, pos: 0, depth: 0 }
     }
 
     #[inline]

@@ -82,13 +82,12 @@ impl MetricDef {
         }
         let mut dims = Vec::with_capacity(dimensions.len());
         for (key, selector) in dimensions {
-            let parsed = Selector::parse(selector)
-                .ok()
-                .filter(|s| pattern.can_extract(s))
-                .ok_or_else(|| DefError::Dimension {
+            let parsed = Selector::parse(selector).ok().filter(|s| pattern.can_extract(s)).ok_or_else(|| {
+                DefError::Dimension {
                     metric: metric.clone(),
                     reason: format!("dimension {key}={selector}: not a selector this pattern can extract"),
-                })?;
+                }
+            })?;
             dims.push((key.clone(), parsed));
         }
         Ok(MetricDef {
@@ -144,8 +143,14 @@ impl MetricDef {
                     .and_then(Value::as_object)
                     .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
                     .unwrap_or_default();
-                let mut def =
-                    MetricDef::new(name, pattern, &value, default_value, &dimensions, &format!("{origin}: {filter_name}"))?;
+                let mut def = MetricDef::new(
+                    name,
+                    pattern,
+                    &value,
+                    default_value,
+                    &dimensions,
+                    &format!("{origin}: {filter_name}"),
+                )?;
                 def.namespace = t.get("metricNamespace").and_then(Value::as_str).map(str::to_string);
                 defs.push(def);
             }
@@ -317,7 +322,9 @@ mod tests {
 
     #[test]
     fn aggregates_into_periods_with_default_values() {
-        let defs = vec![MetricDef::new("fail", r#"{ $.errorMessage = "Failed authentication" }"#, "1", Some(0.0), &[], "t").unwrap()];
+        let defs =
+            vec![MetricDef::new("fail", r#"{ $.errorMessage = "Failed authentication" }"#, "1", Some(0.0), &[], "t")
+                .unwrap()];
         let mut acc = Accumulator::new(1);
         acc.observe(&defs, LOGIN_FAIL, Some(60_000), 300);
         acc.observe(&defs, LOGIN_FAIL, Some(120_000), 300);
@@ -346,7 +353,10 @@ mod tests {
         assert!(matches!(MetricDef::new("m", "{ $.a = ", "1", None, &[], "t"), Err(DefError::Pattern { .. })));
         assert!(matches!(MetricDef::new("m", "ERROR", "$.a", None, &[], "t"), Err(DefError::Value { .. })));
         let dims = [("d".to_string(), "$.a".to_string())];
-        assert!(matches!(MetricDef::new("m", "{ $.a = 1 }", "1", Some(0.0), &dims, "t"), Err(DefError::DefaultWithDimensions { .. })));
+        assert!(matches!(
+            MetricDef::new("m", "{ $.a = 1 }", "1", Some(0.0), &dims, "t"),
+            Err(DefError::DefaultWithDimensions { .. })
+        ));
     }
 
     #[test]

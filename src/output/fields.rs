@@ -88,7 +88,8 @@ mod tests {
 
     #[test]
     fn paths_extract_cells() {
-        let ev = br#"{"userIdentity":{"arn":"arn:x"},"resources":[{"ARN":"r0"},{"ARN":"r1"}],"n":3,"z":null,"o":{"a": 1}}"#;
+        let ev =
+            br#"{"userIdentity":{"arn":"arn:x"},"resources":[{"ARN":"r0"},{"ARN":"r1"}],"n":3,"z":null,"o":{"a": 1}}"#;
         let cell = |p: &str| FieldPath::parse(p).unwrap().cell(ev);
         assert_eq!(cell("userIdentity.arn"), Cell::Text("arn:x".into()));
         assert_eq!(cell("$.resources.1.ARN"), Cell::Text("r1".into()));

@@ -161,7 +161,8 @@ impl CsvRows<'_> {
                 line.push(b',');
             }
             if let Some(text) = field {
-                let text = if self.terminal { sanitize::escape_str(&text, false).into_owned() } else { text.into_owned() };
+                let text =
+                    if self.terminal { sanitize::escape_str(&text, false).into_owned() } else { text.into_owned() };
                 push_csv_field(&mut line, &text);
             }
         }
@@ -204,7 +205,8 @@ struct TableRows<'w> {
 impl RowSink for TableRows<'_> {
     fn row(&mut self, cells: &[Cell<'_>]) -> io::Result<()> {
         // Always escaped: a table is for reading, and a newline in a cell breaks its layout.
-        let row = cells.iter().map(|c| c.text().map_or_else(String::new, |t| sanitize::escape_str(&t, false).into_owned()));
+        let row =
+            cells.iter().map(|c| c.text().map_or_else(String::new, |t| sanitize::escape_str(&t, false).into_owned()));
         self.rows.push(row.collect());
         Ok(())
     }
@@ -232,8 +234,15 @@ pub struct EventSink<'w> {
 
 enum EventInner<'w> {
     /// JSON lines (each event made single-line if it was pretty-printed) or one array.
-    Raw { out: Box<dyn Write + Send + 'w>, array: Option<bool>, terminal: bool },
-    Rows { sink: Box<dyn RowSink + Send + 'w>, fields: Vec<FieldPath> },
+    Raw {
+        out: Box<dyn Write + Send + 'w>,
+        array: Option<bool>,
+        terminal: bool,
+    },
+    Rows {
+        sink: Box<dyn RowSink + Send + 'w>,
+        fields: Vec<FieldPath>,
+    },
 }
 
 impl<'w> EventSink<'w> {
@@ -260,9 +269,13 @@ impl<'w> EventSink<'w> {
     pub fn event(&mut self, raw: &[u8]) -> io::Result<()> {
         match &mut self.inner {
             EventInner::Raw { out, array: None, terminal } => {
-                // JSON lines need one line per event: a pretty-printed record is compacted
-                // (whitespace outside strings only); delivered records pass byte for byte.
-                write_maybe_escaped(out, &crate::record::event_text(raw), *terminal)?;
+                // JSON lines need one line per event: a record spanning lines (pretty-printed)
+                // is compacted, whitespace outside strings only; any other passes byte for byte.
+                if memchr::memchr2(b'\n', b'\r', raw).is_some() {
+                    write_maybe_escaped(out, &crate::record::event_text(raw), *terminal)?;
+                } else {
+                    write_maybe_escaped(out, raw, *terminal)?;
+                }
                 out.write_all(b"\n")
             }
             EventInner::Raw { out, array: Some(first), terminal } => {

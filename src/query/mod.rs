@@ -119,21 +119,26 @@ impl Selection {
                 return false;
             };
             // sourceIPAddress may be a service name, or a comma-separated chain of proxies.
-            let hit = ip.split(',').filter_map(|part| part.trim().parse::<IpAddr>().ok()).any(|addr| {
-                self.ips.iter().any(|net| net.contains(&addr))
-            });
+            let hit = ip
+                .split(',')
+                .filter_map(|part| part.trim().parse::<IpAddr>().ok())
+                .any(|addr| self.ips.iter().any(|net| net.contains(&addr)));
             if !hit {
                 return false;
             }
         }
-        if !self.users.is_empty() || !self.arns.is_empty() || !self.identity_types.is_empty() || !self.access_keys.is_empty()
+        if !self.users.is_empty()
+            || !self.arns.is_empty()
+            || !self.identity_types.is_empty()
+            || !self.access_keys.is_empty()
         {
             let id = view.identity();
             let user_ok = any(&self.users, |p| {
                 id.user_name.as_deref().is_some_and(|n| p.matches(n)) || id.session_name().is_some_and(|n| p.matches(n))
             });
             let arn_ok = any(&self.arns, |p| {
-                id.arn.as_deref().is_some_and(|a| p.matches(a)) || id.issuer_arn.as_deref().is_some_and(|a| p.matches(a))
+                id.arn.as_deref().is_some_and(|a| p.matches(a))
+                    || id.issuer_arn.as_deref().is_some_and(|a| p.matches(a))
             });
             let type_ok = any(&self.identity_types, |t| id.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case(t)));
             let key_ok = any(&self.access_keys, |k| id.access_key_id.as_deref() == Some(k.as_str()));
@@ -214,7 +219,9 @@ impl Plan {
             .iter()
             .map(|s| {
                 let s = s.trim();
-                s.parse::<IpNet>().or_else(|_| s.parse::<IpAddr>().map(IpNet::from)).map_err(|_| PlanError::Ip(s.to_string()))
+                s.parse::<IpNet>()
+                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| PlanError::Ip(s.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let time = |flag: &'static str, value: &Option<String>| {
@@ -227,7 +234,10 @@ impl Plan {
         let until = time("until", &args.until)?;
         if let (Some(s), Some(u)) = (since, until) {
             if s >= u {
-                return Err(PlanError::EmptyWindow { since: crate::time::format_utc(s), until: crate::time::format_utc(u) });
+                return Err(PlanError::EmptyWindow {
+                    since: crate::time::format_utc(s),
+                    until: crate::time::format_utc(u),
+                });
             }
         }
         let selection = Selection {
@@ -374,7 +384,10 @@ mod tests {
     fn bad_arguments_are_refused_with_a_hint() {
         assert!(matches!(plan(&["--ip", "300.1.1.1"]), Err(PlanError::Ip(_))));
         assert!(matches!(plan(&["--since", "tomorrow"]), Err(PlanError::Time { .. })));
-        assert!(matches!(plan(&["--since", "2026-01-02", "--until", "2026-01-01"]), Err(PlanError::EmptyWindow { .. })));
+        assert!(matches!(
+            plan(&["--since", "2026-01-02", "--until", "2026-01-01"]),
+            Err(PlanError::EmptyWindow { .. })
+        ));
         assert!(matches!(plan(&["--count-by", "eventName", "--limit", "3"]), Err(PlanError::LimitWithCount)));
         assert!(matches!(plan(&["--fields", "a..b"]), Err(PlanError::Field(_))));
         assert!(matches!(plan(&["--event", ""]), Err(PlanError::Empty("event"))));

@@ -25,7 +25,11 @@ impl Literal {
     pub fn new(text: &str, open: bool, close: bool) -> Option<Literal> {
         let safe = |b: u8| b.is_ascii_alphanumeric() || b"-_.:@+=,".contains(&b);
         let useful = text.len() >= 3 || (open && close && !text.is_empty());
-        (useful && text.bytes().all(safe)).then(|| Literal { finder: Finder::new(text.as_bytes()).into_owned(), open, close })
+        (useful && text.bytes().all(safe)).then(|| Literal {
+            finder: Finder::new(text.as_bytes()).into_owned(),
+            open,
+            close,
+        })
     }
 
     /// Whether the literal occurs in `hay` with its required surroundings.

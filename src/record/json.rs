@@ -354,7 +354,11 @@ pub fn for_each_member<E: From<SyntaxError>>(
     }
     loop {
         if buf.get(p) != Some(&b'"') {
-            return Err(SyntaxError { offset: p, what: if p >= buf.len() { TRUNCATED } else { "expected a string key" } }.into());
+            return Err(SyntaxError {
+                offset: p,
+                what: if p >= buf.len() { TRUNCATED } else { "expected a string key" },
+            }
+            .into());
         }
         let key_end = skip_string(buf, p)?;
         let key = &buf[p + 1..key_end - 1];
@@ -497,7 +501,7 @@ mod tests {
         assert_eq!(skip_value(b"{ foo: 1 }", 0).unwrap_err().what, "expected a string key");
         assert!(skip_value(b"[1 2]", 0).is_err());
         assert!(skip_value(b"\"\\q\"", 0).is_err());
-        assert!(skip_value(b"01", 0).is_ok_and(|end| end == 1));
+        assert_eq!(skip_value(b"-", 0).unwrap_err().what, "malformed number");
         let deep = "[".repeat(100_000);
         assert_eq!(skip_value(deep.as_bytes(), 0).unwrap_err().what, "nesting too deep");
     }

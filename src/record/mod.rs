@@ -114,11 +114,7 @@ impl Reader {
 /// Calls `visit(raw, ordinal)` for every record of `data`, in file order (see the module doc
 /// for the shapes), reading each byte once. `scratch` holds decoded `CloudTrailEvent` strings. Records before a syntax
 /// error have been visited when the error is returned.
-pub fn split(
-    data: &[u8],
-    scratch: &mut Vec<u8>,
-    mut visit: impl FnMut(&[u8], u64),
-) -> Result<Content, RecordError> {
+pub fn split(data: &[u8], scratch: &mut Vec<u8>, mut visit: impl FnMut(&[u8], u64)) -> Result<Content, RecordError> {
     let mut count = 0u64;
     let mut emit = |raw: &[u8]| {
         visit(raw, count);
@@ -211,7 +207,9 @@ pub fn outline_ok(data: &[u8]) -> Result<(), RecordError> {
     match (first, last) {
         (None, _) => Ok(()),
         (Some(b'{' | b'['), Some(b'}' | b']')) => Ok(()),
-        (Some(b'{' | b'[' | 0xEF), _) => Err(SyntaxError { offset: data.len(), what: "does not end a JSON document (truncated?)" }.into()),
+        (Some(b'{' | b'[' | 0xEF), _) => {
+            Err(SyntaxError { offset: data.len(), what: "does not end a JSON document (truncated?)" }.into())
+        }
         _ => Err(RecordError::NotRecords("does not start like JSON")),
     }
 }

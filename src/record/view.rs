@@ -140,7 +140,8 @@ impl<'a> Identity<'a> {
 /// RFC 3339 time. Milliseconds since the Unix epoch.
 pub fn parse_event_time(s: &str) -> Option<i64> {
     let b = s.as_bytes();
-    if b.len() == 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':' && b[19] == b'Z' {
+    if b.len() == 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':' && b[19] == b'Z'
+    {
         let num = |r: std::ops::Range<usize>| -> Option<i64> {
             b[r].iter().try_fold(0i64, |acc, &d| d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0')))
         };

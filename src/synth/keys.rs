@@ -27,10 +27,7 @@ static KEYS: OnceLock<Cache> = OnceLock::new();
 /// the same key; computed once per process.
 pub fn test_key(seed: u64, region: &str) -> RsaPrivateKey {
     let slot = {
-        let mut cache = KEYS
-            .get_or_init(Cache::default)
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut cache = KEYS.get_or_init(Cache::default).lock().unwrap_or_else(|e| e.into_inner());
         Arc::clone(cache.entry((seed, region.to_string())).or_default())
     };
     // Generated outside the map's lock, so keys of different regions are made in parallel.
@@ -43,10 +40,7 @@ pub fn test_key(seed: u64, region: &str) -> RsaPrivateKey {
 
 /// The PKCS#1 DER bytes of the public half of `key`, as `ListPublicKeys` returns them.
 pub fn public_der(key: &RsaPrivateKey) -> Vec<u8> {
-    key.to_public_key()
-        .to_pkcs1_der()
-        .expect("an RSA public key always encodes")
-        .into_vec()
+    key.to_public_key().to_pkcs1_der().expect("an RSA public key always encodes").into_vec()
 }
 
 /// The CloudTrail fingerprint of `key`'s public half: hex MD5 of its PKCS#1 DER.
@@ -56,12 +50,7 @@ pub fn key_fingerprint(key: &RsaPrivateKey) -> String {
 
 /// `public-keys.json`: a map of region to a `list-public-keys` response listing that region's
 /// test key, valid from `from` to `to` (epoch seconds as floats, as AWS CLI v1 prints them).
-pub fn public_keys_json(
-    seed: u64,
-    regions: &[String],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> String {
+pub fn public_keys_json(seed: u64, regions: &[String], from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     let mut doc: BTreeMap<&str, Value> = BTreeMap::new();
     for region in regions {
         let der = public_der(&test_key(seed, region));
@@ -86,10 +75,7 @@ mod tests {
     fn keys_are_deterministic_per_seed_and_region() {
         let a = test_key(11, "us-east-1");
         assert_eq!(a, test_key(11, "us-east-1"));
-        assert_ne!(
-            key_fingerprint(&a),
-            key_fingerprint(&test_key(11, "eu-west-1"))
-        );
+        assert_ne!(key_fingerprint(&a), key_fingerprint(&test_key(11, "eu-west-1")));
         assert_eq!(key_fingerprint(&a).len(), 32);
     }
 }

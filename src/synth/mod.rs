@@ -77,10 +77,7 @@ impl SynthSpec {
             accounts: 1,
             regions: vec!["us-east-1".to_string()],
             home_region: "us-east-1".to_string(),
-            start: Utc
-                .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
-                .single()
-                .expect("a valid date"),
+            start: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("a valid date"),
             hours: 3,
             files_per_hour: 2,
             events_per_file: 5,
@@ -95,9 +92,7 @@ impl SynthSpec {
     /// `start` truncated to the hour.
     pub fn first_hour(&self) -> DateTime<Utc> {
         let ts = self.start.timestamp();
-        Utc.timestamp_opt(ts - ts.rem_euclid(3600), 0)
-            .single()
-            .expect("an hour boundary is a valid time")
+        Utc.timestamp_opt(ts - ts.rem_euclid(3600), 0).single().expect("an hour boundary is a valid time")
     }
 
     /// The start of hour `h` (0-based).
@@ -108,12 +103,7 @@ impl SynthSpec {
     /// The key prefix up to and including `AWSLogs/[ORG_ID/]`.
     fn logs_root(&self) -> String {
         let mut root = String::new();
-        if let Some(prefix) = self
-            .prefix
-            .as_deref()
-            .map(|p| p.trim_matches('/'))
-            .filter(|p| !p.is_empty())
-        {
+        if let Some(prefix) = self.prefix.as_deref().map(|p| p.trim_matches('/')).filter(|p| !p.is_empty()) {
             root.push_str(prefix);
             root.push('/');
         }
@@ -135,16 +125,8 @@ impl SynthSpec {
                 return bad(format!("{region:?} is not a region name (like us-east-1)"));
             }
         }
-        if self.trail.is_empty()
-            || !self
-                .trail
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-        {
-            return bad(format!(
-                "{:?} is not a trail name (letters, digits, '.', '_', '-')",
-                self.trail
-            ));
+        if self.trail.is_empty() || !self.trail.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
+            return bad(format!("{:?} is not a trail name (letters, digits, '.', '_', '-')", self.trail));
         }
         if self.bucket.is_empty() || self.bucket.contains('/') || self.bucket.starts_with('.') {
             return bad(format!("{:?} is not a bucket name", self.bucket));
@@ -152,13 +134,9 @@ impl SynthSpec {
         if let Some(org) = &self.org_id {
             let valid = org.len() > 2
                 && org.starts_with("o-")
-                && org[2..]
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+                && org[2..].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
             if !valid {
-                return bad(format!(
-                    "{org:?} is not an organization id (like o-abc123def4)"
-                ));
+                return bad(format!("{org:?} is not an organization id (like o-abc123def4)"));
             }
         }
         let mut regions = self.regions.clone();
@@ -226,27 +204,17 @@ impl SynthOutput {
 
     /// Every log file key, chain by chain, in delivery order.
     pub fn log_keys(&self) -> impl Iterator<Item = &str> {
-        self.chains
-            .iter()
-            .flat_map(|c| &c.digests)
-            .flat_map(|d| &d.log_keys)
-            .map(String::as_str)
+        self.chains.iter().flat_map(|c| &c.digests).flat_map(|d| &d.log_keys).map(String::as_str)
     }
 
     /// Every digest key, chain by chain, oldest first.
     pub fn digest_keys(&self) -> impl Iterator<Item = &str> {
-        self.chains
-            .iter()
-            .flat_map(|c| &c.digests)
-            .map(|d| d.key.as_str())
+        self.chains.iter().flat_map(|c| &c.digests).map(|d| d.key.as_str())
     }
 
     /// The digests whose signatures are in `digest-metadata.json`.
     pub fn heads(&self) -> impl Iterator<Item = &WrittenDigest> {
-        self.chains
-            .iter()
-            .flat_map(|c| &c.digests)
-            .filter(|d| d.is_head)
+        self.chains.iter().flat_map(|c| &c.digests).filter(|d| d.is_head)
     }
 }
 
@@ -267,9 +235,7 @@ pub fn account_ids(seed: u64, n: usize) -> Vec<String> {
 /// An organization id (`o-` and ten characters) derived from `seed`, for specs that want one.
 pub fn org_id(seed: u64) -> String {
     let mut rng = seeded_rng(seed, &["org"]);
-    let tail: String = (0..10)
-        .map(|_| b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.gen_range(0..36)] as char)
-        .collect();
+    let tail: String = (0..10).map(|_| b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.gen_range(0..36)] as char).collect();
     format!("o-{tail}")
 }
 
@@ -293,10 +259,7 @@ pub(crate) fn seeded_rng(seed: u64, labels: &[&str]) -> ChaCha8Rng {
 pub fn generate(spec: &SynthSpec, dir: &Path) -> io::Result<SynthOutput> {
     spec.check()?;
     let dump = dir.join(&spec.bucket);
-    if dump
-        .read_dir()
-        .is_ok_and(|mut entries| entries.next().is_some())
-    {
+    if dump.read_dir().is_ok_and(|mut entries| entries.next().is_some()) {
         return Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
             format!("{} exists and is not empty", dump.display()),
@@ -313,31 +276,20 @@ pub fn generate(spec: &SynthSpec, dir: &Path) -> io::Result<SynthOutput> {
     } else {
         spec.home_region.as_str()
     };
-    let jobs: Vec<(&str, &str)> = accounts
-        .iter()
-        .flat_map(|a| spec.regions.iter().map(move |r| (a.as_str(), r.as_str())))
-        .collect();
+    let jobs: Vec<(&str, &str)> =
+        accounts.iter().flat_map(|a| spec.regions.iter().map(move |r| (a.as_str(), r.as_str()))).collect();
     let written: Vec<trail::Written> = jobs
         .par_iter()
-        .map(|(account, region)| {
-            trail::write_chain(spec, &dump, account, region, *region == global_region)
-        })
+        .map(|(account, region)| trail::write_chain(spec, &dump, account, region, *region == global_region))
         .collect::<io::Result<_>>()?;
 
     let key_from = spec.first_hour() - Duration::days(1);
     let key_to = spec.hour_start(spec.hours) + Duration::days(1);
     let public_keys = dir.join("public-keys.json");
-    std::fs::write(
-        &public_keys,
-        public_keys_json(spec.seed, &spec.regions, key_from, key_to),
-    )?;
+    std::fs::write(&public_keys, public_keys_json(spec.seed, &spec.regions, key_from, key_to))?;
 
     let mut metadata = BTreeMap::new();
-    for digest in written
-        .iter()
-        .flat_map(|w| &w.chain.digests)
-        .filter(|d| d.is_head)
-    {
+    for digest in written.iter().flat_map(|w| &w.chain.digests).filter(|d| d.is_head) {
         metadata.insert(
             format!("s3://{}/{}", spec.bucket, digest.key),
             serde_json::json!({ "signature": digest.signature, "signature-algorithm": "SHA256withRSA" }),

@@ -60,15 +60,8 @@ struct Role {
 
 /// Who made one call.
 enum Who<'a> {
-    User {
-        user: &'a User,
-        console: bool,
-    },
-    Role {
-        role: &'a Role,
-        session: &'a str,
-        console: bool,
-    },
+    User { user: &'a User, console: bool },
+    Role { role: &'a Role, session: &'a str, console: bool },
     Federated(&'a User),
     Root,
     Service(&'static str),
@@ -120,9 +113,7 @@ const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const HEX: &[u8] = b"0123456789abcdef";
 
 fn chars(rng: &mut ChaCha8Rng, alphabet: &[u8], n: usize) -> String {
-    (0..n)
-        .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
-        .collect()
+    (0..n).map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char).collect()
 }
 
 /// `prefix` followed by 17 lower-case hex digits, as EC2 resource ids (`sg-0a1b...`).
@@ -147,12 +138,7 @@ fn uuid(rng: &mut ChaCha8Rng) -> String {
 fn public_ipv4(rng: &mut ChaCha8Rng) -> String {
     const FIRST: [u8; 14] = [3, 18, 34, 35, 44, 52, 54, 81, 88, 91, 104, 145, 185, 203];
     let first = FIRST[rng.gen_range(0..FIRST.len())];
-    format!(
-        "{first}.{}.{}.{}",
-        rng.gen_range(0..=255),
-        rng.gen_range(0..=255),
-        rng.gen_range(1..=254)
-    )
+    format!("{first}.{}.{}.{}", rng.gen_range(0..=255), rng.gen_range(0..=255), rng.gen_range(1..=254))
 }
 
 fn public_ipv6(rng: &mut ChaCha8Rng) -> String {
@@ -175,13 +161,7 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
 impl Actors {
     /// The cast of `account` seen from `region`: principals depend only on (seed, account),
     /// regional resources on (seed, account, region).
-    pub(crate) fn new(
-        seed: u64,
-        account: &str,
-        region: &str,
-        global: bool,
-        org_id: Option<&str>,
-    ) -> Actors {
+    pub(crate) fn new(seed: u64, account: &str, region: &str, global: bool, org_id: Option<&str>) -> Actors {
         let mut rng = seeded_rng(seed, &["actors", account]);
         let mut names: Vec<&str> = USER_NAMES.to_vec();
         names.shuffle(&mut rng);
@@ -191,53 +171,31 @@ impl Actors {
                 name: (*name).to_string(),
                 principal: format!("AIDA{}", chars(&mut rng, ALNUM_UPPER, 17)),
                 access_key: format!("AKIA{}", chars(&mut rng, BASE32, 16)),
-                ip: if rng.gen_bool(0.15) {
-                    public_ipv6(&mut rng)
-                } else {
-                    public_ipv4(&mut rng)
-                },
+                ip: if rng.gen_bool(0.15) { public_ipv6(&mut rng) } else { public_ipv4(&mut rng) },
                 agent: AGENTS[rng.gen_range(0..AGENTS.len())],
                 mfa: rng.gen_bool(0.75),
             })
             .collect();
-        let emails: Vec<String> = users
+        let emails: Vec<String> = users.iter().map(|u| format!("{}@example.com", u.name)).collect();
+        let sso_roles = ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "SecurityAudit"]
             .iter()
-            .map(|u| format!("{}@example.com", u.name))
+            .map(|set| Role {
+                name: format!("AWSReservedSSO_{set}_{}", chars(&mut rng, HEX, 16)),
+                principal: format!("AROA{}", chars(&mut rng, ALNUM_UPPER, 17)),
+                sessions: emails.clone(),
+                invoked_by: None,
+            })
             .collect();
-        let sso_roles = [
-            "AdministratorAccess",
-            "PowerUserAccess",
-            "ReadOnlyAccess",
-            "SecurityAudit",
-        ]
-        .iter()
-        .map(|set| Role {
-            name: format!("AWSReservedSSO_{set}_{}", chars(&mut rng, HEX, 16)),
-            principal: format!("AROA{}", chars(&mut rng, ALNUM_UPPER, 17)),
-            sessions: emails.clone(),
-            invoked_by: None,
-        })
-        .collect();
-        let role = |name: &str,
-                    sessions: Vec<String>,
-                    invoked_by: Option<&'static str>,
-                    rng: &mut ChaCha8Rng| Role {
+        let role = |name: &str, sessions: Vec<String>, invoked_by: Option<&'static str>, rng: &mut ChaCha8Rng| Role {
             name: name.to_string(),
             principal: format!("AROA{}", chars(rng, ALNUM_UPPER, 17)),
             sessions,
             invoked_by,
         };
         let mut rrng = seeded_rng(seed, &["resources", account, region]);
-        let instances: Vec<String> = (0..rng.gen_range(4..12))
-            .map(|_| ec2_id(&mut rrng, "i"))
-            .collect();
+        let instances: Vec<String> = (0..rng.gen_range(4..12)).map(|_| ec2_id(&mut rrng, "i")).collect();
         let service_roles = vec![
-            role(
-                "app-server-instance-role",
-                instances.clone(),
-                None,
-                &mut rng,
-            ),
+            role("app-server-instance-role", instances.clone(), None, &mut rng),
             role(
                 "order-processor-lambda-role",
                 vec!["order-processor".into(), "invoice-renderer".into()],
@@ -246,48 +204,24 @@ impl Actors {
             ),
             role(
                 "github-actions-deploy",
-                vec![
-                    "GitHubActions".into(),
-                    format!("deploy-{}", rng.gen_range(1000..9999)),
-                ],
+                vec!["GitHubActions".into(), format!("deploy-{}", rng.gen_range(1000..9999))],
                 None,
                 &mut rng,
             ),
-            role(
-                "OrganizationAccountAccessRole",
-                vec!["admin-session".into(), "break-glass".into()],
-                None,
-                &mut rng,
-            ),
-            role(
-                "AWSServiceRoleForConfig",
-                vec!["AWSConfig-Describe".into()],
-                Some("config.amazonaws.com"),
-                &mut rng,
-            ),
+            role("OrganizationAccountAccessRole", vec!["admin-session".into(), "break-glass".into()], None, &mut rng),
+            role("AWSServiceRoleForConfig", vec!["AWSConfig-Describe".into()], Some("config.amazonaws.com"), &mut rng),
             role(
                 "AWSServiceRoleForSecurityHub",
                 vec!["securityhub".into()],
                 Some("securityhub.amazonaws.com"),
                 &mut rng,
             ),
-            role(
-                "datadog-integration",
-                vec!["DatadogAWSIntegration".into()],
-                None,
-                &mut rng,
-            ),
+            role("datadog-integration", vec!["DatadogAWSIntegration".into()], None, &mut rng),
         ];
-        let buckets = [
-            "app-assets",
-            "access-logs",
-            "terraform-state",
-            "data-lake-raw",
-            "backups",
-        ]
-        .iter()
-        .map(|b| format!("{b}-{account}"))
-        .collect();
+        let buckets = ["app-assets", "access-logs", "terraform-state", "data-lake-raw", "backups"]
+            .iter()
+            .map(|b| format!("{b}-{account}"))
+            .collect();
         let kms_keys = (0..3).map(|_| uuid(&mut rrng)).collect();
         let vpcs = (0..2).map(|_| ec2_id(&mut rrng, "vpc")).collect();
         let subnets = (0..4).map(|_| ec2_id(&mut rrng, "subnet")).collect();
@@ -312,12 +246,7 @@ impl Actors {
 
     /// Appends `times.len()` records, comma-separated, to `out` (the caller writes the
     /// `{"Records":[` ... `]}` around them).
-    pub(crate) fn write_records(
-        &self,
-        rng: &mut ChaCha8Rng,
-        times: &[DateTime<Utc>],
-        out: &mut Vec<u8>,
-    ) {
+    pub(crate) fn write_records(&self, rng: &mut ChaCha8Rng, times: &[DateTime<Utc>], out: &mut Vec<u8>) {
         let table = tables(self.global);
         for (i, t) in times.iter().enumerate() {
             if i > 0 {
@@ -333,23 +262,12 @@ impl Actors {
         match rng.gen_range(0..1000) {
             0..=399 => {
                 let role = pick(rng, &self.sso_roles);
-                Who::Role {
-                    role,
-                    session: pick(rng, &role.sessions).as_str(),
-                    console: rng.gen_bool(0.5),
-                }
+                Who::Role { role, session: pick(rng, &role.sessions).as_str(), console: rng.gen_bool(0.5) }
             }
-            400..=699 => Who::User {
-                user: pick(rng, &self.users),
-                console: rng.gen_bool(0.25),
-            },
+            400..=699 => Who::User { user: pick(rng, &self.users), console: rng.gen_bool(0.25) },
             700..=949 => {
                 let role = pick(rng, &self.service_roles);
-                Who::Role {
-                    role,
-                    session: pick(rng, &role.sessions).as_str(),
-                    console: false,
-                }
+                Who::Role { role, session: pick(rng, &role.sessions).as_str(), console: false }
             }
             950..=994 => Who::Federated(pick(rng, &self.users)),
             _ => Who::Root,
@@ -369,12 +287,7 @@ impl Actors {
         }
     }
 
-    fn identity<'a>(
-        &'a self,
-        rng: &mut ChaCha8Rng,
-        who: &Who<'a>,
-        t: DateTime<Utc>,
-    ) -> Identity<'a> {
+    fn identity<'a>(&'a self, rng: &mut ChaCha8Rng, who: &Who<'a>, t: DateTime<Utc>) -> Identity<'a> {
         let a = self.account.as_str();
         let session_key = |rng: &mut ChaCha8Rng| format!("ASIA{}", chars(rng, BASE32, 16));
         let created = |rng: &mut ChaCha8Rng| {
@@ -396,11 +309,7 @@ impl Actors {
                 id.kind = Some("IAMUser");
                 id.principal_id = Some(user.principal.clone());
                 id.arn = Some(self.arn(who));
-                id.access_key_id = Some(if *console {
-                    session_key(rng)
-                } else {
-                    user.access_key.clone()
-                });
+                id.access_key_id = Some(if *console { session_key(rng) } else { user.access_key.clone() });
                 id.user_name = Some(&user.name);
                 if *console {
                     id.session_context = Some(SessionContext {
@@ -424,21 +333,14 @@ impl Actors {
                         principal_id: role.principal.clone(),
                         arn: format!(
                             "arn:aws:iam::{a}:role/{}{}",
-                            if role.invoked_by.is_some() {
-                                "aws-service-role/"
-                            } else {
-                                ""
-                            },
+                            if role.invoked_by.is_some() { "aws-service-role/" } else { "" },
                             role.name
                         ),
                         account_id: a,
                         user_name: &role.name,
                     }),
                     web_id_federation_data: Some(json!({})),
-                    attributes: Attributes {
-                        creation_date: created(rng),
-                        mfa_authenticated: "false",
-                    },
+                    attributes: Attributes { creation_date: created(rng), mfa_authenticated: "false" },
                 });
                 id.invoked_by = role.invoked_by;
             }
@@ -456,10 +358,7 @@ impl Actors {
                         user_name: &user.name,
                     }),
                     web_id_federation_data: Some(json!({})),
-                    attributes: Attributes {
-                        creation_date: created(rng),
-                        mfa_authenticated: "false",
-                    },
+                    attributes: Attributes { creation_date: created(rng), mfa_authenticated: "false" },
                 });
             }
             Who::Root => {
@@ -470,10 +369,7 @@ impl Actors {
                 id.session_context = Some(SessionContext {
                     session_issuer: None,
                     web_id_federation_data: None,
-                    attributes: Attributes {
-                        creation_date: created(rng),
-                        mfa_authenticated: "true",
-                    },
+                    attributes: Attributes { creation_date: created(rng), mfa_authenticated: "true" },
                 });
             }
             Who::Service(service) => {
@@ -496,52 +392,22 @@ impl Actors {
             self.human(rng)
         };
         let global = api.global();
-        let region = if global {
-            GLOBAL_REGION
-        } else {
-            self.region.as_str()
-        };
+        let region = if global { GLOBAL_REGION } else { self.region.as_str() };
         let body = self.body(rng, api, &who);
-        let console = matches!(
-            who,
-            Who::User { console: true, .. } | Who::Role { console: true, .. } | Who::Root
-        );
+        let console = matches!(who, Who::User { console: true, .. } | Who::Role { console: true, .. } | Who::Root);
         let (source_ip, user_agent) = match &who {
             Who::Service(s) => ((*s).to_string(), (*s).to_string()),
-            Who::Role {
-                role:
-                    Role {
-                        invoked_by: Some(s),
-                        ..
-                    },
-                ..
-            } => ((*s).to_string(), (*s).to_string()),
-            Who::User {
-                user,
-                console: false,
-            }
-            | Who::Federated(user) => {
-                let ip = if rng.gen_bool(0.97) {
-                    user.ip.clone()
-                } else {
-                    public_ipv4(rng)
-                };
+            Who::Role { role: Role { invoked_by: Some(s), .. }, .. } => ((*s).to_string(), (*s).to_string()),
+            Who::User { user, console: false } | Who::Federated(user) => {
+                let ip = if rng.gen_bool(0.97) { user.ip.clone() } else { public_ipv4(rng) };
                 (ip, user.agent.to_string())
             }
             _ if console => {
-                let ip = if rng.gen_bool(0.2) {
-                    public_ipv6(rng)
-                } else {
-                    public_ipv4(rng)
-                };
+                let ip = if rng.gen_bool(0.2) { public_ipv6(rng) } else { public_ipv4(rng) };
                 (ip, pick(rng, &BROWSERS).to_string())
             }
             _ => {
-                let ip = if rng.gen_bool(0.3) {
-                    "AWS Internal".to_string()
-                } else {
-                    public_ipv4(rng)
-                };
+                let ip = if rng.gen_bool(0.3) { "AWS Internal".to_string() } else { public_ipv4(rng) };
                 (ip, pick(rng, &AGENTS).to_string())
             }
         };
@@ -572,11 +438,7 @@ impl Actors {
             session_credential_from_console: None,
         };
         if api.event_type == "AwsApiCall" {
-            record.request_id = Some(if api.source == "s3" {
-                chars(rng, ALNUM_UPPER, 16)
-            } else {
-                uuid(rng)
-            });
+            record.request_id = Some(if api.source == "s3" { chars(rng, ALNUM_UPPER, 16) } else { uuid(rng) });
         }
         if api.event_type == "AwsServiceEvent" {
             record.shared_event_id = Some(uuid(rng));
@@ -598,34 +460,19 @@ impl Actors {
                 format!("{}.{region}.amazonaws.com", api.source)
             };
             record.tls_details = Some(TlsDetails {
-                tls_version: if rng.gen_bool(0.7) {
-                    "TLSv1.3"
-                } else {
-                    "TLSv1.2"
-                },
-                cipher_suite: if rng.gen_bool(0.7) {
-                    "TLS_AES_128_GCM_SHA256"
-                } else {
-                    "ECDHE-RSA-AES128-GCM-SHA256"
-                },
+                tls_version: if rng.gen_bool(0.7) { "TLSv1.3" } else { "TLSv1.2" },
+                cipher_suite: if rng.gen_bool(0.7) { "TLS_AES_128_GCM_SHA256" } else { "ECDHE-RSA-AES128-GCM-SHA256" },
                 client_provided_host_header: host,
             });
             if console {
                 record.session_credential_from_console = Some("true");
             }
         }
-        let unlucky = if matches!(who, Who::Service(_)) {
-            rng.gen_range(0..1000) < 5
-        } else {
-            rng.gen_range(0..1000) < 65
-        };
+        let unlucky =
+            if matches!(who, Who::Service(_)) { rng.gen_range(0..1000) < 5 } else { rng.gen_range(0..1000) < 65 };
         if unlucky && api.event_type == "AwsApiCall" {
             let arn = self.arn(&who);
-            let (code, message) = if rng.gen_bool(0.5) {
-                denied(api, &arn)
-            } else {
-                failure(api)
-            };
+            let (code, message) = if rng.gen_bool(0.5) { denied(api, &arn) } else { failure(api) };
             record.error_code = Some(code);
             record.error_message = Some(message);
             record.response_elements = Value::Null;
@@ -638,14 +485,7 @@ impl Actors {
         let root = rng.gen_bool(0.08);
         let user = pick(rng, &self.users);
         let failed = rng.gen_bool(0.15);
-        let who = if root {
-            Who::Root
-        } else {
-            Who::User {
-                user,
-                console: true,
-            }
-        };
+        let who = if root { Who::Root } else { Who::User { user, console: true } };
         let mut identity = self.identity(rng, &who, t);
         identity.access_key_id = None;
         identity.session_context = None;
@@ -665,19 +505,11 @@ impl Actors {
             additional["MFAIdentifier"] = json!(format!(
                 "arn:aws:iam::{}:mfa/{}",
                 self.account,
-                if root {
-                    "root-account-mfa-device"
-                } else {
-                    &user.name
-                }
+                if root { "root-account-mfa-device" } else { &user.name }
             ));
         }
         // Failed logins often come from elsewhere; root is rarely used from the usual desk.
-        let ip = if (failed && rng.gen_bool(0.6)) || root {
-            public_ipv4(rng)
-        } else {
-            user.ip.clone()
-        };
+        let ip = if (failed && rng.gen_bool(0.6)) || root { public_ipv4(rng) } else { user.ip.clone() };
         Record {
             event_version: "1.09",
             user_identity: identity,
@@ -721,27 +553,18 @@ impl Actors {
         let instance = pick(rng, &self.instances).clone();
         let user = pick(rng, &self.users).name.clone();
         let role = pick(rng, &self.service_roles).name.clone();
-        let policy = [
-            "ReadOnlyAccess",
-            "AmazonS3FullAccess",
-            "AdministratorAccess",
-            "AmazonEC2ReadOnlyAccess",
-            "SecurityAudit",
-        ][rng.gen_range(0..5)];
+        let policy =
+            ["ReadOnlyAccess", "AmazonS3FullAccess", "AdministratorAccess", "AmazonEC2ReadOnlyAccess", "SecurityAudit"]
+                [rng.gen_range(0..5)];
         let policy_arn = format!("arn:aws:iam::aws:policy/{policy}");
-        let cidr = format!(
-            "{}.{}.0.0/16",
-            [10, 172, 192][rng.gen_range(0..3)],
-            rng.gen_range(0..250)
-        );
+        let cidr = format!("{}.{}.0.0/16", [10, 172, 192][rng.gen_range(0..3)], rng.gen_range(0..250));
         let mut b = Body::default();
         let null = Value::Null;
         let (request, response) = match api.name {
             // EC2 reads
-            "DescribeInstances" => (
-                json!({"instancesSet": {"items": [{"instanceId": instance}]}, "filterSet": {}}),
-                null,
-            ),
+            "DescribeInstances" => {
+                (json!({"instancesSet": {"items": [{"instanceId": instance}]}, "filterSet": {}}), null)
+            }
             "DescribeSecurityGroups" => (
                 json!({"securityGroupSet": {}, "securityGroupIdSet": {"items": [{"groupId": sg}]}, "filterSet": {}}),
                 null,
@@ -759,10 +582,9 @@ impl Actors {
                 json!({"networkInterfaceIdSet": {}, "filterSet": {"items": [{"name": "vpc-id", "valueSet": {"items": [{"value": vpc}]}}]}}),
                 null,
             ),
-            "DescribeInstanceStatus" => (
-                json!({"instancesSet": {}, "filterSet": {}, "includeAllInstances": false}),
-                null,
-            ),
+            "DescribeInstanceStatus" => {
+                (json!({"instancesSet": {}, "filterSet": {}, "includeAllInstances": false}), null)
+            }
             // EC2 writes
             "RunInstances" => {
                 let new_id = ec2_id(rng, "i");
@@ -791,11 +613,8 @@ impl Actors {
             | "RevokeSecurityGroupIngress"
             | "RevokeSecurityGroupEgress" => {
                 let port = [22, 443, 3389, 5432, 8080][rng.gen_range(0..5)];
-                let range = if rng.gen_bool(0.3) {
-                    "0.0.0.0/0".to_string()
-                } else {
-                    format!("{}/32", public_ipv4(rng))
-                };
+                let range =
+                    if rng.gen_bool(0.3) { "0.0.0.0/0".to_string() } else { format!("{}/32", public_ipv4(rng)) };
                 (
                     json!({"groupId": sg, "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": port, "toPort": port, "groups": {}, "ipRanges": {"items": [{"cidrIp": range}]}, "ipv6Ranges": {}, "prefixListIds": {}}]}}),
                     json!({"requestId": uuid(rng), "_return": true, "securityGroupRuleSet": {"items": [{"groupOwnerId": a, "groupId": sg, "securityGroupRuleId": ec2_id(rng, "sgr"), "isEgress": api.name.ends_with("Egress"), "ipProtocol": "tcp", "fromPort": port, "toPort": port, "cidrIpv4": range}]}}),
@@ -805,10 +624,9 @@ impl Actors {
                 json!({"groupName": format!("web-{}", rng.gen_range(1..99)), "groupDescription": "web tier", "vpcId": vpc}),
                 json!({"requestId": uuid(rng), "_return": true, "groupId": ec2_id(rng, "sg")}),
             ),
-            "DeleteSecurityGroup" => (
-                json!({"groupId": sg}),
-                json!({"requestId": uuid(rng), "_return": true, "groupId": sg}),
-            ),
+            "DeleteSecurityGroup" => {
+                (json!({"groupId": sg}), json!({"requestId": uuid(rng), "_return": true, "groupId": sg}))
+            }
             "CreateNetworkAcl" => (
                 json!({"vpcId": vpc}),
                 json!({"requestId": uuid(rng), "networkAcl": {"networkAclId": ec2_id(rng, "acl"), "vpcId": vpc, "default": false}}),
@@ -817,10 +635,9 @@ impl Actors {
                 json!({"networkAclId": ec2_id(rng, "acl"), "ruleNumber": rng.gen_range(1..32) * 10, "egress": false, "ruleAction": "allow", "protocol": "6", "cidrBlock": cidr}),
                 json!({"requestId": uuid(rng), "_return": true}),
             ),
-            "DeleteNetworkAcl" => (
-                json!({"networkAclId": ec2_id(rng, "acl")}),
-                json!({"requestId": uuid(rng), "_return": true}),
-            ),
+            "DeleteNetworkAcl" => {
+                (json!({"networkAclId": ec2_id(rng, "acl")}), json!({"requestId": uuid(rng), "_return": true}))
+            }
             "ReplaceNetworkAclAssociation" => (
                 json!({"associationId": ec2_id(rng, "aclassoc"), "networkAclId": ec2_id(rng, "acl")}),
                 json!({"requestId": uuid(rng), "newAssociationId": ec2_id(rng, "aclassoc")}),
@@ -829,10 +646,9 @@ impl Actors {
                 json!({"type": "ipsec.1", "ipAddress": public_ipv4(rng), "bgpAsn": 65000}),
                 json!({"requestId": uuid(rng), "customerGateway": {"customerGatewayId": ec2_id(rng, "cgw"), "state": "available", "type": "ipsec.1"}}),
             ),
-            "DeleteCustomerGateway" => (
-                json!({"customerGatewayId": ec2_id(rng, "cgw")}),
-                json!({"requestId": uuid(rng), "_return": true}),
-            ),
+            "DeleteCustomerGateway" => {
+                (json!({"customerGatewayId": ec2_id(rng, "cgw")}), json!({"requestId": uuid(rng), "_return": true}))
+            }
             "CreateInternetGateway" => (
                 json!({}),
                 json!({"requestId": uuid(rng), "internetGateway": {"internetGatewayId": ec2_id(rng, "igw"), "ownerId": a, "attachmentSet": {}}}),
@@ -853,10 +669,9 @@ impl Actors {
                 json!({"associationId": ec2_id(rng, "rtbassoc"), "routeTableId": ec2_id(rng, "rtb")}),
                 json!({"requestId": uuid(rng), "_return": true}),
             ),
-            "DeleteRouteTable" => (
-                json!({"routeTableId": ec2_id(rng, "rtb")}),
-                json!({"requestId": uuid(rng), "_return": true}),
-            ),
+            "DeleteRouteTable" => {
+                (json!({"routeTableId": ec2_id(rng, "rtb")}), json!({"requestId": uuid(rng), "_return": true}))
+            }
             "CreateVpc" => (
                 json!({"cidrBlock": cidr, "instanceTenancy": "default", "amazonProvidedIpv6CidrBlock": false}),
                 json!({"requestId": uuid(rng), "vpc": {"vpcId": ec2_id(rng, "vpc"), "state": "pending", "ownerId": a, "cidrBlock": cidr, "isDefault": false}}),
@@ -865,10 +680,7 @@ impl Actors {
             | "AttachClassicLinkVpc"
             | "DetachClassicLinkVpc"
             | "DisableVpcClassicLink"
-            | "EnableVpcClassicLink" => (
-                json!({"vpcId": vpc}),
-                json!({"requestId": uuid(rng), "_return": true}),
-            ),
+            | "EnableVpcClassicLink" => (json!({"vpcId": vpc}), json!({"requestId": uuid(rng), "_return": true})),
             "ModifyVpcAttribute" => (
                 json!({"vpcId": vpc, "enableDnsHostnames": {"value": true}}),
                 json!({"requestId": uuid(rng), "_return": true}),
@@ -877,9 +689,7 @@ impl Actors {
                 json!({"vpcId": vpc, "peerVpcId": ec2_id(rng, "vpc"), "peerOwnerId": a}),
                 json!({"requestId": uuid(rng), "vpcPeeringConnection": {"vpcPeeringConnectionId": ec2_id(rng, "pcx"), "status": {"code": "initiating-request"}}}),
             ),
-            "AcceptVpcPeeringConnection"
-            | "DeleteVpcPeeringConnection"
-            | "RejectVpcPeeringConnection" => (
+            "AcceptVpcPeeringConnection" | "DeleteVpcPeeringConnection" | "RejectVpcPeeringConnection" => (
                 json!({"vpcPeeringConnectionId": ec2_id(rng, "pcx")}),
                 json!({"requestId": uuid(rng), "_return": true}),
             ),
@@ -906,9 +716,7 @@ impl Actors {
                     "CreateBucket" => "",
                     _ => "policy",
                 };
-                b.resources = Some(
-                    json!([{"type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}")}]),
-                );
+                b.resources = Some(json!([{"type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}")}]));
                 let mut req = json!({"bucketName": bucket, "Host": format!("{bucket}.s3.{region}.amazonaws.com")});
                 if !sub.is_empty() {
                     req[sub] = json!("");
@@ -916,19 +724,13 @@ impl Actors {
                 (req, null)
             }
             "PutBucketPolicy" => {
-                b.resources = Some(
-                    json!([{"type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}")}]),
-                );
+                b.resources = Some(json!([{"type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}")}]));
                 (
                     json!({"bucketName": bucket, "Host": format!("{bucket}.s3.{region}.amazonaws.com"), "policy": "", "bucketPolicy": {"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}),
                     null,
                 )
             }
-            "PutBucketAcl"
-            | "PutBucketCors"
-            | "PutBucketLifecycle"
-            | "PutBucketReplication"
-            | "PutBucketTagging" => {
+            "PutBucketAcl" | "PutBucketCors" | "PutBucketLifecycle" | "PutBucketReplication" | "PutBucketTagging" => {
                 let sub = match api.name {
                     "PutBucketAcl" => "acl",
                     "PutBucketCors" => "cors",
@@ -936,30 +738,19 @@ impl Actors {
                     "PutBucketReplication" => "replication",
                     _ => "tagging",
                 };
-                b.resources = Some(
-                    json!([{"type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}")}]),
-                );
-                (
-                    json!({"bucketName": bucket, "Host": format!("{bucket}.s3.{region}.amazonaws.com"), sub: ""}),
-                    null,
-                )
+                b.resources = Some(json!([{"type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}")}]));
+                (json!({"bucketName": bucket, "Host": format!("{bucket}.s3.{region}.amazonaws.com"), sub: ""}), null)
             }
             // STS
             "AssumeRole" => {
                 let session = match who {
-                    Who::Service(s) => format!(
-                        "{}-{}",
-                        s.split('.').next().unwrap_or("svc"),
-                        rng.gen_range(1_000_000..9_999_999)
-                    ),
-                    _ => format!(
-                        "botocore-session-{}",
-                        rng.gen_range(1_700_000_000u64..1_800_000_000)
-                    ),
+                    Who::Service(s) => {
+                        format!("{}-{}", s.split('.').next().unwrap_or("svc"), rng.gen_range(1_000_000..9_999_999))
+                    }
+                    _ => format!("botocore-session-{}", rng.gen_range(1_700_000_000u64..1_800_000_000)),
                 };
                 let role_arn = format!("arn:aws:iam::{a}:role/{role}");
-                b.resources =
-                    Some(json!([{"accountId": a, "type": "AWS::IAM::Role", "ARN": role_arn}]));
+                b.resources = Some(json!([{"accountId": a, "type": "AWS::IAM::Role", "ARN": role_arn}]));
                 (
                     json!({"roleArn": role_arn, "roleSessionName": session, "durationSeconds": 3600}),
                     json!({"credentials": {"accessKeyId": format!("ASIA{}", chars(rng, BASE32, 16)), "sessionToken": chars(rng, ALNUM_UPPER, 96), "expiration": "Jan 1, 2030, 12:00:00 AM"}, "assumedRoleUser": {"assumedRoleId": format!("AROA{}:{session}", chars(rng, ALNUM_UPPER, 17)), "arn": format!("arn:aws:sts::{a}:assumed-role/{role}/{session}")}}),
@@ -976,8 +767,7 @@ impl Actors {
             ),
             // KMS
             "Decrypt" | "Encrypt" | "GenerateDataKey" => {
-                b.resources =
-                    Some(json!([{"accountId": a, "type": "AWS::KMS::Key", "ARN": key_arn}]));
+                b.resources = Some(json!([{"accountId": a, "type": "AWS::KMS::Key", "ARN": key_arn}]));
                 let mut req = json!({"encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
                 if api.name != "Decrypt" {
                     req["keyId"] = json!(key_arn);
@@ -999,8 +789,7 @@ impl Actors {
                 (req, null)
             }
             "DescribeKey" | "DisableKey" | "RotateKey" => {
-                b.resources =
-                    Some(json!([{"accountId": a, "type": "AWS::KMS::Key", "ARN": key_arn}]));
+                b.resources = Some(json!([{"accountId": a, "type": "AWS::KMS::Key", "ARN": key_arn}]));
                 if api.name == "RotateKey" {
                     b.additional = Some(json!({"keyId": key_arn}));
                     (null.clone(), null)
@@ -1009,8 +798,7 @@ impl Actors {
                 }
             }
             "ScheduleKeyDeletion" => {
-                b.resources =
-                    Some(json!([{"accountId": a, "type": "AWS::KMS::Key", "ARN": key_arn}]));
+                b.resources = Some(json!([{"accountId": a, "type": "AWS::KMS::Key", "ARN": key_arn}]));
                 (
                     json!({"keyId": key_id, "pendingWindowInDays": 30}),
                     json!({"keyId": key_arn, "deletionDate": "Feb 1, 2030, 12:00:00 AM", "keyState": "PendingDeletion", "pendingWindowInDays": 30}),
@@ -1022,9 +810,7 @@ impl Actors {
             ),
             "ListAliases" | "ListKeys" => (json!({"limit": 100}), null),
             // CloudTrail
-            "DescribeTrails" | "ListTrails" | "GetEventSelectors" => {
-                (json!({"includeShadowTrails": true}), null)
-            }
+            "DescribeTrails" | "ListTrails" | "GetEventSelectors" => (json!({"includeShadowTrails": true}), null),
             "GetTrailStatus" | "StartLogging" | "StopLogging" | "DeleteTrail" => {
                 let arn = format!("arn:aws:cloudtrail:{region}:{a}:trail/management-events");
                 let req = json!({"name": arn});
@@ -1048,20 +834,18 @@ impl Actors {
             "StopConfigurationRecorder" | "PutConfigurationRecorder" => {
                 (json!({"configurationRecorderName": "default"}), null)
             }
-            "DeleteDeliveryChannel" | "PutDeliveryChannel" => (
-                json!({"deliveryChannelName": "default", "s3BucketName": format!("access-logs-{a}")}),
-                null,
-            ),
+            "DeleteDeliveryChannel" | "PutDeliveryChannel" => {
+                (json!({"deliveryChannelName": "default", "s3BucketName": format!("access-logs-{a}")}), null)
+            }
             // Other regional services
             "CreateLogStream" => (
                 json!({"logGroupName": "/aws/lambda/order-processor", "logStreamName": format!("2026/01/01/[$LATEST]{}", chars(rng, HEX, 32))}),
                 null,
             ),
             "DescribeLogGroups" => (json!({"limit": 50}), null),
-            "PutRetentionPolicy" => (
-                json!({"logGroupName": "/aws/lambda/order-processor", "retentionInDays": 90}),
-                null,
-            ),
+            "PutRetentionPolicy" => {
+                (json!({"logGroupName": "/aws/lambda/order-processor", "retentionInDays": 90}), null)
+            }
             "ListFunctions20150331" => (null.clone(), null),
             "GetFunction20150331v2" | "UpdateFunctionCode20150331v2" => {
                 let req = json!({"functionName": format!("arn:aws:lambda:{region}:{a}:function:order-processor")});
@@ -1078,10 +862,7 @@ impl Actors {
             ),
             "GetParameter" | "GetParameters" => {
                 let name = ["db-host", "feature-flags", "api-endpoint"][rng.gen_range(0..3)];
-                (
-                    json!({"name": format!("/prod/app/{name}"), "withDecryption": rng.gen_bool(0.5)}),
-                    null,
-                )
+                (json!({"name": format!("/prod/app/{name}"), "withDecryption": rng.gen_bool(0.5)}), null)
             }
             "GetSecretValue" => (
                 json!({"secretId": format!("arn:aws:secretsmanager:{region}:{a}:secret:prod/db-{}", chars(rng, HEX, 6))}),
@@ -1096,18 +877,15 @@ impl Actors {
                 let table = ["orders", "sessions", "inventory"][rng.gen_range(0..3)];
                 (json!({"tableName": table}), null)
             }
-            "ListTables"
-            | "DescribeAutoScalingGroups"
-            | "DescribeLoadBalancers"
-            | "GetAuthorizationToken" => (null.clone(), null),
+            "ListTables" | "DescribeAutoScalingGroups" | "DescribeLoadBalancers" | "GetAuthorizationToken" => {
+                (null.clone(), null)
+            }
             "DescribeTargetHealth" => (
                 json!({"targetGroupArn": format!("arn:aws:elasticloadbalancing:{region}:{a}:targetgroup/web/{}", chars(rng, HEX, 16))}),
                 null,
             ),
             // IAM
-            "ListUsers" | "ListRoles" | "ListPolicies" | "GetAccountSummary" => {
-                (null.clone(), null)
-            }
+            "ListUsers" | "ListRoles" | "ListPolicies" | "GetAccountSummary" => (null.clone(), null),
             "GetUser" | "ListAccessKeys" => (json!({"userName": user}), null),
             "GetRole" | "ListAttachedRolePolicies" => (json!({"roleName": role}), null),
             "GetPolicy" => (json!({"policyArn": policy_arn}), null),
@@ -1127,18 +905,13 @@ impl Actors {
                 json!({"roleName": role, "assumeRolePolicyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"}),
                 null,
             ),
-            "AttachRolePolicy" | "DetachRolePolicy" => {
-                (json!({"roleName": role, "policyArn": policy_arn}), null)
+            "AttachRolePolicy" | "DetachRolePolicy" => (json!({"roleName": role, "policyArn": policy_arn}), null),
+            "AttachUserPolicy" | "DetachUserPolicy" => (json!({"userName": user, "policyArn": policy_arn}), null),
+            "AttachGroupPolicy" | "DetachGroupPolicy" => {
+                (json!({"groupName": "developers", "policyArn": policy_arn}), null)
             }
-            "AttachUserPolicy" | "DetachUserPolicy" => {
-                (json!({"userName": user, "policyArn": policy_arn}), null)
-            }
-            "AttachGroupPolicy" | "DetachGroupPolicy" => (
-                json!({"groupName": "developers", "policyArn": policy_arn}),
-                null,
-            ),
-            "PutRolePolicy" | "PutUserPolicy" | "PutGroupPolicy" | "DeleteRolePolicy"
-            | "DeleteUserPolicy" | "DeleteGroupPolicy" => {
+            "PutRolePolicy" | "PutUserPolicy" | "PutGroupPolicy" | "DeleteRolePolicy" | "DeleteUserPolicy"
+            | "DeleteGroupPolicy" => {
                 let (field, value) = match &api.name[api.name.len() - 10..] {
                     "RolePolicy" => ("roleName", role.clone()),
                     "UserPolicy" => ("userName", user.clone()),
@@ -1150,9 +923,7 @@ impl Actors {
                 }
                 (req, null)
             }
-            "CreatePolicy" | "CreatePolicyVersion" | "DeletePolicy" | "DeletePolicyVersion"
-                if api.source == "iam" =>
-            {
+            "CreatePolicy" | "CreatePolicyVersion" | "DeletePolicy" | "DeletePolicyVersion" if api.source == "iam" => {
                 let arn = format!("arn:aws:iam::{a}:policy/app-{}", chars(rng, HEX, 4));
                 let req = match api.name {
                     "CreatePolicy" => {
@@ -1170,18 +941,9 @@ impl Actors {
             "DescribeOrganization" => (null.clone(), null),
             "ListAccounts" => (json!({"maxResults": 20}), null),
             _ if api.source == "organizations" => {
-                let root = format!(
-                    "r-{}",
-                    chars(rng, b"abcdefghijklmnopqrstuvwxyz0123456789", 4)
-                );
-                let ou = format!(
-                    "ou-{root}-{}",
-                    chars(rng, b"abcdefghijklmnopqrstuvwxyz0123456789", 8)
-                );
-                let policy = format!(
-                    "p-{}",
-                    chars(rng, b"abcdefghijklmnopqrstuvwxyz0123456789", 8)
-                );
+                let root = format!("r-{}", chars(rng, b"abcdefghijklmnopqrstuvwxyz0123456789", 4));
+                let ou = format!("ou-{root}-{}", chars(rng, b"abcdefghijklmnopqrstuvwxyz0123456789", 8));
+                let policy = format!("p-{}", chars(rng, b"abcdefghijklmnopqrstuvwxyz0123456789", 8));
                 let req = match api.name {
                     "AttachPolicy" | "DetachPolicy" => json!({"policyId": policy, "targetId": ou}),
                     "CreateAccount" => {
@@ -1238,15 +1000,9 @@ struct Body {
 /// The share (percent) of an event's calls made by AWS services, and which services.
 fn service_callers(name: &str) -> (u32, &'static [&'static str]) {
     match name {
-        "Decrypt" | "GenerateDataKey" | "Encrypt" => (
-            55,
-            &[
-                "s3.amazonaws.com",
-                "secretsmanager.amazonaws.com",
-                "ec2.amazonaws.com",
-                "lambda.amazonaws.com",
-            ],
-        ),
+        "Decrypt" | "GenerateDataKey" | "Encrypt" => {
+            (55, &["s3.amazonaws.com", "secretsmanager.amazonaws.com", "ec2.amazonaws.com", "lambda.amazonaws.com"])
+        }
         "AssumeRole" => (
             75,
             &[
@@ -1257,28 +1013,14 @@ fn service_callers(name: &str) -> (u32, &'static [&'static str]) {
                 "cloudformation.amazonaws.com",
             ],
         ),
-        "GetBucketAcl"
-        | "GetBucketLocation"
-        | "GetBucketPolicy"
-        | "GetBucketVersioning"
-        | "GetBucketEncryption" => (
-            45,
-            &[
-                "config.amazonaws.com",
-                "cloudtrail.amazonaws.com",
-                "access-analyzer.amazonaws.com",
-            ],
-        ),
+        "GetBucketAcl" | "GetBucketLocation" | "GetBucketPolicy" | "GetBucketVersioning" | "GetBucketEncryption" => {
+            (45, &["config.amazonaws.com", "cloudtrail.amazonaws.com", "access-analyzer.amazonaws.com"])
+        }
         "PutEvaluations" | "DescribeConfigRules" => (80, &["config.amazonaws.com"]),
         "CreateLogStream" => (30, &["lambda.amazonaws.com"]),
-        "DescribeNetworkInterfaces" | "DescribeInstanceStatus" => (
-            50,
-            &[
-                "autoscaling.amazonaws.com",
-                "elasticloadbalancing.amazonaws.com",
-                "ecs.amazonaws.com",
-            ],
-        ),
+        "DescribeNetworkInterfaces" | "DescribeInstanceStatus" => {
+            (50, &["autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.amazonaws.com"])
+        }
         "RotateKey" => (100, &["kms.amazonaws.com"]),
         _ => (0, &["cloudformation.amazonaws.com"]),
     }
@@ -1294,13 +1036,7 @@ fn event_version(source: &str) -> &'static str {
 
 /// An access-denied error as the service reports it.
 fn denied(api: &Api, arn: &str) -> (&'static str, String) {
-    let action = format!(
-        "{}:{}",
-        api.source,
-        api.name
-            .trim_end_matches("20150331")
-            .trim_end_matches("20150331v2")
-    );
+    let action = format!("{}:{}", api.source, api.name.trim_end_matches("20150331").trim_end_matches("20150331v2"));
     match api.source {
         "ec2" => (
             "Client.UnauthorizedOperation",
@@ -1321,31 +1057,15 @@ fn denied(api: &Api, arn: &str) -> (&'static str, String) {
 /// Any other error: not found, duplicates, throttling.
 fn failure(api: &Api) -> (&'static str, String) {
     match (api.source, api.read_only) {
-        ("ec2", true) => (
-            "Client.RequestLimitExceeded",
-            "Request limit exceeded.".to_string(),
-        ),
-        ("ec2", false) => (
-            "Client.InvalidPermission.Duplicate",
-            "the specified rule already exists".to_string(),
-        ),
-        ("s3", _) => (
-            "NoSuchBucketPolicy",
-            "The bucket policy does not exist".to_string(),
-        ),
-        ("iam", _) => (
-            "NoSuchEntityException",
-            "The entity cannot be found.".to_string(),
-        ),
-        ("kms", _) => (
-            "NotFoundException",
-            "Key is pending deletion or not found.".to_string(),
-        ),
+        ("ec2", true) => ("Client.RequestLimitExceeded", "Request limit exceeded.".to_string()),
+        ("ec2", false) => ("Client.InvalidPermission.Duplicate", "the specified rule already exists".to_string()),
+        ("s3", _) => ("NoSuchBucketPolicy", "The bucket policy does not exist".to_string()),
+        ("iam", _) => ("NoSuchEntityException", "The entity cannot be found.".to_string()),
+        ("kms", _) => ("NotFoundException", "Key is pending deletion or not found.".to_string()),
         ("ssm", _) => ("ParameterNotFound", "Parameter not found.".to_string()),
-        ("dynamodb", _) | ("secretsmanager", _) | ("lambda", _) | ("logs", _) => (
-            "ResourceNotFoundException",
-            "Requested resource not found".to_string(),
-        ),
+        ("dynamodb", _) | ("secretsmanager", _) | ("lambda", _) | ("logs", _) => {
+            ("ResourceNotFoundException", "Requested resource not found".to_string())
+        }
         _ => ("ThrottlingException", "Rate exceeded".to_string()),
     }
 }
@@ -1372,23 +1092,11 @@ impl Api {
 }
 
 const fn r(source: &'static str, name: &'static str, weight: u32) -> Api {
-    Api {
-        source,
-        name,
-        read_only: true,
-        weight,
-        event_type: "AwsApiCall",
-    }
+    Api { source, name, read_only: true, weight, event_type: "AwsApiCall" }
 }
 
 const fn w(source: &'static str, name: &'static str, weight: u32) -> Api {
-    Api {
-        source,
-        name,
-        read_only: false,
-        weight,
-        event_type: "AwsApiCall",
-    }
+    Api { source, name, read_only: false, weight, event_type: "AwsApiCall" }
 }
 
 /// Management events and their relative frequencies (per ~13,000 events). The CIS benchmark's
@@ -1517,10 +1225,7 @@ struct Record<'a> {
     request_parameters: Value,
     #[serde(rename = "responseElements")]
     response_elements: Value,
-    #[serde(
-        rename = "additionalEventData",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalEventData", skip_serializing_if = "Option::is_none")]
     additional_event_data: Option<Value>,
     #[serde(rename = "requestID", skip_serializing_if = "Option::is_none")]
     request_id: Option<String>,
@@ -1542,10 +1247,7 @@ struct Record<'a> {
     event_category: &'static str,
     #[serde(rename = "tlsDetails", skip_serializing_if = "Option::is_none")]
     tls_details: Option<TlsDetails>,
-    #[serde(
-        rename = "sessionCredentialFromConsole",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sessionCredentialFromConsole", skip_serializing_if = "Option::is_none")]
     session_credential_from_console: Option<&'static str>,
 }
 
@@ -1573,10 +1275,7 @@ struct Identity<'a> {
 struct SessionContext<'a> {
     #[serde(rename = "sessionIssuer", skip_serializing_if = "Option::is_none")]
     session_issuer: Option<Issuer<'a>>,
-    #[serde(
-        rename = "webIdFederationData",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "webIdFederationData", skip_serializing_if = "Option::is_none")]
     web_id_federation_data: Option<Value>,
     attributes: Attributes,
 }

@@ -11,9 +11,7 @@ use crate::tree::{classify, Class};
 
 fn gunzip(path: &Path) -> Vec<u8> {
     let mut out = Vec::new();
-    GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_end(&mut out)
-        .unwrap();
+    GzDecoder::new(std::fs::File::open(path).unwrap()).read_to_end(&mut out).unwrap();
     out
 }
 
@@ -22,12 +20,7 @@ fn files_under(root: &Path) -> BTreeMap<String, Vec<u8>> {
     for entry in walkdir::WalkDir::new(root) {
         let entry = entry.unwrap();
         if entry.file_type().is_file() {
-            let key = entry
-                .path()
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
+            let key = entry.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
             files.insert(key, std::fs::read(entry.path()).unwrap());
         }
     }
@@ -36,8 +29,7 @@ fn files_under(root: &Path) -> BTreeMap<String, Vec<u8>> {
 
 fn keyring(out: &SynthOutput) -> KeyRing {
     let mut ring = KeyRing::default();
-    ring.add_json(&std::fs::read_to_string(&out.public_keys).unwrap())
-        .unwrap();
+    ring.add_json(&std::fs::read_to_string(&out.public_keys).unwrap()).unwrap();
     ring
 }
 
@@ -45,8 +37,7 @@ fn keyring(out: &SynthOutput) -> KeyRing {
 /// (from the successor's previousDigestSignature, or the metadata for heads), links, log hashes.
 fn check_dump(spec: &SynthSpec, out: &SynthOutput) {
     let ring = keyring(out);
-    let metadata: Value =
-        serde_json::from_str(&std::fs::read_to_string(&out.digest_metadata).unwrap()).unwrap();
+    let metadata: Value = serde_json::from_str(&std::fs::read_to_string(&out.digest_metadata).unwrap()).unwrap();
     for chain in &out.chains {
         let mut previous: Option<&WrittenDigest> = None;
         for digest in &chain.digests {
@@ -57,14 +48,9 @@ fn check_dump(spec: &SynthSpec, out: &SynthOutput) {
             assert_eq!(body.end_time(), digest.end_time);
             assert_eq!(body.aws_account_id.as_deref(), Some(chain.account.as_str()));
             assert_eq!(hex::encode(Sha256::digest(&bytes)), digest.sha256);
-            assert!(
-                std::str::from_utf8(&bytes).unwrap().contains("AWSLogs\\/"),
-                "slashes are escaped"
-            );
+            assert!(std::str::from_utf8(&bytes).unwrap().contains("AWSLogs\\/"), "slashes are escaped");
 
-            let entry = ring
-                .get(body.fingerprint())
-                .expect("the digest's key is listed");
+            let entry = ring.get(body.fingerprint()).expect("the digest's key is listed");
             assert_eq!(entry.region.as_deref(), Some(chain.region.as_str()));
             let message = string_to_sign_of(&body, &bytes);
             verify(entry.key.as_ref().unwrap(), &message, &digest.signature).unwrap();
@@ -76,42 +62,20 @@ fn check_dump(spec: &SynthSpec, out: &SynthOutput) {
 
             match previous.filter(|_| !digest.starts_chain) {
                 Some(p) => {
-                    assert_eq!(
-                        body.previous(),
-                        Some((spec.bucket.as_str(), p.key.as_str()))
-                    );
-                    assert_eq!(
-                        body.previous_digest_hash_value.as_deref(),
-                        Some(p.sha256.as_str())
-                    );
-                    assert_eq!(
-                        body.previous_digest_signature.as_deref(),
-                        Some(p.signature.as_str())
-                    );
-                    assert_eq!(
-                        body.previous_digest_hash_algorithm.as_deref(),
-                        Some("SHA-256")
-                    );
+                    assert_eq!(body.previous(), Some((spec.bucket.as_str(), p.key.as_str())));
+                    assert_eq!(body.previous_digest_hash_value.as_deref(), Some(p.sha256.as_str()));
+                    assert_eq!(body.previous_digest_signature.as_deref(), Some(p.signature.as_str()));
+                    assert_eq!(body.previous_digest_hash_algorithm.as_deref(), Some("SHA-256"));
                     assert_eq!(body.start_time(), p.end_time);
                     assert!(!p.is_head);
                 }
                 None => {
                     assert_eq!(body.previous(), None);
-                    assert!(
-                        body.previous_digest_signature.is_none()
-                            && body.previous_digest_hash_value.is_none()
-                    );
-                    assert!(
-                        body.start_time().ends_with(":00:00Z"),
-                        "a chain starts on the hour"
-                    );
+                    assert!(body.previous_digest_signature.is_none() && body.previous_digest_hash_value.is_none());
+                    assert!(body.start_time().ends_with(":00:00Z"), "a chain starts on the hour");
                 }
             }
-            let mut listed: Vec<&str> = body
-                .log_files
-                .iter()
-                .map(|l| l.s3_object.as_str())
-                .collect();
+            let mut listed: Vec<&str> = body.log_files.iter().map(|l| l.s3_object.as_str()).collect();
             listed.sort_unstable();
             let mut expected: Vec<&str> = digest.log_keys.iter().map(String::as_str).collect();
             expected.sort_unstable();
@@ -121,14 +85,9 @@ fn check_dump(spec: &SynthSpec, out: &SynthOutput) {
                 let data = gunzip(&out.path_of(&log.s3_object));
                 assert_eq!(hex::encode(Sha256::digest(&data)), log.hash_value);
                 // Delivered inside the digest's window.
-                let Class::Log { name, .. } = classify(&log.s3_object) else {
-                    panic!("{}", log.s3_object)
-                };
+                let Class::Log { name, .. } = classify(&log.s3_object) else { panic!("{}", log.s3_object) };
                 let minute = name.delivered.format("%Y-%m-%dT%H:%M").to_string();
-                assert!(
-                    minute.as_str() >= &body.start_time()[..16]
-                        && minute.as_str() <= &body.end_time()[..16]
-                );
+                assert!(minute.as_str() >= &body.start_time()[..16] && minute.as_str() <= &body.end_time()[..16]);
             }
             if body.log_files.is_empty() {
                 assert!(body.newest_event_time.is_none() && body.oldest_event_time.is_none());
@@ -155,11 +114,7 @@ fn string_to_sign_of(body: &DigestBody, bytes: &[u8]) -> String {
 
 #[test]
 fn same_spec_same_bytes() {
-    let spec = SynthSpec {
-        accounts: 2,
-        regions: vec!["us-east-1".into(), "eu-west-1".into()],
-        ..SynthSpec::small(3)
-    };
+    let spec = SynthSpec { accounts: 2, regions: vec!["us-east-1".into(), "eu-west-1".into()], ..SynthSpec::small(3) };
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     generate(&spec, a.path()).unwrap();
     generate(&spec, b.path()).unwrap();
@@ -168,10 +123,7 @@ fn same_spec_same_bytes() {
     assert!(fa == fb, "two runs of one spec differ");
     let c = tempfile::tempdir().unwrap();
     generate(&SynthSpec { seed: 4, ..spec }, c.path()).unwrap();
-    assert_ne!(
-        files_under(c.path()).keys().collect::<Vec<_>>(),
-        fa.keys().collect::<Vec<_>>()
-    );
+    assert_ne!(files_under(c.path()).keys().collect::<Vec<_>>(), fa.keys().collect::<Vec<_>>());
 }
 
 #[test]
@@ -181,28 +133,18 @@ fn small_dump_validates_end_to_end() {
     let out = generate(&spec, dir.path()).unwrap();
     assert_eq!((out.log_files, out.digests, out.events), (6, 3, 30));
     assert_eq!(out.log_keys().count(), 6);
-    let on_disk: u64 = files_under(dir.path())
-        .values()
-        .map(|v| v.len() as u64)
-        .sum();
+    let on_disk: u64 = files_under(dir.path()).values().map(|v| v.len() as u64).sum();
     assert!(on_disk < 100_000, "{on_disk} bytes");
     check_dump(&spec, &out);
     assert_eq!(out.heads().count(), 1);
     assert!(out.chains[0].digests[0].starts_chain && !out.chains[0].digests[1].starts_chain);
     // The spec's example digest name shape: delivered a few minutes after the hour.
     let first = &out.chains[0].digests[0];
-    assert!(first.key.starts_with(&format!(
-        "AWSLogs/{}/CloudTrail-Digest/us-east-1/2026/01/01/",
-        out.chains[0].account
-    )));
-    assert!(
-        first.end_time.starts_with("2026-01-01T01:0"),
-        "{}",
-        first.end_time
-    );
     assert!(first
         .key
-        .contains("_CloudTrail-Digest_us-east-1_management-events_us-east-1_20260101T01"));
+        .starts_with(&format!("AWSLogs/{}/CloudTrail-Digest/us-east-1/2026/01/01/", out.chains[0].account)));
+    assert!(first.end_time.starts_with("2026-01-01T01:0"), "{}", first.end_time);
+    assert!(first.key.contains("_CloudTrail-Digest_us-east-1_management-events_us-east-1_20260101T01"));
 }
 
 #[test]
@@ -217,9 +159,7 @@ fn gzip_headers_are_as_cloudtrail_writes_them() {
     let header = gz.header().unwrap();
     let file_name = key.rsplit('/').next().unwrap().trim_end_matches(".gz");
     assert_eq!(header.filename(), Some(file_name.as_bytes()));
-    let Class::Log { name, layout } = classify(&key) else {
-        panic!("{key}")
-    };
+    let Class::Log { name, layout } = classify(&key) else { panic!("{key}") };
     let mtime = i64::from(header.mtime());
     assert_eq!(mtime - mtime % 60, name.delivered.timestamp());
     assert_eq!(layout.date, name.delivered.date_naive());
@@ -251,21 +191,12 @@ fn organization_and_prefix_layouts_classify() {
     for key in files_under(&out.dump).keys() {
         match classify(key) {
             Class::Log { layout, .. } => {
-                assert_eq!(
-                    (layout.prefix.as_str(), layout.org_id.as_deref()),
-                    ("team/logs", Some(org.as_str()))
-                );
+                assert_eq!((layout.prefix.as_str(), layout.org_id.as_deref()), ("team/logs", Some(org.as_str())));
                 logs += 1;
             }
             Class::Digest { layout, name } => {
-                assert_eq!(
-                    (layout.prefix.as_str(), layout.org_id.as_deref()),
-                    ("team/logs", Some(org.as_str()))
-                );
-                assert_eq!(
-                    (name.trail.as_str(), name.home_region.as_str()),
-                    ("org_trail.v2", "eu-central-1")
-                );
+                assert_eq!((layout.prefix.as_str(), layout.org_id.as_deref()), ("team/logs", Some(org.as_str())));
+                assert_eq!((name.trail.as_str(), name.home_region.as_str()), ("org_trail.v2", "eu-central-1"));
                 assert_eq!(name.region, layout.region);
                 digests += 1;
             }
@@ -280,31 +211,19 @@ fn organization_and_prefix_layouts_classify() {
         .digests
         .iter()
         .flat_map(|d| &d.log_keys)
-        .any(|k| {
-            String::from_utf8(gunzip(&out.path_of(k)))
-                .unwrap()
-                .contains("\"awsRegion\":\"us-east-1\"")
-        });
+        .any(|k| String::from_utf8(gunzip(&out.path_of(k))).unwrap().contains("\"awsRegion\":\"us-east-1\""));
     let other_events = out.chains[1]
         .digests
         .iter()
         .flat_map(|d| &d.log_keys)
-        .any(|k| {
-            String::from_utf8(gunzip(&out.path_of(k)))
-                .unwrap()
-                .contains("\"awsRegion\":\"us-east-1\"")
-        });
+        .any(|k| String::from_utf8(gunzip(&out.path_of(k))).unwrap().contains("\"awsRegion\":\"us-east-1\""));
     assert!(!other_events);
     let _ = home_events; // a handful of events may or may not include one
 }
 
 #[test]
 fn stopped_hours_restart_the_chain() {
-    let spec = SynthSpec {
-        hours: 6,
-        stopped_hours: vec![2, 3],
-        ..SynthSpec::small(6)
-    };
+    let spec = SynthSpec { hours: 6, stopped_hours: vec![2, 3], ..SynthSpec::small(6) };
     let dir = tempfile::tempdir().unwrap();
     let out = generate(&spec, dir.path()).unwrap();
     let digests = &out.chains[0].digests;
@@ -317,27 +236,17 @@ fn stopped_hours_restart_the_chain() {
     check_dump(&spec, &out);
     // Nothing was delivered while logging was off (the last digest before it closes just after).
     for key in out.log_keys() {
-        let Class::Log { name, .. } = classify(key) else {
-            panic!("{key}")
-        };
+        let Class::Log { name, .. } = classify(key) else { panic!("{key}") };
         let hour = name.delivered.format("%H").to_string();
-        assert!(
-            hour != "03" && hour != "02"
-                || name.delivered.format("%H:%M").to_string() < "02:10".into()
-        );
+        assert!(hour != "03" && hour != "02" || name.delivered.format("%H:%M").to_string() < "02:10".into());
     }
-    let metadata: Value =
-        serde_json::from_str(&std::fs::read_to_string(&out.digest_metadata).unwrap()).unwrap();
+    let metadata: Value = serde_json::from_str(&std::fs::read_to_string(&out.digest_metadata).unwrap()).unwrap();
     assert_eq!(metadata.as_object().unwrap().len(), 2);
 }
 
 #[test]
 fn hours_without_logs_get_empty_digests() {
-    let spec = SynthSpec {
-        files_per_hour: 0,
-        hours: 2,
-        ..SynthSpec::small(8)
-    };
+    let spec = SynthSpec { files_per_hour: 0, hours: 2, ..SynthSpec::small(8) };
     let dir = tempfile::tempdir().unwrap();
     let out = generate(&spec, dir.path()).unwrap();
     assert_eq!((out.log_files, out.digests, out.events), (0, 2, 0));
@@ -352,14 +261,8 @@ fn an_existing_dump_is_not_overwritten() {
     generate(&SynthSpec::small(9), dir.path()).unwrap();
     let err = generate(&SynthSpec::small(9), dir.path()).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
-    let bad = SynthSpec {
-        regions: vec!["us_east_1".into()],
-        ..SynthSpec::small(9)
-    };
-    assert_eq!(
-        generate(&bad, dir.path()).unwrap_err().kind(),
-        io::ErrorKind::InvalidInput
-    );
+    let bad = SynthSpec { regions: vec!["us_east_1".into()], ..SynthSpec::small(9) };
+    assert_eq!(generate(&bad, dir.path()).unwrap_err().kind(), io::ErrorKind::InvalidInput);
 }
 
 #[test]
@@ -393,16 +296,7 @@ const CIS: [(&str, &[&str]); 11] = [
             "DetachGroupPolicy",
         ],
     ),
-    (
-        "cloudtrail",
-        &[
-            "CreateTrail",
-            "UpdateTrail",
-            "DeleteTrail",
-            "StartLogging",
-            "StopLogging",
-        ],
-    ),
+    ("cloudtrail", &["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"]),
     ("kms", &["DisableKey", "ScheduleKeyDeletion"]),
     (
         "s3 policy",
@@ -420,12 +314,7 @@ const CIS: [(&str, &[&str]); 11] = [
     ),
     (
         "config",
-        &[
-            "StopConfigurationRecorder",
-            "DeleteDeliveryChannel",
-            "PutDeliveryChannel",
-            "PutConfigurationRecorder",
-        ],
+        &["StopConfigurationRecorder", "DeleteDeliveryChannel", "PutDeliveryChannel", "PutConfigurationRecorder"],
     ),
     (
         "security group",
@@ -515,20 +404,12 @@ const CIS: [(&str, &[&str]); 11] = [
 
 #[test]
 fn records_look_like_cloudtrail_and_feed_every_cis_filter() {
-    let spec = SynthSpec {
-        hours: 5,
-        files_per_hour: 4,
-        events_per_file: 1000,
-        ..SynthSpec::small(10)
-    };
+    let spec = SynthSpec { hours: 5, files_per_hour: 4, events_per_file: 1000, ..SynthSpec::small(10) };
     let dir = tempfile::tempdir().unwrap();
     let out = generate(&spec, dir.path()).unwrap();
     assert_eq!(out.events, 20_000);
     let average = out.uncompressed_bytes / out.events;
-    assert!(
-        (900..=1600).contains(&average),
-        "average record {average} bytes"
-    );
+    assert!((900..=1600).contains(&average), "average record {average} bytes");
 
     let mut ids = HashSet::new();
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -536,10 +417,7 @@ fn records_look_like_cloudtrail_and_feed_every_cis_filter() {
     for key in out.log_keys() {
         let doc: Value = serde_json::from_slice(&gunzip(&out.path_of(key))).unwrap();
         for r in doc["Records"].as_array().unwrap() {
-            assert!(
-                ids.insert(r["eventID"].as_str().unwrap().to_string()),
-                "duplicate eventID"
-            );
+            assert!(ids.insert(r["eventID"].as_str().unwrap().to_string()), "duplicate eventID");
             for field in [
                 "eventVersion",
                 "eventTime",
@@ -597,10 +475,7 @@ fn records_look_like_cloudtrail_and_feed_every_cis_filter() {
                     bump("cis login failure".to_string());
                 }
             }
-            if kind == "Root"
-                && r["userIdentity"].get("invokedBy").is_none()
-                && r["eventType"] != "AwsServiceEvent"
-            {
+            if kind == "Root" && r["userIdentity"].get("invokedBy").is_none() && r["eventType"] != "AwsServiceEvent" {
                 bump("cis root".to_string());
             }
             for (filter, names) in CIS {
@@ -632,16 +507,10 @@ fn records_look_like_cloudtrail_and_feed_every_cis_filter() {
         "cis login failure",
         "cis root",
     ] {
-        assert!(
-            counts.get(key).copied().unwrap_or(0) > 0,
-            "no {key}: {counts:?}"
-        );
+        assert!(counts.get(key).copied().unwrap_or(0) > 0, "no {key}: {counts:?}");
     }
     for (filter, _) in CIS {
-        assert!(
-            counts.get(&format!("cis {filter}")).copied().unwrap_or(0) > 0,
-            "no {filter} event: {counts:?}"
-        );
+        assert!(counts.get(&format!("cis {filter}")).copied().unwrap_or(0) > 0, "no {filter} event: {counts:?}");
     }
     let errors = counts["error"] as f64 / out.events as f64;
     assert!((0.03..0.10).contains(&errors), "error rate {errors}");

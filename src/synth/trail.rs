@@ -71,20 +71,10 @@ pub(crate) fn write_chain(
         root: spec.logs_root(),
         account,
         region,
-        actors: Actors::new(
-            spec.seed,
-            account,
-            region,
-            global_events,
-            spec.org_id.as_deref(),
-        ),
+        actors: Actors::new(spec.seed, account, region, global_events, spec.org_id.as_deref()),
     };
     let mut written = Written {
-        chain: Chain {
-            account: account.to_string(),
-            region: region.to_string(),
-            digests: Vec::new(),
-        },
+        chain: Chain { account: account.to_string(), region: region.to_string(), digests: Vec::new() },
         log_files: 0,
         events: 0,
         uncompressed_bytes: 0,
@@ -120,14 +110,7 @@ pub(crate) fn write_chain(
         written.events += u64::from(n) * u64::from(spec.events_per_file);
         written.uncompressed_bytes += logs.iter().map(|l| l.bytes).sum::<u64>();
 
-        let digest = ctx.write_digest(
-            &mut rng,
-            &key,
-            &fingerprint,
-            (start, end),
-            &logs,
-            previous.as_ref(),
-        )?;
+        let digest = ctx.write_digest(&mut rng, &key, &fingerprint, (start, end), &logs, previous.as_ref())?;
         previous = Some(Previous {
             key: digest.key.clone(),
             end,
@@ -154,28 +137,17 @@ impl Ctx<'_> {
         i: u32,
     ) -> io::Result<LogMeta> {
         let spec = self.spec;
-        let mut rng = seeded_rng(
-            spec.seed,
-            &["log", self.account, self.region, hour_label, &i.to_string()],
-        );
+        let mut rng = seeded_rng(spec.seed, &["log", self.account, self.region, hour_label, &i.to_string()]);
         // Delivered strictly inside the window, file i in the i-th of n equal slots.
         let span = ((end - start).num_seconds() - 2).max(1);
         let n = i64::from(spec.files_per_hour);
         let slot = (span / n).max(1);
-        let delivered =
-            start + Duration::seconds(1 + span * i64::from(i) / n + rng.gen_range(0..slot));
+        let delivered = start + Duration::seconds(1 + span * i64::from(i) / n + rng.gen_range(0..slot));
         let unique: String = (0..16)
-            .map(|_| {
-                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-                    [rng.gen_range(0..62)] as char
-            })
+            .map(|_| b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[rng.gen_range(0..62)] as char)
             .collect();
-        let name = format!(
-            "{}_CloudTrail_{}_{}_{unique}.json",
-            self.account,
-            self.region,
-            delivered.format("%Y%m%dT%H%MZ")
-        );
+        let name =
+            format!("{}_CloudTrail_{}_{}_{unique}.json", self.account, self.region, delivered.format("%Y%m%dT%H%MZ"));
         let key = format!(
             "{}{}/CloudTrail/{}/{}/{name}.gz",
             self.root,
@@ -187,11 +159,7 @@ impl Ctx<'_> {
         // Most events reach a file within minutes, a few take up to an hour.
         let mut times: Vec<DateTime<Utc>> = (0..spec.events_per_file)
             .map(|_| {
-                let lag = if rng.gen_bool(0.85) {
-                    rng.gen_range(20..900)
-                } else {
-                    rng.gen_range(900..3600)
-                };
+                let lag = if rng.gen_bool(0.85) { rng.gen_range(20..900) } else { rng.gen_range(900..3600) };
                 (delivered - Duration::seconds(lag)).max(floor)
             })
             .collect();
@@ -273,13 +241,7 @@ impl Ctx<'_> {
         };
         let bytes = body.to_cloudtrail_json();
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        let message = string_to_sign(
-            &end_time,
-            &spec.bucket,
-            &object,
-            &sha256,
-            previous.map(|p| p.signature.as_str()),
-        );
+        let message = string_to_sign(&end_time, &spec.bucket, &object, &sha256, previous.map(|p| p.signature.as_str()));
         let signature = sign(key, &message);
         write_gzip(&self.dump.join(&object), &bytes, None, 0)?;
         Ok(WrittenDigest {

@@ -94,18 +94,18 @@ pub fn classify(key: &str) -> Class {
         Ok(())
     };
     match layout.area {
-        Area::Logs => match names::parse_log_name(&layout.file_name)
-            .and_then(|n| named(&n.account, &n.region).map(|()| n))
-        {
-            Ok(name) => Class::Log { layout, name },
-            Err(e) => Class::Other(e),
-        },
-        Area::Digests => match names::parse_digest_name(&layout.file_name)
-            .and_then(|n| named(&n.account, &n.region).map(|()| n))
-        {
-            Ok(name) => Class::Digest { layout, name },
-            Err(e) => Class::Other(e),
-        },
+        Area::Logs => {
+            match names::parse_log_name(&layout.file_name).and_then(|n| named(&n.account, &n.region).map(|()| n)) {
+                Ok(name) => Class::Log { layout, name },
+                Err(e) => Class::Other(e),
+            }
+        }
+        Area::Digests => {
+            match names::parse_digest_name(&layout.file_name).and_then(|n| named(&n.account, &n.region).map(|()| n)) {
+                Ok(name) => Class::Digest { layout, name },
+                Err(e) => Class::Other(e),
+            }
+        }
     }
 }
 
@@ -152,7 +152,10 @@ mod tests {
     #[test]
     fn classifies_by_path() {
         assert!(matches!(classify("notes.txt"), Class::Plain));
-        assert!(matches!(classify("AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2026/01/01/x.json.gz"), Class::Other(_)));
+        assert!(matches!(
+            classify("AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2026/01/01/x.json.gz"),
+            Class::Other(_)
+        ));
         let log = "AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/01/111122223333_CloudTrail_us-east-1_20260101T0005Z_abcdefABCDEF0123.json.gz";
         assert!(matches!(classify(log), Class::Log { .. }));
         let moved = log.replace("/us-east-1/2026", "/eu-west-1/2026");

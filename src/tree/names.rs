@@ -139,14 +139,9 @@ fn parse_date_folders(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
 pub fn parse_log_name(name: &str) -> Result<LogName, KeyError> {
     let stem = name.strip_suffix(".json.gz").ok_or(KeyError::FileName("log files end in .json.gz"))?;
     let mut fields = stem.split('_');
-    let (Some(account), Some("CloudTrail"), Some(region), Some(stamp), Some(unique), None) = (
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-    ) else {
+    let (Some(account), Some("CloudTrail"), Some(region), Some(stamp), Some(unique), None) =
+        (fields.next(), fields.next(), fields.next(), fields.next(), fields.next(), fields.next())
+    else {
         return Err(KeyError::FileName("expected ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz"));
     };
     if !is_account(account) || !is_region(region) {
@@ -238,10 +233,15 @@ mod tests {
             "111122223333_CloudTrail-Digest_ap-northeast-1_my_trail.v2_us-west-2_20231015T230404Z.json.gz",
         )
         .unwrap();
-        assert_eq!((n.region.as_str(), n.trail.as_str(), n.home_region.as_str()), ("ap-northeast-1", "my_trail.v2", "us-west-2"));
+        assert_eq!(
+            (n.region.as_str(), n.trail.as_str(), n.home_region.as_str()),
+            ("ap-northeast-1", "my_trail.v2", "us-west-2")
+        );
         assert_eq!(n.stamp, "20231015T230404Z");
         assert!(!n.backfill);
-        let b = parse_digest_name("111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20231015T230404Z_backfill.json.gz").unwrap();
+        let b =
+            parse_digest_name("111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20231015T230404Z_backfill.json.gz")
+                .unwrap();
         assert!(b.backfill);
     }
 

@@ -97,7 +97,11 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        let unverified = |reason: &str| Verdict { status: Status::Unverified, reason: Some(reason.to_string()), usable: Some(parsed) };
+        let unverified = |reason: &str| Verdict {
+            status: Status::Unverified,
+            reason: Some(reason.to_string()),
+            usable: Some(parsed),
+        };
         if self.keys.is_empty() {
             return unverified("signature not checked: no public keys given (--public-keys)");
         }

@@ -62,9 +62,7 @@ fn load_one(inflater: &mut Inflater, path: &Path) -> Result<Parsed, Problem> {
     let bytes = std::fs::read(path).map_err(|e| Problem::Unreadable(e.to_string()))?;
     // Like the AWS CLI (zlib.decompress with gzip framing), only the first member counts and
     // trailing bytes are ignored: the signature covers the inflated content, not the file.
-    let member = inflater
-        .first_member(&bytes)
-        .map_err(|e| Problem::InvalidFormat(e.to_string()))?;
+    let member = inflater.first_member(&bytes).map_err(|e| Problem::InvalidFormat(e.to_string()))?;
     let sha256 = hex::encode(Sha256::digest(member.data));
     let body = DigestBody::parse(member.data).map_err(|e| Problem::InvalidFormat(e.to_string()))?;
     Ok(Parsed { body, sha256 })

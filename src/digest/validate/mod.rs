@@ -89,7 +89,8 @@ pub fn validate(options: &Options, on_log: &(dyn Fn() + Sync)) -> Report {
         .collect();
 
     // Hash every log file a valid digest lists, each once, on all cores.
-    let mut unique: Vec<PathBuf> = walked.iter().flat_map(|(_, w)| w.log_checks.iter().map(|c| c.abs.clone())).collect();
+    let mut unique: Vec<PathBuf> =
+        walked.iter().flat_map(|(_, w)| w.log_checks.iter().map(|c| c.abs.clone())).collect();
     unique.sort();
     unique.dedup();
     let hashed: HashMap<PathBuf, Hashed> = unique
@@ -131,7 +132,8 @@ pub fn validate(options: &Options, on_log: &(dyn Fn() + Sync)) -> Report {
     }
     let mut loose_by_area: HashMap<AreaId, Vec<Item>> = HashMap::new();
     for log in &logs {
-        if options.start.is_some_and(|s| log.name.delivered < s) || options.end.is_some_and(|e| log.name.delivered > e) {
+        if options.start.is_some_and(|s| log.name.delivered < s) || options.end.is_some_and(|e| log.name.delivered > e)
+        {
             continue;
         }
         let item = match listed.get(log.abs.as_path()) {
@@ -197,7 +199,9 @@ fn discover(options: &Options, report: &mut Report) -> (Vec<DigestFile>, Vec<Log
                     }
                 }
                 Class::Other(reason) => report.skipped.push(Skipped { path: entry.path, reason: reason.to_string() }),
-                Class::Plain => report.skipped.push(Skipped { path: entry.path, reason: "outside any AWSLogs/ folder".into() }),
+                Class::Plain => {
+                    report.skipped.push(Skipped { path: entry.path, reason: "outside any AWSLogs/ folder".into() })
+                }
             }
         },
         |err| report.unreadable.push(Skipped { path: err.path, reason: err.reason }),
@@ -257,8 +261,9 @@ fn unlisted_verdict(log: &LogFile, windows: &[walk::Span]) -> Item {
     let when = crate::time::format_utc(t);
     let item = Item::new(Kind::Log, &log.key, Some(log.path.clone()), Status::Uncovered);
     if covered {
-        Item { status: Status::Unreferenced, ..item }
-            .because(format!("no digest lists this log file, though digests cover its delivery time {when} (possibly injected)"))
+        Item { status: Status::Unreferenced, ..item }.because(format!(
+            "no digest lists this log file, though digests cover its delivery time {when} (possibly injected)"
+        ))
     } else {
         item.because(format!("delivered at {when}, outside every period a digest covers: not verifiable"))
     }

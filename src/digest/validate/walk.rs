@@ -123,7 +123,8 @@ fn walk_pass<'a>(
             continue;
         }
         let Some(digest) = digest else {
-            let mut item = Item::new(Kind::Digest, &key, Some(abs_to_display(&abs)), Status::NotFound).because("not found");
+            let mut item =
+                Item::new(Kind::Digest, &key, Some(abs_to_display(&abs)), Status::NotFound).because("not found");
             item.backfill = backfill;
             walked.items.push(item);
             target = pop_older(&mut candidates, &stamp).map(Target::Listed);
@@ -195,7 +196,11 @@ fn walk_pass<'a>(
             }
             walked.listed.insert(path.clone(), true);
             item.path = Some(abs_to_display(&path));
-            walked.log_checks.push(LogCheck { item: walked.items.len(), abs: path, expected: entry.hash_value.clone() });
+            walked.log_checks.push(LogCheck {
+                item: walked.items.len(),
+                abs: path,
+                expected: entry.hash_value.clone(),
+            });
             walked.items.push(item);
         }
 
