@@ -21,7 +21,8 @@ fn main() -> ExitCode {
         Command::Generate(args) => cmd::generate::run(&args),
         Command::Synth(args) => cmd::synth::run(&args, &global),
         Command::Query(args) => cmd::query::run(&args, &global),
-        _ => unimplemented!(),
+        Command::Filter(args) => cmd::filter::run(&args, &global),
+        Command::Metrics(args) => cmd::metrics::run(&args, &global),
     };
     match result {
         Ok(status) => ExitCode::from(status as u8),

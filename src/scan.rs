@@ -74,11 +74,24 @@ pub struct Discovery {
     pub pruned: u64,
     /// Digest files (by path or name), never read as events.
     pub digests: u64,
+    /// Files found in folders whose names are not those of log files (see [`is_log_name`]).
+    pub ignored: u64,
+}
+
+/// Whether a file found while walking a folder may hold events, judged by its name: JSON,
+/// JSON lines and log files, gzipped or not (`.json`, `.jsonl`, `.ndjson`, `.log`, `.gz`,
+/// `.txt`). Other files (READMEs, checksums, spreadsheets) are left out; a file named on the
+/// command line is always read.
+pub fn is_log_name(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    [".json", ".jsonl", ".ndjson", ".log", ".txt"].iter().any(|ext| name.ends_with(ext)) || path.extension().is_some_and(|e| e == "gz")
 }
 
 /// Lists the files below `paths` (`-` is standard input), in path order per root, skipping
 /// digests and pruning log files whose path rules them out. Files outside the `AWSLogs/`
-/// layout are always kept. Unwalkable paths go to `on_error`.
+/// layout are kept when named on the command line or named like logs ([`is_log_name`]).
+/// Unwalkable paths go to `on_error`.
 pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree::WalkError)) -> Discovery {
     let mut found = Discovery::default();
     for path in paths {
@@ -86,6 +99,7 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
             found.inputs.push(Input { path: None });
             continue;
         }
+        let named = path.is_file();
         tree::walk(
             std::slice::from_ref(path),
             |entry| match &entry.class {
@@ -100,6 +114,8 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
                 Class::Other(_) | Class::Plain => {
                     if record::is_digest_name(&entry.path) {
                         found.digests += 1;
+                    } else if !named && !is_log_name(&entry.path) {
+                        found.ignored += 1;
                     } else {
                         found.inputs.push(Input { path: Some(entry.path) });
                     }
@@ -343,6 +359,16 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn log_names() {
+        for yes in ["a.json", "A.JSON.GZ", "x.jsonl", "t.log", "f.gz", "n.ndjson"] {
+            assert!(is_log_name(Path::new(yes)), "{yes}");
+        }
+        for no in ["README.md", "x.csv", "key.pem", "json"] {
+            assert!(!is_log_name(Path::new(no)), "{no}");
+        }
     }
 
     #[test]

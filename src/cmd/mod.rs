@@ -1,8 +1,11 @@
 //! One module per subcommand: each turns clap's arguments into a plan, runs the library, and
 //! prints. The only place (with `main.rs`) where `anyhow` is used.
 
+pub mod filter;
 pub mod generate;
+pub mod metrics;
 pub mod query;
+mod scanning;
 pub mod synth;
 pub mod validate;
 

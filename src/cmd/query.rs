@@ -104,19 +104,26 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
 
     if !global.quiet {
         let seconds = started.elapsed().as_secs_f64();
-        let mut line = format!(
-            "{} files read ({} with no possible match not split), {} pruned by path, {} digests skipped, {} unreadable",
-            stats.files,
-            stats.unsplit,
+        let mut line = format!("{} files read", stats.files);
+        if stats.unsplit > 0 {
+            line.push_str(&format!(" ({} without a candidate, not split)", stats.unsplit));
+        }
+        line.push_str(&format!(
+            ", {} pruned by path, {} digests skipped, {} other files ignored, {} unreadable",
             discovery.pruned,
             discovery.digests + stats.digests,
+            discovery.ignored,
             stats.unreadable,
-        );
+        ));
         line.push_str(&format!("; {} events examined, {} matched", stats.records, matched));
         if stats.bad_records > 0 {
             line.push_str(&format!(", {} records not events", stats.bad_records));
         }
-        line.push_str(&format!("; {:.2}s, {:.0} MB/s", seconds, stats.bytes as f64 / 1e6 / seconds.max(1e-9)));
+        line.push_str(&format!(
+            "; {:.2}s, {:.0} MB/s",
+            seconds,
+            stats.bytes as f64 / 1e6 / seconds.max(1e-9)
+        ));
         eprintln!("ctl: {line}");
     }
     let _ = std::io::stderr().flush();

@@ -83,10 +83,6 @@ impl From<Invalid> for Stop {
 }
 
 fn json(plan: &JsonPlan, message: &[u8]) -> bool {
-    // Strings must be valid UTF-8 (as for serde_json); outside strings JSON is ASCII anyway.
-    if std::str::from_utf8(message).is_err() {
-        return false;
-    }
     let mut w = Walker { plan, s: Scanner::new(message), bits: Bits::default() };
     match w.document() {
         Ok(()) => {
@@ -386,7 +382,6 @@ fn space<'m>(plan: &SpacePlan, message: &'m [u8]) -> Option<Vec<&'m [u8]>> {
 pub(crate) fn extract<'m>(plan: &Plan, message: &'m [u8], selector: &SelectorAst) -> Option<FieldValue<'m>> {
     match (plan, selector) {
         (Plan::Json(_), SelectorAst::Path(path)) => {
-            std::str::from_utf8(message).ok()?;
             let mut s = Scanner::new(message);
             s.ws();
             if s.peek() != Some(b'{') {

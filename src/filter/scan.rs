@@ -4,7 +4,8 @@
 //! [`Scanner::skip_value`], which still validates them: a message that is not valid JSON never
 //! matches a JSON pattern (A14), so every byte is checked once, but nothing is built. Validity
 //! follows RFC 8259 as `serde_json` applies it (escapes checked, lone surrogates rejected,
-//! nesting limited to [`MAX_DEPTH`]); UTF-8 is checked once per message by the caller.
+//! nesting limited to [`MAX_DEPTH`], strings valid UTF-8). Outside strings valid JSON is
+//! ASCII, so checking each string's bytes checks the whole message.
 
 /// Deepest nesting of arrays and objects accepted, as `serde_json`'s default recursion limit.
 pub(crate) const MAX_DEPTH: usize = 128;
@@ -109,7 +110,7 @@ impl<'m> Scanner<'m> {
     }
 
     /// The string at `pos` (which must be `"`): returns its raw inside and whether it holds
-    /// escapes. Validates escapes and rejects control characters.
+    /// escapes. Validates escapes and UTF-8, and rejects control characters.
     #[inline]
     pub fn string(&mut self) -> Res<(&'m [u8], bool)> {
         if self.peek() != Some(b'"') {
@@ -119,6 +120,7 @@ impl<'m> Scanner<'m> {
         let start = self.pos + 1;
         let mut i = start;
         let mut escaped = false;
+        let mut high = 0u64;
         loop {
             // Eight bytes at a time while none is special; CloudTrail strings are mostly short,
             // where this beats memchr's setup cost.
@@ -127,6 +129,7 @@ impl<'m> Scanner<'m> {
                 if has_special(word) {
                     break;
                 }
+                high |= word;
                 i += 8;
             }
             // The special byte is within the next eight (or the string is unterminated).
@@ -134,8 +137,12 @@ impl<'m> Scanner<'m> {
                 match b.get(i) {
                     None => return Err(Invalid),
                     Some(b'"') => {
+                        let text = &b[start..i];
+                        if high & 0x8080_8080_8080_8080 != 0 && std::str::from_utf8(text).is_err() {
+                            return Err(Invalid);
+                        }
                         self.pos = i + 1;
-                        return Ok((&b[start..i], escaped));
+                        return Ok((text, escaped));
                     }
                     Some(b'\\') => {
                         escaped = true;
@@ -143,7 +150,10 @@ impl<'m> Scanner<'m> {
                         break;
                     }
                     Some(&c) if c < 0x20 => return Err(Invalid),
-                    Some(_) => i += 1,
+                    Some(&c) => {
+                        high |= u64::from(c);
+                        i += 1;
+                    }
                 }
             }
         }
@@ -375,6 +385,10 @@ mod tests {
                 }
             }
             assert!(!valid(&format!("\"{}", "a".repeat(len))));
+            let mut bad = format!("\"{}", "a".repeat(len)).into_bytes();
+            bad.extend_from_slice(b"\xc3\"");
+            let mut sc = Scanner::new(&bad);
+            assert!(sc.skip_value().is_err(), "truncated UTF-8 at {len}");
         }
     }
 

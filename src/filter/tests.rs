@@ -1132,3 +1132,98 @@ fn every_cis_filter_except_the_cli_variant_has_a_prefilter() {
         assert_eq!(has, id != "CIS-v1.4.0-4.1-cli", "{id}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Differential: the fast walk against the serde_json::Value oracle on generated messages
+// ---------------------------------------------------------------------------------------------
+
+/// A small deterministic generator (xorshift), so the test needs no extra crate.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+
+    /// A JSON value without duplicate keys and with numbers whose text serde_json reprints
+    /// identically (the oracle sees only parsed numbers).
+    fn value(&mut self, depth: u32) -> String {
+        let scalars = [
+            r#""x""#,
+            r#""AccessDenied""#,
+            r#""Acc\u0065ssDenied""#,
+            r#""x\/y""#,
+            r#""""#,
+            "1",
+            "2",
+            "-3",
+            "1.5",
+            "true",
+            "false",
+            "null",
+            r#""1""#,
+            r#""a\"b""#,
+        ];
+        match self.next() % if depth >= 3 { 1 } else { 4 } {
+            0 => self.pick(&scalars).to_string(),
+            1 => {
+                let n = self.next() % 4;
+                let items: Vec<String> = (0..n).map(|_| self.value(depth + 1)).collect();
+                format!("[{}]", items.join(","))
+            }
+            _ => {
+                let mut keys = vec!["a", "b", "c", "k.k", "d"];
+                let n = self.next() % 4;
+                let mut members = Vec::new();
+                for _ in 0..n {
+                    let k = keys.remove((self.next() % keys.len() as u64) as usize);
+                    members.push(format!(r#""{k}":{}"#, self.value(depth + 1)));
+                }
+                format!("{{{}}}", members.join(","))
+            }
+        }
+    }
+}
+
+#[test]
+fn fast_walk_agrees_with_value_oracle_on_generated_messages() {
+    let patterns = [
+        "{ $.a = x }",
+        "{ $.a != x }",
+        "{ $.a.b = AccessDenied* }",
+        "{ $.a[0] = 1 || $.a[1].b = 2 }",
+        "{ $.a[*] = 1.5 }",
+        "{ $.a[*].c != x }",
+        "{ $.b.* = \"x/y\" }",
+        "{ $.c IS NULL || $.d IS TRUE }",
+        "{ $.a NOT EXISTS && $.b.c NOT EXISTS }",
+        "{ $.['k.k'] > 1 }",
+        "{ $.a.b.c = * }",
+        "{ $.a = 1 && ($.b = \"a\\\"b\" || $.c <= -3) }",
+        "{ $.b = %^Acc% || $.c.a[0] = %ss% }",
+        "{ $.d IS FALSE || $.a.* = \"\" }",
+    ]
+    .map(p);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut matched = 0;
+    for _ in 0..3000 {
+        let msg = rng.value(0);
+        for pat in &patterns {
+            let fast = pat.matches(msg.as_bytes());
+            let oracle = eval::oracle(&pat.inner.plan, msg.as_bytes()).unwrap();
+            assert_eq!(fast, oracle, "{} on {msg}", pat.source());
+            matched += usize::from(fast);
+            if fast {
+                assert!(pat.prefilter().map_or(true, |f| f.may_match(msg.as_bytes())), "{} on {msg}", pat.source());
+            }
+        }
+    }
+    assert!(matched > 100, "generator too weak: {matched}");
+}

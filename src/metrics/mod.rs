@@ -9,6 +9,7 @@
 //! cannot be extracted publishes nothing and is counted as unextractable (A18).
 
 pub mod cis;
+pub mod replay;
 
 use std::collections::HashMap;
 
@@ -208,18 +209,32 @@ impl Accumulator {
         Accumulator { matches: vec![0; metrics], unextractable: vec![0; metrics], ..Accumulator::default() }
     }
 
-    /// Offers one event (its message text and `eventTime` in Unix milliseconds) to every metric.
-    pub fn observe(&mut self, defs: &[MetricDef], message: &[u8], time_ms: Option<i64>, period_secs: i64) {
-        let Some(time_ms) = time_ms else {
-            if defs.iter().any(|d| d.pattern.matches_prefiltered(message)) {
-                self.untimed += 1;
-            }
-            return;
-        };
-        let secs = time_ms.div_euclid(1000);
-        let period = secs - secs.rem_euclid(period_secs);
+    /// Offers one event to every metric: its message text, and its `eventTime` in Unix
+    /// milliseconds (asked for only when some metric publishes a value for the event).
+    pub fn observe(
+        &mut self,
+        defs: &[MetricDef],
+        message: &[u8],
+        time_ms: impl FnOnce() -> Option<i64>,
+        period_secs: i64,
+    ) {
+        let mut time_ms = Some(time_ms);
+        let mut period: Option<Option<i64>> = None;
         for (index, def) in defs.iter().enumerate() {
-            if !def.pattern.matches_prefiltered(message) {
+            let matched = def.pattern.matches_prefiltered(message);
+            if !matched && def.default_value.is_none() {
+                continue;
+            }
+            let period = *period.get_or_insert_with(|| {
+                let ms = time_ms.take().and_then(|f| f())?;
+                let secs = ms.div_euclid(1000);
+                Some(secs - secs.rem_euclid(period_secs))
+            });
+            let Some(period) = period else {
+                self.untimed += 1;
+                return;
+            };
+            if !matched {
                 if let Some(default) = def.default_value {
                     self.record((index, period, Vec::new()), default);
                 }
@@ -326,9 +341,9 @@ mod tests {
             vec![MetricDef::new("fail", r#"{ $.errorMessage = "Failed authentication" }"#, "1", Some(0.0), &[], "t")
                 .unwrap()];
         let mut acc = Accumulator::new(1);
-        acc.observe(&defs, LOGIN_FAIL, Some(60_000), 300);
-        acc.observe(&defs, LOGIN_FAIL, Some(120_000), 300);
-        acc.observe(&defs, br#"{"eventName":"Other"}"#, Some(400_000), 300);
+        acc.observe(&defs, LOGIN_FAIL, || Some(60_000), 300);
+        acc.observe(&defs, LOGIN_FAIL, || Some(120_000), 300);
+        acc.observe(&defs, br#"{"eventName":"Other"}"#, || Some(400_000), 300);
         let points = acc.datapoints();
         assert_eq!(points.len(), 2);
         assert_eq!(*points[0].1, Stats { sum: 2.0, sample_count: 2, min: 1.0, max: 1.0 });
@@ -341,8 +356,8 @@ mod tests {
         let dims = [("event".to_string(), "$.eventName".to_string())];
         let defs = vec![MetricDef::new("bytes", r#"{ $.bytes > 0 }"#, "$.bytes", None, &dims, "t").unwrap()];
         let mut acc = Accumulator::new(1);
-        acc.observe(&defs, br#"{"eventName":"Get","bytes":10}"#, Some(0), 60);
-        acc.observe(&defs, br#"{"eventName":"Get","bytes":5}"#, Some(1000), 60);
+        acc.observe(&defs, br#"{"eventName":"Get","bytes":10}"#, || Some(0), 60);
+        acc.observe(&defs, br#"{"eventName":"Get","bytes":5}"#, || Some(1000), 60);
         let points = acc.datapoints();
         assert_eq!(points[0].0 .2, ["Get"]);
         assert_eq!(*points[0].1, Stats { sum: 15.0, sample_count: 2, min: 5.0, max: 10.0 });

@@ -1,0 +1,92 @@
+//! The part every event-reading command shares: discover and prune the files, scan them with a
+//! progress bar on a terminal, report problems with files on stderr as they happen, and print
+//! the closing summary line.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::Global;
+use crate::output::sanitize;
+use crate::scan::{self, Discovery, Problem, Prune, ScanOptions, Scanned, Stats, Visitor};
+
+/// One scan of the user's paths.
+pub struct Session<'g> {
+    pub discovery: Discovery,
+    /// Paths that could not be walked (already reported).
+    pub walk_errors: u64,
+    pub strict: bool,
+    global: &'g Global,
+    started: Instant,
+}
+
+impl<'g> Session<'g> {
+    /// Walks `paths` (`-` is stdin), pruning with `prune`. Unwalkable paths are reported on
+    /// stderr whatever `-q` says (as grep does) and, with `strict`, end the run.
+    pub fn discover(paths: &[PathBuf], prune: &Prune, strict: bool, global: &'g Global) -> anyhow::Result<Session<'g>> {
+        let started = Instant::now();
+        let mut walk_errors = 0u64;
+        let discovery = scan::discover(paths, prune, |e| {
+            walk_errors += 1;
+            eprintln!("ctl: {e}");
+        });
+        if strict && walk_errors > 0 {
+            anyhow::bail!("stopping (--strict): {walk_errors} path(s) could not be read");
+        }
+        Ok(Session { discovery, walk_errors, strict, global, started })
+    }
+
+    /// Scans every discovered file with `visitor`.
+    pub fn scan<V: Visitor>(&self, visitor: &V) -> Scanned<V::Acc> {
+        let progress = self.global.progress().then(|| {
+            let bar = indicatif::ProgressBar::new(self.discovery.inputs.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} files {wide_bar} {eta}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        let on_problem = |problem: &Problem| match &progress {
+            Some(bar) => bar.suspend(|| self.talk(&problem.to_string())),
+            None => self.talk(&problem.to_string()),
+        };
+        let options = ScanOptions { strict: self.strict, progress: progress.as_ref(), on_problem: &on_problem };
+        let scanned = scan::scan(&self.discovery.inputs, visitor, &options);
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
+        if scanned.stopped_on_problem {
+            eprintln!("ctl: stopping (--strict): a file could not be read as CloudTrail records");
+        }
+        scanned
+    }
+
+    /// Prints a message on stderr unless quiet, escaped on a terminal.
+    pub fn talk(&self, message: &str) {
+        if !self.global.quiet {
+            let message = if self.global.stderr_tty { sanitize::escape_str(message, true) } else { message.into() };
+            eprintln!("ctl: {message}");
+        }
+    }
+
+    /// The closing summary on stderr: files, events, `outcome` (e.g. "12 matched"), speed.
+    pub fn summary(&self, stats: &Stats, outcome: &str) {
+        let seconds = self.started.elapsed().as_secs_f64();
+        let mut line = format!("{} files read", stats.files);
+        if stats.unsplit > 0 {
+            line.push_str(&format!(" ({} without a candidate, not split)", stats.unsplit));
+        }
+        line.push_str(&format!(
+            ", {} pruned by path, {} digests skipped, {} other files ignored, {} unreadable",
+            self.discovery.pruned,
+            self.discovery.digests + stats.digests,
+            self.discovery.ignored,
+            stats.unreadable,
+        ));
+        line.push_str(&format!("; {} events examined, {outcome}", stats.records));
+        if stats.bad_records > 0 {
+            line.push_str(&format!(", {} records not events", stats.bad_records));
+        }
+        line.push_str(&format!("; {:.2}s, {:.0} MB/s", seconds, stats.bytes as f64 / 1e6 / seconds.max(1e-9)));
+        self.talk(&line);
+    }
+}

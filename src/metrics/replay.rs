@@ -1,0 +1,80 @@
+//! Replaying metric filters over scanned records: a [`crate::scan::Visitor`] that feeds each
+//! record, as CloudWatch Logs would have received it, to an [`Accumulator`].
+
+use crate::record::{self, EventView, SyntaxError};
+use crate::scan::Visitor;
+
+use super::{Accumulator, MetricDef};
+
+/// CloudTrail does not send events larger than 256 KB to CloudWatch Logs, so no metric filter
+/// ever saw them: they are left out and counted.
+pub const MAX_EVENT_BYTES: usize = 256 * 1024;
+
+/// What a replay collects: the metric datapoints and the events it had to leave out.
+#[derive(Debug, Clone, Default)]
+pub struct Replayed {
+    pub acc: Accumulator,
+    /// Events larger than [`MAX_EVENT_BYTES`].
+    pub oversize: u64,
+    /// Events outside `--since`/`--until`.
+    pub outside_window: u64,
+}
+
+/// Replays `defs` over every record, bucketing by `eventTime` into periods of `period_secs`.
+pub struct Replay<'a> {
+    pub defs: &'a [MetricDef],
+    pub period_secs: i64,
+    /// Only events at or after this time (Unix ms).
+    pub since_ms: Option<i64>,
+    /// Only events before this time (Unix ms).
+    pub until_ms: Option<i64>,
+}
+
+impl Replay<'_> {
+    /// Whether every file must be split: a default value is published for non-matching events,
+    /// or some pattern has no byte prefilter.
+    fn reads_everything(&self) -> bool {
+        self.defs.iter().any(|d| d.default_value.is_some() || d.pattern.prefilter().is_none())
+    }
+}
+
+impl Visitor for Replay<'_> {
+    type Acc = Replayed;
+
+    fn new_acc(&self) -> Replayed {
+        Replayed { acc: Accumulator::new(self.defs.len()), ..Replayed::default() }
+    }
+
+    fn file_may_match(&self, data: &[u8]) -> bool {
+        self.reads_everything() || self.defs.iter().any(|d| d.pattern.prefilter().is_none_or(|p| p.may_match(data)))
+    }
+
+    fn record(&self, acc: &mut Replayed, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
+        let text = record::event_text(raw);
+        if text.len() > MAX_EVENT_BYTES {
+            acc.oversize += 1;
+            return Ok(());
+        }
+        let time_ms = || EventView::parse(raw).ok().and_then(|v| v.event_time_ms());
+        if self.since_ms.is_some() || self.until_ms.is_some() {
+            let t = time_ms();
+            let inside = t.is_some_and(|t| self.since_ms.is_none_or(|s| t >= s) && self.until_ms.is_none_or(|u| t < u));
+            if !inside {
+                acc.outside_window += 1;
+                return Ok(());
+            }
+            acc.acc.observe(self.defs, &text, || t, self.period_secs);
+        } else {
+            acc.acc.observe(self.defs, &text, time_ms, self.period_secs);
+        }
+        Ok(())
+    }
+
+    fn merge(&self, a: Replayed, b: Replayed) -> Replayed {
+        Replayed {
+            acc: a.acc.merge(b.acc),
+            oversize: a.oversize + b.oversize,
+            outside_window: a.outside_window + b.outside_window,
+        }
+    }
+}

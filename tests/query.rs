@@ -1,0 +1,423 @@
+//! End-to-end tests of `ctl query`: the real binary over hand-made files, generated trees and
+//! the real samples in `../shared/data/cloudtrail-samples` (skipped when absent).
+//!
+//! Counts are checked against an independent reading of the same files written here with
+//! flate2 and serde_json::Value, not through ctl's scanning engine.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn ctl() -> Command {
+    let mut cmd = Command::cargo_bin("ctl").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// Runs `ctl query ARGS...`; returns (stdout, stderr, exit code).
+fn query(args: &[&str]) -> (String, String, i32) {
+    let out = ctl().arg("query").args(args).output().unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn samples() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/cloudtrail-samples");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("note: {} is absent, skipping", dir.display());
+        None
+    }
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The independent reader: every record of every log-named file, by plain serde_json.
+
+fn files_below(dir: &Path, out: &mut Vec<PathBuf>) {
+    if dir.is_file() {
+        out.push(dir.to_path_buf());
+        return;
+    }
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files_below(&path, out);
+        } else {
+            let name = path.file_name().unwrap().to_string_lossy().to_lowercase();
+            let stem = name.trim_end_matches(".gz");
+            let log_like = [".json", ".jsonl", ".ndjson", ".log", ".txt"].iter().any(|e| stem.ends_with(e));
+            if (log_like || name.ends_with(".gz")) && !name.contains("_cloudtrail-digest_") {
+                out.push(path);
+            }
+        }
+    }
+}
+
+fn events_of_value(v: Value, out: &mut Vec<Value>) {
+    match v {
+        Value::Object(mut map) => {
+            if let Some(Value::Array(records)) = map.remove("Records") {
+                out.extend(records);
+            } else if let Some(Value::Array(events)) = map.remove("Events") {
+                events.into_iter().for_each(|e| lookup_element(e, out));
+            } else if !(map.contains_key("digestS3Object") || map.contains_key("logFiles")) {
+                out.push(Value::Object(map));
+            }
+        }
+        Value::Array(items) => items.into_iter().for_each(|e| lookup_element(e, out)),
+        _ => {}
+    }
+}
+
+fn lookup_element(e: Value, out: &mut Vec<Value>) {
+    match e.get("CloudTrailEvent").and_then(Value::as_str) {
+        Some(text) => out.push(serde_json::from_str(text).unwrap()),
+        None => out.push(e),
+    }
+}
+
+/// Every event below `dir` (files that are not JSON contribute the values before the damage).
+fn independent_events(dir: &Path) -> Vec<Value> {
+    let mut files = Vec::new();
+    files_below(dir, &mut files);
+    let mut events = Vec::new();
+    for file in files {
+        let raw = std::fs::read(&file).unwrap();
+        let data = if raw.starts_with(&[0x1f, 0x8b]) {
+            let mut d = Vec::new();
+            flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut d).unwrap();
+            d
+        } else {
+            raw
+        };
+        for value in serde_json::Deserializer::from_slice(&data).into_iter::<Value>() {
+            match value {
+                Ok(v) => events_of_value(v, &mut events),
+                Err(_) => break,
+            }
+        }
+    }
+    events
+}
+
+fn s<'a>(e: &'a Value, path: &[&str]) -> Option<&'a str> {
+    path.iter().try_fold(e, |v, k| v.get(k))?.as_str()
+}
+
+fn ids(events: &[&Value]) -> Vec<String> {
+    let mut ids: Vec<String> = events.iter().map(|e| s(e, &["eventID"]).unwrap_or("").to_string()).collect();
+    ids.sort();
+    ids
+}
+
+/// The eventIDs ctl prints for `args` over `dir`.
+fn ctl_ids(dir: &Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec![dir.to_str().unwrap(), "-o", "jsonl", "-q"];
+    all.extend_from_slice(args);
+    let (out, err, code) = query(&all);
+    assert!(code == 0 || code == 1, "ctl query {args:?} failed ({code}): {err}");
+    assert_eq!(code == 0, !out.is_empty(), "exit status vs output for {args:?}");
+    let mut ids: Vec<String> = out
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}"));
+            s(&v, &["eventID"]).unwrap_or("").to_string()
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+type Check = (&'static [&'static str], fn(&Value) -> bool);
+
+fn error_code(e: &Value) -> Option<&str> {
+    s(e, &["errorCode"]).filter(|c| !c.is_empty())
+}
+
+const CHECKS: &[Check] = &[
+    (&["--event", "ConsoleLogin"], |e| s(e, &["eventName"]) == Some("ConsoleLogin")),
+    (&["--event", "Get*", "--event", "List*"], |e| {
+        s(e, &["eventName"]).is_some_and(|n| n.starts_with("Get") || n.starts_with("List"))
+    }),
+    (&["--identity-type", "Root"], |e| s(e, &["userIdentity", "type"]) == Some("Root")),
+    (&["--error"], |e| error_code(e).is_some()),
+    (&["--error", "AccessDenied"], |e| error_code(e) == Some("AccessDenied")),
+    (&["--source", "s3", "--error", "*Denied"], |e| {
+        s(e, &["eventSource"]) == Some("s3.amazonaws.com") && error_code(e).is_some_and(|c| c.ends_with("Denied"))
+    }),
+    (&["--read-only"], |e| matches!(e.get("readOnly"), Some(Value::Bool(true))) || s(e, &["readOnly"]) == Some("true")),
+    (&["--write-only", "--region", "us-east-1"], |e| {
+        (matches!(e.get("readOnly"), Some(Value::Bool(false))) || s(e, &["readOnly"]) == Some("false"))
+            && s(e, &["awsRegion"]) == Some("us-east-1")
+    }),
+    (&["--arn", "*:root"], |e| {
+        s(e, &["userIdentity", "arn"]).is_some_and(|a| a.ends_with(":root"))
+            || s(e, &["userIdentity", "sessionContext", "sessionIssuer", "arn"]).is_some_and(|a| a.ends_with(":root"))
+    }),
+    (&["--since", "2021-07-30", "--until", "2021-07-31T12:00:00Z"], |e| {
+        s(e, &["eventTime"]).is_some_and(|t| t.len() == 20 && ("2021-07-30T00:00:00Z".."2021-07-31T12:00:00Z").contains(&t))
+    }),
+    (&["--ip", "0.0.0.0/1"], |e| {
+        s(e, &["sourceIPAddress"]).is_some_and(|ip| {
+            ip.split(',').any(|p| p.trim().parse::<std::net::Ipv4Addr>().is_ok_and(|a| a.octets()[0] < 128))
+        })
+    }),
+];
+
+fn check_against_independent(dir: &Path) {
+    let events = independent_events(dir);
+    for (args, keep) in CHECKS {
+        let expected: Vec<&Value> = events.iter().filter(|e| keep(e)).collect();
+        assert_eq!(ctl_ids(dir, args), ids(&expected), "{} with {args:?}", dir.display());
+    }
+    let all: Vec<&Value> = events.iter().collect();
+    assert_eq!(ctl_ids(dir, &[]), ids(&all), "{}: every event", dir.display());
+}
+
+#[test]
+fn every_sample_folder_matches_an_independent_count() {
+    let Some(root) = samples() else { return };
+    let mut folders: Vec<PathBuf> =
+        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    folders.sort();
+    assert!(!folders.is_empty());
+    for folder in folders {
+        check_against_independent(&folder);
+    }
+}
+
+#[test]
+fn count_by_matches_an_independent_count() {
+    let Some(root) = samples() else { return };
+    let dir = root.join("sans504-s3-ransomware-lab");
+    let mut expected: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for e in independent_events(&dir).iter().filter(|e| error_code(e).is_some()) {
+        let key = (s(e, &["eventSource"]).unwrap_or("").to_string(), s(e, &["errorCode"]).unwrap().to_string());
+        *expected.entry(key).or_default() += 1;
+    }
+    let (out, _, code) = query(&[dir.to_str().unwrap(), "--error", "--count-by", "eventSource,errorCode", "-o", "csv"]);
+    assert_eq!(code, 0);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("eventSource,errorCode,count"));
+    let mut got = BTreeMap::new();
+    let mut previous = u64::MAX;
+    for line in lines {
+        let parts: Vec<&str> = line.split(',').collect();
+        let n: u64 = parts[2].parse().unwrap();
+        assert!(n <= previous, "counts sorted descending");
+        previous = n;
+        got.insert((parts[0].to_string(), parts[1].to_string()), n);
+    }
+    assert_eq!(got, expected);
+    let (top, _, _) = query(&[dir.to_str().unwrap(), "--error", "-c", "errorCode", "--top", "1", "-o", "jsonl"]);
+    assert_eq!(top.lines().count(), 1);
+    let row: Value = serde_json::from_str(top.trim()).unwrap();
+    assert_eq!(row["errorCode"], "AccessDenied");
+    assert_eq!(row["count"], 10_014);
+}
+
+#[test]
+fn output_is_ordered_by_event_time_and_deterministic() {
+    let Some(root) = samples() else { return };
+    let dir = root.join("sans504-s3-ransomware-lab");
+    let args = [dir.to_str().unwrap(), "--identity-type", "Root", "-f", "eventTime,eventID", "-o", "csv"];
+    let (first, _, code) = query(&args);
+    assert_eq!(code, 0);
+    let times: Vec<&str> = first.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(times.len(), 725);
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "sorted by eventTime");
+    let (second, _, _) = ctl().args(["-j", "1", "query"]).args(args).output().map(|o| (String::from_utf8(o.stdout).unwrap(), 0, 0)).unwrap();
+    assert_eq!(first, second, "same output whatever the thread count");
+    let (unordered, _, _) = query(&[&args[..], &["--unordered"]].concat());
+    let mut a: Vec<&str> = first.lines().collect();
+    let mut b: Vec<&str> = unordered.lines().collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "--unordered prints the same events");
+    let (limited, _, _) = query(&[&args[..], &["--limit", "3"]].concat());
+    assert_eq!(limited.lines().collect::<Vec<_>>(), first.lines().take(4).collect::<Vec<_>>());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-made inputs.
+
+const EV1: &str = r#"{"eventVersion":"1.08","eventTime":"2026-01-02T00:00:02Z","eventName":"PutObject","eventSource":"s3.amazonaws.com","awsRegion":"us-east-1","sourceIPAddress":"2001:db8::7","userAgent":"evil, \"quoted\"\nagent","userIdentity":{"type":"IAMUser","userName":"bob","arn":"arn:aws:iam::111122223333:user/bob"},"requestParameters":{"bucketName":"b1"},"eventID":"e1"}"#;
+const EV2: &str = r#"{"eventVersion":"1.08","eventTime":"2026-01-02T00:00:01Z","eventName":"DeleteBucket","eventSource":"s3.amazonaws.com","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/Admin/alice","sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::111122223333:role/Admin"}}},"requestParameters":{"bucketName":"b2"},"eventID":"e2"}"#;
+
+#[test]
+fn fields_csv_quoting_and_order() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.json"), format!("{{\"Records\":[{EV1},{EV2}]}}")).unwrap();
+    let (out, _, code) = query(&[
+        dir.path().to_str().unwrap(),
+        "-f",
+        "eventTime,requestParameters.bucketName,userAgent,missing",
+        "-o",
+        "csv",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "eventTime,requestParameters.bucketName,userAgent,missing\r\n\
+         2026-01-02T00:00:01Z,b2,,\r\n\
+         2026-01-02T00:00:02Z,b1,\"evil, \"\"quoted\"\"\nagent\",\r\n"
+    );
+    let (out, _, _) = query(&[dir.path().to_str().unwrap(), "-f", "eventID,userIdentity", "-o", "json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc[0]["eventID"], "e2");
+    assert_eq!(doc[1]["userIdentity"]["userName"], "bob");
+}
+
+#[test]
+fn raw_events_are_printed_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd_spacing = r#"{"eventName" : "X",  "eventTime":"2026-01-02T00:00:00Z", "k":"\u00e9\/"}"#;
+    std::fs::write(dir.path().join("a.json.gz"), gzip(format!("{{\"Records\":[{EV1},{odd_spacing}]}}").as_bytes()))
+        .unwrap();
+    let (out, _, _) = query(&[dir.path().to_str().unwrap()]);
+    assert_eq!(out, format!("{odd_spacing}\n{EV1}\n"));
+}
+
+#[test]
+fn user_session_arn_and_ipv6_predicates() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.jsonl"), format!("{EV1}\n{EV2}\n")).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let ids = |args: &[&str]| ctl_ids(dir.path(), args);
+    assert_eq!(ids(&["--user", "alice"]), ["e2"]);
+    assert_eq!(ids(&["--user", "bob"]), ["e1"]);
+    assert_eq!(ids(&["--arn", "arn:aws:iam::111122223333:role/Admin"]), ["e2"]);
+    assert_eq!(ids(&["--ip", "2001:db8::/32"]), ["e1"]);
+    assert_eq!(ids(&["--ip", "203.0.113.9"]), ["e2"]);
+    assert_eq!(ids(&["--event", "DeleteBucket", "--user", "bob"]), Vec::<String>::new());
+    let (_, _, code) = query(&[d, "--event", "Nothing"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn stdin_in_every_form() {
+    let lookup = serde_json::json!({
+        "Events": [{"EventId": "e1", "CloudTrailEvent": EV1}, {"EventId": "e2", "CloudTrailEvent": EV2}],
+        "NextToken": "x"
+    })
+    .to_string();
+    let forms: Vec<Vec<u8>> = vec![
+        format!("{{\"Records\":[{EV1},{EV2}]}}").into_bytes(),
+        format!("[{EV1},\n{EV2}]").into_bytes(),
+        format!("{EV1}\n{EV2}\n").into_bytes(),
+        lookup.clone().into_bytes(),
+        gzip(lookup.as_bytes()),
+        [gzip(format!("{{\"Records\":[{EV1}]}}").as_bytes()), gzip(format!("{{\"Records\":[{EV2}]}}").as_bytes())].concat(),
+    ];
+    for (i, input) in forms.into_iter().enumerate() {
+        let out = ctl().args(["query", "-", "--source", "s3", "-f", "eventID", "-o", "csv"]).write_stdin(input).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "form {i}");
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), "eventID\r\ne2\r\ne1\r\n", "form {i}");
+    }
+}
+
+#[test]
+fn bad_files_are_named_counted_and_skipped_unless_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.json"), format!("{{\"Records\":[{EV1}]}}")).unwrap();
+    std::fs::write(dir.path().join("truncated.json"), format!("{{\"Records\":[{EV2},{{\"eventName\":")).unwrap();
+    std::fs::write(dir.path().join("corrupt.json.gz"), &gzip(EV1.as_bytes())[..20]).unwrap();
+    std::fs::write(dir.path().join("notjson.json"), "{ eventName: 1 }").unwrap();
+    std::fs::write(dir.path().join("digest.json"), r#"{"digestS3Object":"x","logFiles":[]}"#).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (out, err, code) = query(&[d, "-f", "eventID", "-o", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    // The record before the damage of truncated.json is kept.
+    assert_eq!(out, "eventID\r\ne2\r\ne1\r\n");
+    for name in ["truncated.json", "corrupt.json.gz", "notjson.json"] {
+        assert!(err.contains(name), "{name} named in: {err}");
+    }
+    assert!(err.contains("3 unreadable"), "{err}");
+    assert!(err.contains("1 digests skipped"), "{err}");
+    let (_, err, code) = query(&[d, "--strict"]);
+    assert_eq!(code, 2, "{err}");
+    let (_, _, code) = query(&[d, "-q", "--event", "PutObject"]);
+    assert_eq!(code, 0, "the prefilter skips files that cannot match");
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_mentions_the_exit_status() {
+    let (_, err, code) = query(&[".", "--ip", "not-an-ip"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("CIDR"), "{err}");
+    let (_, _, code) = query(&["/definitely/not/here"]);
+    assert_eq!(code, 2);
+    let help = ctl().args(["query", "--help"]).output().unwrap();
+    assert!(String::from_utf8(help.stdout).unwrap().contains("1 when none did"));
+}
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    let Some(root) = samples() else { return };
+    let dir = root.join("sans504-s3-ransomware-lab");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctl"))
+        .args(["query", dir.to_str().unwrap(), "--unordered"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 10];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated trees.
+
+#[test]
+fn generated_trees_match_and_pruning_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = ctl::synth::SynthSpec::small(7);
+    spec.accounts = 2;
+    spec.regions = vec!["us-east-1".into(), "eu-west-1".into()];
+    spec.hours = 6;
+    spec.events_per_file = 30;
+    spec.org_id = Some(ctl::synth::org_id(7));
+    let written = ctl::synth::generate(&spec, dir.path()).unwrap();
+    let events = independent_events(&written.dump);
+    assert_eq!(events.len() as u64, written.events);
+    check_against_independent(&written.dump);
+
+    // A window in the middle: pruning by delivery time must not lose an event.
+    let since = spec.hour_start(2) + chrono::Duration::minutes(20);
+    let until = spec.hour_start(4);
+    let (since_s, until_s) = (since.format("%Y-%m-%dT%H:%M:%SZ").to_string(), until.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    let account = ctl::synth::account_ids(7, 2)[1].clone();
+    let expected: Vec<&Value> = events
+        .iter()
+        .filter(|e| {
+            let t = s(e, &["eventTime"]).unwrap();
+            t >= since_s.as_str() && t < until_s.as_str() && s(e, &["recipientAccountId"]) == Some(account.as_str())
+        })
+        .collect();
+    assert!(!expected.is_empty());
+    let args = ["--since", since_s.as_str(), "--until", until_s.as_str(), "--account", account.as_str()];
+    assert_eq!(ctl_ids(&written.dump, &args), ids(&expected));
+    let mut all = vec![written.dump.to_str().unwrap()];
+    all.extend_from_slice(&args);
+    let (_, err, _) = query(&all);
+    let pruned: u64 = err.split(", ").find_map(|p| p.strip_suffix(" pruned by path")?.parse().ok()).unwrap();
+    assert!(pruned > written.log_files as u64 / 2, "most files pruned: {err}");
+}
