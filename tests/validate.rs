@@ -495,3 +495,51 @@ fn real_digest_bodies_parse_or_fail_clearly() {
     seen += 1;
     assert_eq!(seen, 3);
 }
+
+/// Keys with `..` and files reached through symbolic links are never followed out of the dump.
+#[test]
+fn hostile_keys_and_links_are_not_followed() {
+    let dump = Dump::small();
+    let head = dump.digests().last().unwrap().clone();
+    let body: Value = serde_json::from_slice(&gunzip(&std::fs::read(&head).unwrap())).unwrap();
+    let listed: Vec<String> = body["logFiles"].as_array().unwrap().iter().map(|l| l["s3Object"].as_str().unwrap().to_string()).collect();
+    assert!(listed.len() >= 2);
+    edit_content(&head, |c| {
+        let text = String::from_utf8(c.clone()).unwrap();
+        let escaped = listed[0].replace('/', "\\/");
+        *c = text.replace(&escaped, "..\\/..\\/..\\/..\\/etc\\/passwd").into_bytes();
+    });
+    // The second log becomes a link to an identical copy outside the dump.
+    let inside = dump.out.dump.join(&listed[1]);
+    let outside = dump._dir.path().join("outside.json.gz");
+    std::fs::copy(&inside, &outside).unwrap();
+    std::fs::remove_file(&inside).unwrap();
+    std::os::unix::fs::symlink(&outside, &inside).unwrap();
+
+    let run = dump.validate_with(&[]);
+    assert_eq!(run.code, 1);
+    let unsafe_item = run.records.iter().find(|r| r["key"] == "../../../../etc/passwd").expect("the hostile key is reported");
+    assert_eq!(unsafe_item["status"], "invalid");
+    assert!(unsafe_item.get("path").is_none());
+    assert_eq!(run.status_of(&inside).0, "not_found");
+}
+
+/// The README's first command: the committed fixture validates, exit 0.
+#[test]
+fn the_committed_fixture_validates() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dump");
+    let out = Command::cargo_bin("ctl")
+        .unwrap()
+        .arg("validate")
+        .arg(fixture.join("ctl-synthetic-trail"))
+        .arg("--public-keys")
+        .arg(fixture.join("public-keys.json"))
+        .arg("--digest-metadata")
+        .arg(fixture.join("digest-metadata.json"))
+        .args(["--output", "table"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("3/3 digest files valid") && text.contains("6/6 log files valid"), "{text}");
+}

@@ -14,7 +14,7 @@ pub mod logs;
 pub mod report;
 mod walk;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -66,7 +66,7 @@ fn area_of(id: &ChainId) -> AreaId {
 /// Validates the dump. `on_log` is called once per log file hashed (for a progress bar).
 pub fn validate(options: &Options, on_log: &(dyn Fn() + Sync)) -> Report {
     let mut report = Report::default();
-    let (digests, logs) = discover(options, &mut report);
+    let Found { digests, logs, present } = discover(options, &mut report);
     let loaded = load::load_all(digests);
 
     report.bucket = options.bucket.clone().or_else(|| most_named_bucket(&loaded));
@@ -96,7 +96,7 @@ pub fn validate(options: &Options, on_log: &(dyn Fn() + Sync)) -> Report {
     let hashed: HashMap<PathBuf, Hashed> = unique
         .into_par_iter()
         .map_init(LogHasher::default, |hasher, path| {
-            let result = hasher.hash(&path);
+            let result = if present.contains(&path) { hasher.hash(&path) } else { Hashed::Missing };
             on_log();
             (path, result)
         })
@@ -175,14 +175,27 @@ pub fn validate(options: &Options, on_log: &(dyn Fn() + Sync)) -> Report {
 }
 
 /// Walks the roots, keeping digests and logs that pass the account/region/trail filters.
-fn discover(options: &Options, report: &mut Report) -> (Vec<DigestFile>, Vec<LogFile>) {
+/// What the walk found: digests and logs to check, and every regular file by absolute path.
+struct Found {
+    digests: Vec<DigestFile>,
+    logs: Vec<LogFile>,
+    /// Files the walk saw. Only these are ever opened by key: a key that names anything else
+    /// (a symbolic link, a file outside the dump) is not found.
+    present: HashSet<PathBuf>,
+}
+
+fn discover(options: &Options, report: &mut Report) -> Found {
     let mut digests = Vec::new();
-    let mut logs = Vec::new();
+    let mut logs: Vec<LogFile> = Vec::new();
+    let mut present = HashSet::new();
     let keep = |list: &[String], value: &str| list.is_empty() || list.iter().any(|v| v == value);
     tree::walk(
         &options.roots,
         |entry| {
             let abs = std::path::absolute(&entry.path).unwrap_or_else(|_| entry.path.clone());
+            if !present.insert(abs.clone()) {
+                return; // the same file under two of the roots
+            }
             match entry.class {
                 Class::Digest { layout, name } => {
                     if keep(&options.accounts, &layout.account)
@@ -206,7 +219,7 @@ fn discover(options: &Options, report: &mut Report) -> (Vec<DigestFile>, Vec<Log
         },
         |err| report.unreadable.push(Skipped { path: err.path, reason: err.reason }),
     );
-    (digests, logs)
+    Found { digests, logs, present }
 }
 
 fn chain_id(file: &DigestFile) -> ChainId {
