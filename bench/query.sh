@@ -14,9 +14,10 @@ cargo build --release --bin ctl --example inflate_limit
 CTL=target/release/ctl
 OUT=bench/out/query
 if [ ! -d "$OUT/ctl-synthetic-trail" ]; then
-    # 2 accounts x 2 regions x 24 hours x 6 files x 500 events: ~1.2 GB uncompressed, 576 log files.
+    # 2 accounts x 2 regions x 24 hours x 12 files x 800 events: 921,600 events, ~1.15 GB
+    # uncompressed, 1,152 log files (+ digests).
     $CTL synth "$OUT" --seed 42 --accounts 2 --regions us-east-1,eu-west-1 \
-        --hours 24 --files-per-hour 6 --events-per-file 500
+        --hours 24 --files-per-hour 12 --events-per-file 800
 fi
 TREE="$OUT/ctl-synthetic-trail"
 X="${X:-StopLogging}"
@@ -24,6 +25,7 @@ find "$TREE" -type f -exec cat {} + >/dev/null   # warm the page cache
 
 echo "== limit"; target/release/examples/inflate_limit "$TREE" | tee "$OUT/limit.txt"
 echo "== ctl query --event $X"; $CTL query "$TREE" --event "$X" -o jsonl 2>&1 >/dev/null | tail -1
+$CTL query "$TREE" --count-by eventVersion -o jsonl 2>"$OUT/all.txt" >/dev/null
 echo "== ctl query --event ConsoleLogin"; $CTL query "$TREE" --event ConsoleLogin -o jsonl 2>&1 >/dev/null | tail -1
 echo "== matches: ctl $($CTL -q query "$TREE" --event "$X" | wc -l), jq $(find "$TREE" -path '*/CloudTrail/*' -name '*.json.gz' -print0 \
     | xargs -0 -P2 -n 64 sh -c 'zcat "$@" | jq -c ".Records[] | select(.eventName==\"'"$X"'\")"' _ | wc -l)"
@@ -50,7 +52,7 @@ runs = {r["command"]: r["median"] for r in json.load(open(f"{out}/query.json"))[
 runs.update({r["command"]: r["median"] for r in json.load(open(f"{out}/jq.json"))["results"]})
 limit_txt = open(f"{out}/limit.txt").read()
 mb = float(re.search(r"([\d.]+) MB uncompressed", limit_txt).group(1))
-events = 2 * 2 * 24 * 6 * 500
+events = int(re.search(r"(\d+) events examined", open(f"{out}/all.txt").read()).group(1))
 lim = runs["limit"]
 jq = [v for k, v in runs.items() if k.startswith("zcat")][0]
 print(f"\n{mb:.0f} MB uncompressed, {events:,} events\n")

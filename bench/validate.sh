@@ -7,17 +7,17 @@ cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update && apt-get install -y hyperfine; }
 cargo build --release --bin ctl --example hash_limit
 OUT=bench/out/validate
-if [ ! -d "$OUT/bucket" ]; then
-    # 2 accounts x 2 regions x 24 hours x 6 files x 500 events ~ 1.2 GB uncompressed.
+if [ ! -d "$OUT/ctl-synthetic-trail" ]; then
+    # 2 accounts x 2 regions x 24 hours x 12 files x 700 events ~ 1.0 GB uncompressed (806,400 events).
     target/release/ctl synth "$OUT" --seed 42 --accounts 2 --regions us-east-1,eu-west-1 \
-        --hours 24 --files-per-hour 6 --events-per-file 500
+        --hours 24 --files-per-hour 12 --events-per-file 700
 fi
-find "$OUT/bucket" -type f -exec cat {} + >/dev/null   # warm the page cache
-echo "== limit (inflate + SHA-256, all cores)"; target/release/examples/hash_limit "$OUT/bucket"
-echo "== ctl validate"; target/release/ctl validate "$OUT/bucket" --public-keys "$OUT/public-keys.json" \
+find "$OUT/ctl-synthetic-trail" -type f -exec cat {} + >/dev/null   # warm the page cache
+echo "== limit (inflate + SHA-256, all cores)"; target/release/examples/hash_limit "$OUT/ctl-synthetic-trail"
+echo "== ctl validate"; target/release/ctl validate "$OUT/ctl-synthetic-trail" --public-keys "$OUT/public-keys.json" \
     --digest-metadata "$OUT/digest-metadata.json" --output jsonl >/dev/null
-echo "== AWS CLI algorithm (python zlib + hashlib, one core)"; python3 bench/aws_cli_hash.py "$OUT/bucket"
+echo "== AWS CLI algorithm (python zlib + hashlib, one core)"; python3 bench/aws_cli_hash.py "$OUT/ctl-synthetic-trail"
 hyperfine --warmup 1 --runs 5 --export-markdown bench/out/validate.md \
-    "target/release/examples/hash_limit $OUT/bucket" \
-    "target/release/ctl -q validate $OUT/bucket --public-keys $OUT/public-keys.json --digest-metadata $OUT/digest-metadata.json --output jsonl"
+    "target/release/examples/hash_limit $OUT/ctl-synthetic-trail" \
+    "target/release/ctl -q validate $OUT/ctl-synthetic-trail --public-keys $OUT/public-keys.json --digest-metadata $OUT/digest-metadata.json --output jsonl"
 cat bench/out/validate.md
