@@ -12,6 +12,8 @@ use crate::cmd::{Global, Status};
 use crate::digest::keys::KeyRing;
 use crate::digest::metadata;
 use crate::digest::validate::{self, ChainId, Counts, Item, Kind, Options, Report, Tally};
+use crate::output::sanitize::escape_str;
+use crate::output::{self, Cell};
 
 pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
     let options = options(args)?;
@@ -47,13 +49,12 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
             args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         );
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(std::io::stdout());
     match global.output_format(args.output) {
         OutputFormat::Table => write_text(&mut out, &report, args.verbose)?,
         OutputFormat::Jsonl => write_jsonl(&mut out, &report)?,
         OutputFormat::Json => write_json(&mut out, &report)?,
-        OutputFormat::Csv => write_csv(&mut out, &report)?,
+        OutputFormat::Csv => write_csv(&mut out, &report, global.stdout_tty)?,
     }
     out.flush()?;
     if !global.quiet {
@@ -62,7 +63,7 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
         }
         if args.verbose {
             for skipped in &report.skipped {
-                eprintln!("ctl: skipped {}: {}", skipped.path.display(), sanitize(&skipped.reason));
+                eprintln!("ctl: skipped {}: {}", skipped.path.display(), escape_str(&skipped.reason, false));
             }
         }
         let mb = report.bytes_hashed as f64 / 1e6;
@@ -126,15 +127,19 @@ fn aws_line(item: &Item, bucket: &str) -> String {
     let what = match item.kind {
         Kind::Digest => "Digest file",
         Kind::Log => "Log file",
-        Kind::Gap => return format!("{}{}", backfill_tag(item), sanitize(item.reason.as_deref().unwrap_or_default())),
+        Kind::Gap => {
+            return format!("{}{}", backfill_tag(item), escape_str(item.reason.as_deref().unwrap_or_default(), false))
+        }
     };
     let verdict = match (item.status, &item.reason) {
         (validate::Status::Valid, _) => "valid".to_string(),
-        (validate::Status::Invalid | validate::Status::NotFound, Some(r)) => format!("INVALID: {}", sanitize(r)),
-        (status, Some(r)) => format!("{}: {}", status.as_str().to_uppercase(), sanitize(r)),
+        (validate::Status::Invalid | validate::Status::NotFound, Some(r)) => {
+            format!("INVALID: {}", escape_str(r, false))
+        }
+        (status, Some(r)) => format!("{}: {}", status.as_str().to_uppercase(), escape_str(r, false)),
         (status, None) => status.as_str().to_uppercase(),
     };
-    format!("{}{what}\ts3://{bucket}/{}\t{verdict}", backfill_tag(item), sanitize(&item.key))
+    format!("{}{what}\ts3://{bucket}/{}\t{verdict}", backfill_tag(item), escape_str(&item.key, false))
 }
 
 fn backfill_tag(item: &Item) -> &'static str {
@@ -265,9 +270,9 @@ fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     out.write_all(b"\n")
 }
 
-fn write_csv(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
-    let mut writer = CsvRows(out);
-    writer.row(["type", "status", "key", "path", "reason", "account", "region", "trail", "backfill"])?;
+fn write_csv(out: &mut (impl Write + Send), report: &Report, terminal: bool) -> std::io::Result<()> {
+    let columns = ["type", "status", "key", "path", "reason", "account", "region", "trail", "backfill"];
+    let mut sink = output::row_sink(OutputFormat::Csv, columns.map(String::from).to_vec(), Box::new(out), terminal);
     let chains = report.chains.iter().flat_map(|c| c.items.iter().map(move |i| (i, Some(&c.id))));
     for (item, chain) in chains.chain(report.loose.iter().map(|i| (i, None))) {
         let kind = match item.kind {
@@ -275,41 +280,19 @@ fn write_csv(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             Kind::Log => "log",
             Kind::Gap => "gap",
         };
+        let text = |s: &str| if s.is_empty() { Cell::Missing } else { Cell::Text(s.to_string().into()) };
         let path = item.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-        writer.row([
-            kind,
-            item.status.as_str(),
-            &item.key,
-            &path,
-            item.reason.as_deref().unwrap_or_default(),
-            chain.map_or("", |c| &c.account),
-            chain.map_or("", |c| &c.region),
-            chain.map_or("", |c| &c.trail),
-            if item.backfill { "true" } else { "false" },
+        sink.row(&[
+            text(kind),
+            text(item.status.as_str()),
+            text(&item.key),
+            text(&path),
+            text(item.reason.as_deref().unwrap_or_default()),
+            text(chain.map_or("", |c| &c.account)),
+            text(chain.map_or("", |c| &c.region)),
+            text(chain.map_or("", |c| &c.trail)),
+            text(if item.backfill { "true" } else { "false" }),
         ])?;
     }
-    Ok(())
-}
-
-// Provisional until the shared output module lands.
-fn sanitize(s: &str) -> String {
-    s.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
-}
-
-struct CsvRows<W>(W);
-
-impl<W: Write> CsvRows<W> {
-    fn row<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) -> std::io::Result<()> {
-        let cells: Vec<String> = fields
-            .into_iter()
-            .map(|f| {
-                if f.contains([',', '"', '\n', '\r']) {
-                    format!("\"{}\"", f.replace('"', "\"\""))
-                } else {
-                    f.to_string()
-                }
-            })
-            .collect();
-        writeln!(self.0, "{}", cells.join(","))
-    }
+    sink.finish()
 }

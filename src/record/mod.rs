@@ -99,14 +99,15 @@ impl Reader {
         if !gz::is_gzip(&self.raw) {
             return Ok(&self.raw);
         }
-        // A single member (every CloudTrail file) is read in place; only a concatenation is
-        // copied member by member.
-        let consumed = self.inflater.first_member(&self.raw)?.consumed;
-        if self.raw[consumed..].iter().all(|&b| b == 0) {
-            return Ok(self.inflater.first_member(&self.raw)?.data);
+        // A single member (every CloudTrail file) is inflated once, in the reused buffer; only a
+        // concatenation (`cat a.gz b.gz`) is read again member by member, by a second inflater
+        // because the first one's buffer is lent out by the early return.
+        let member = self.inflater.first_member(&self.raw)?;
+        if self.raw[member.consumed..].iter().all(|&b| b == 0) {
+            return Ok(member.data);
         }
         self.inflated.clear();
-        self.inflater.all_members(&self.raw, &mut self.inflated)?;
+        Inflater::new().all_members(&self.raw, &mut self.inflated)?;
         Ok(&self.inflated)
     }
 }

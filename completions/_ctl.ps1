@@ -1,0 +1,223 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'ctl' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'ctl'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'ctl' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors on stderr and in tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Find events: who did what, when and from where')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does')
+            [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Replay CloudWatch Logs metric filters over archived events into metric datapoints')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write man pages and shell completions (for packaging)')
+            [CompletionResult]::new('synth', 'synth', [CompletionResultType]::ParameterValue, 'Write a deterministic synthetic CloudTrail bucket dump, signed with a test key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ctl;validate' {
+            [CompletionResult]::new('--public-keys', '--public-keys', [CompletionResultType]::ParameterName, '`aws cloudtrail list-public-keys` output (a bare response, or a map of region to response). Repeatable. Without keys, signatures are reported `unverified`')
+            [CompletionResult]::new('--digest-metadata', '--digest-metadata', [CompletionResultType]::ParameterName, 'Signatures of chain heads: `{"s3://bucket/key": {"signature": "...", "signature-algorithm": "SHA256withRSA"}}` (S3 metadata captured with head-object)')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'The bucket the dump was copied from (default: read from the digests)')
+            [CompletionResult]::new('--start-time', '--start-time', [CompletionResultType]::ParameterName, 'Only digests delivered at or after this time (RFC 3339 or YYYY-MM-DD)')
+            [CompletionResult]::new('--end-time', '--end-time', [CompletionResultType]::ParameterName, 'Only digests delivered at or before this time (RFC 3339 or YYYY-MM-DD)')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Only these accounts (repeatable)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Only these source regions (repeatable)')
+            [CompletionResult]::new('--trail', '--trail', [CompletionResultType]::ParameterName, 'Only these trails (repeatable)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors on stderr and in tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'List every file checked, not only failures')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'List every file checked, not only failures')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ctl;query' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'eventName, `*` wildcards allowed (repeatable: OR)')
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'eventName, `*` wildcards allowed (repeatable: OR)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'userName, or the session name of an assumed role (repeatable: OR)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'userName, or the session name of an assumed role (repeatable: OR)')
+            [CompletionResult]::new('--arn', '--arn', [CompletionResultType]::ParameterName, 'userIdentity.arn or the session issuer''s ARN, `*` wildcards allowed (repeatable: OR)')
+            [CompletionResult]::new('--identity-type', '--identity-type', [CompletionResultType]::ParameterName, 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)')
+            [CompletionResult]::new('--access-key', '--access-key', [CompletionResultType]::ParameterName, 'userIdentity.accessKeyId (repeatable: OR)')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)')
+            [CompletionResult]::new('--error', '--error', [CompletionResultType]::ParameterName, 'Failed calls only; with a value, only this errorCode (`*` wildcards; repeatable: OR)')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'recipientAccountId, and the account folder of a tree (repeatable: OR)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'awsRegion, and the region folder of a tree (repeatable: OR)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Events at or after this time: RFC 3339, a date, or a duration before now (`7d`, `12h`)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Events before this time: RFC 3339, a date, or a duration before now')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)')
+            [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Print only these fields (comma-separated dotted paths, e.g. `eventTime,userIdentity.arn`)')
+            [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Print only these fields (comma-separated dotted paths, e.g. `eventTime,userIdentity.arn`)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Stop after N matching events (in output order)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Stop after N matching events (in output order)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Count matches by these fields instead of printing events, most frequent first')
+            [CompletionResult]::new('--count-by', '--count-by', [CompletionResultType]::ParameterName, 'Count matches by these fields instead of printing events, most frequent first')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'With --count-by: only the N most frequent rows')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors on stderr and in tables')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Read-only calls only')
+            [CompletionResult]::new('--write-only', '--write-only', [CompletionResultType]::ParameterName, 'Mutating calls only')
+            [CompletionResult]::new('--unordered', '--unordered', [CompletionResultType]::ParameterName, 'Print events in the order they are found instead of by eventTime (streams, less memory)')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat an unreadable or malformed file as a fatal error')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ctl;filter' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The filter pattern (CloudWatch Logs syntax)')
+            [CompletionResult]::new('--pattern', '--pattern', [CompletionResultType]::ParameterName, 'The filter pattern (CloudWatch Logs syntax)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors on stderr and in tables')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Print only the number of matching events')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Print only the number of matching events')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat an unreadable or malformed file as a fatal error')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ctl;metrics' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'A filter pattern defining one metric')
+            [CompletionResult]::new('--pattern', '--pattern', [CompletionResultType]::ParameterName, 'A filter pattern defining one metric')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The metric''s name (with --pattern)')
+            [CompletionResult]::new('--value', '--value', [CompletionResultType]::ParameterName, 'The value published per match: a number or a `$.field` selector (default 1)')
+            [CompletionResult]::new('--default-value', '--default-value', [CompletionResultType]::ParameterName, 'The value published for events that do not match (default: nothing published)')
+            [CompletionResult]::new('--dimension', '--dimension', [CompletionResultType]::ParameterName, 'A dimension `NAME=$.selector` (up to 3)')
+            [CompletionResult]::new('--filters', '--filters', [CompletionResultType]::ParameterName, 'Metric filters as printed by `aws logs describe-metric-filters`')
+            [CompletionResult]::new('--period', '--period', [CompletionResultType]::ParameterName, 'Period of the datapoints (e.g. 1m, 5m, 1h, 1d)')
+            [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'List the periods in which an alarm on the metric (Sum per period) would be in ALARM')
+            [CompletionResult]::new('--comparison', '--comparison', [CompletionResultType]::ParameterName, 'The alarm''s comparison with --threshold')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Events at or after this time: RFC 3339, a date, or a duration before now')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Events before this time: RFC 3339, a date, or a duration before now')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (default: table on a terminal, jsonl otherwise)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors on stderr and in tables')
+            [CompletionResult]::new('--cis', '--cis', [CompletionResultType]::ParameterName, 'The built-in CIS AWS Foundations benchmark metric filters')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat an unreadable or malformed file as a fatal error')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ctl;generate' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors on stderr and in tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ctl;synth' {
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the pseudo-random generator (same seed, same bytes)')
+            [CompletionResult]::new('--accounts', '--accounts', [CompletionResultType]::ParameterName, 'Number of accounts')
+            [CompletionResult]::new('--regions', '--regions', [CompletionResultType]::ParameterName, 'Source regions (comma-separated)')
+            [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'First hour of the trail (RFC 3339)')
+            [CompletionResult]::new('--hours', '--hours', [CompletionResultType]::ParameterName, 'Number of hours covered')
+            [CompletionResult]::new('--files-per-hour', '--files-per-hour', [CompletionResultType]::ParameterName, 'Log files delivered per account, region and hour')
+            [CompletionResult]::new('--events-per-file', '--events-per-file', [CompletionResultType]::ParameterName, 'Records per log file')
+            [CompletionResult]::new('--org-id', '--org-id', [CompletionResultType]::ParameterName, 'Write an organization trail under AWSLogs/<ORG_ID>/')
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Key prefix before AWSLogs/')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'Bucket name written into the digests')
+            [CompletionResult]::new('--trail', '--trail', [CompletionResultType]::ParameterName, 'Trail name')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors on stderr and in tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ctl;help' {
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Find events: who did what, when and from where')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does')
+            [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Replay CloudWatch Logs metric filters over archived events into metric datapoints')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write man pages and shell completions (for packaging)')
+            [CompletionResult]::new('synth', 'synth', [CompletionResultType]::ParameterValue, 'Write a deterministic synthetic CloudTrail bucket dump, signed with a test key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ctl;help;validate' {
+            break
+        }
+        'ctl;help;query' {
+            break
+        }
+        'ctl;help;filter' {
+            break
+        }
+        'ctl;help;metrics' {
+            break
+        }
+        'ctl;help;generate' {
+            break
+        }
+        'ctl;help;synth' {
+            break
+        }
+        'ctl;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,203 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[ctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'ctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'ctl'= {
+            cand -j 'Number of worker threads (default: one per core)'
+            cand --threads 'Number of worker threads (default: one per core)'
+            cand --color 'When to use colors on stderr and in tables'
+            cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand validate 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
+            cand query 'Find events: who did what, when and from where'
+            cand filter 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
+            cand metrics 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
+            cand generate 'Write man pages and shell completions (for packaging)'
+            cand synth 'Write a deterministic synthetic CloudTrail bucket dump, signed with a test key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ctl;validate'= {
+            cand --public-keys '`aws cloudtrail list-public-keys` output (a bare response, or a map of region to response). Repeatable. Without keys, signatures are reported `unverified`'
+            cand --digest-metadata 'Signatures of chain heads: `{"s3://bucket/key": {"signature": "...", "signature-algorithm": "SHA256withRSA"}}` (S3 metadata captured with head-object)'
+            cand --bucket 'The bucket the dump was copied from (default: read from the digests)'
+            cand --start-time 'Only digests delivered at or after this time (RFC 3339 or YYYY-MM-DD)'
+            cand --end-time 'Only digests delivered at or before this time (RFC 3339 or YYYY-MM-DD)'
+            cand --account 'Only these accounts (repeatable)'
+            cand --region 'Only these source regions (repeatable)'
+            cand --trail 'Only these trails (repeatable)'
+            cand -o 'Output format (default: table on a terminal, jsonl otherwise)'
+            cand --output 'Output format (default: table on a terminal, jsonl otherwise)'
+            cand -j 'Number of worker threads (default: one per core)'
+            cand --threads 'Number of worker threads (default: one per core)'
+            cand --color 'When to use colors on stderr and in tables'
+            cand -v 'List every file checked, not only failures'
+            cand --verbose 'List every file checked, not only failures'
+            cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ctl;query'= {
+            cand -e 'eventName, `*` wildcards allowed (repeatable: OR)'
+            cand --event 'eventName, `*` wildcards allowed (repeatable: OR)'
+            cand -s 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)'
+            cand --source 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)'
+            cand -u 'userName, or the session name of an assumed role (repeatable: OR)'
+            cand --user 'userName, or the session name of an assumed role (repeatable: OR)'
+            cand --arn 'userIdentity.arn or the session issuer''s ARN, `*` wildcards allowed (repeatable: OR)'
+            cand --identity-type 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)'
+            cand --access-key 'userIdentity.accessKeyId (repeatable: OR)'
+            cand --ip 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)'
+            cand --error 'Failed calls only; with a value, only this errorCode (`*` wildcards; repeatable: OR)'
+            cand --account 'recipientAccountId, and the account folder of a tree (repeatable: OR)'
+            cand --region 'awsRegion, and the region folder of a tree (repeatable: OR)'
+            cand --since 'Events at or after this time: RFC 3339, a date, or a duration before now (`7d`, `12h`)'
+            cand --until 'Events before this time: RFC 3339, a date, or a duration before now'
+            cand -w 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)'
+            cand --where 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)'
+            cand -o 'Output format (default: table on a terminal, jsonl otherwise)'
+            cand --output 'Output format (default: table on a terminal, jsonl otherwise)'
+            cand -f 'Print only these fields (comma-separated dotted paths, e.g. `eventTime,userIdentity.arn`)'
+            cand --fields 'Print only these fields (comma-separated dotted paths, e.g. `eventTime,userIdentity.arn`)'
+            cand -n 'Stop after N matching events (in output order)'
+            cand --limit 'Stop after N matching events (in output order)'
+            cand -c 'Count matches by these fields instead of printing events, most frequent first'
+            cand --count-by 'Count matches by these fields instead of printing events, most frequent first'
+            cand --top 'With --count-by: only the N most frequent rows'
+            cand -j 'Number of worker threads (default: one per core)'
+            cand --threads 'Number of worker threads (default: one per core)'
+            cand --color 'When to use colors on stderr and in tables'
+            cand --read-only 'Read-only calls only'
+            cand --write-only 'Mutating calls only'
+            cand --unordered 'Print events in the order they are found instead of by eventTime (streams, less memory)'
+            cand --strict 'Treat an unreadable or malformed file as a fatal error'
+            cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ctl;filter'= {
+            cand -p 'The filter pattern (CloudWatch Logs syntax)'
+            cand --pattern 'The filter pattern (CloudWatch Logs syntax)'
+            cand -j 'Number of worker threads (default: one per core)'
+            cand --threads 'Number of worker threads (default: one per core)'
+            cand --color 'When to use colors on stderr and in tables'
+            cand -c 'Print only the number of matching events'
+            cand --count 'Print only the number of matching events'
+            cand --strict 'Treat an unreadable or malformed file as a fatal error'
+            cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ctl;metrics'= {
+            cand -p 'A filter pattern defining one metric'
+            cand --pattern 'A filter pattern defining one metric'
+            cand --name 'The metric''s name (with --pattern)'
+            cand --value 'The value published per match: a number or a `$.field` selector (default 1)'
+            cand --default-value 'The value published for events that do not match (default: nothing published)'
+            cand --dimension 'A dimension `NAME=$.selector` (up to 3)'
+            cand --filters 'Metric filters as printed by `aws logs describe-metric-filters`'
+            cand --period 'Period of the datapoints (e.g. 1m, 5m, 1h, 1d)'
+            cand --threshold 'List the periods in which an alarm on the metric (Sum per period) would be in ALARM'
+            cand --comparison 'The alarm''s comparison with --threshold'
+            cand --since 'Events at or after this time: RFC 3339, a date, or a duration before now'
+            cand --until 'Events before this time: RFC 3339, a date, or a duration before now'
+            cand -o 'Output format (default: table on a terminal, jsonl otherwise)'
+            cand --output 'Output format (default: table on a terminal, jsonl otherwise)'
+            cand -j 'Number of worker threads (default: one per core)'
+            cand --threads 'Number of worker threads (default: one per core)'
+            cand --color 'When to use colors on stderr and in tables'
+            cand --cis 'The built-in CIS AWS Foundations benchmark metric filters'
+            cand --strict 'Treat an unreadable or malformed file as a fatal error'
+            cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ctl;generate'= {
+            cand -j 'Number of worker threads (default: one per core)'
+            cand --threads 'Number of worker threads (default: one per core)'
+            cand --color 'When to use colors on stderr and in tables'
+            cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ctl;synth'= {
+            cand --seed 'Seed of the pseudo-random generator (same seed, same bytes)'
+            cand --accounts 'Number of accounts'
+            cand --regions 'Source regions (comma-separated)'
+            cand --start 'First hour of the trail (RFC 3339)'
+            cand --hours 'Number of hours covered'
+            cand --files-per-hour 'Log files delivered per account, region and hour'
+            cand --events-per-file 'Records per log file'
+            cand --org-id 'Write an organization trail under AWSLogs/<ORG_ID>/'
+            cand --prefix 'Key prefix before AWSLogs/'
+            cand --bucket 'Bucket name written into the digests'
+            cand --trail 'Trail name'
+            cand -j 'Number of worker threads (default: one per core)'
+            cand --threads 'Number of worker threads (default: one per core)'
+            cand --color 'When to use colors on stderr and in tables'
+            cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ctl;help'= {
+            cand validate 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
+            cand query 'Find events: who did what, when and from where'
+            cand filter 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
+            cand metrics 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
+            cand generate 'Write man pages and shell completions (for packaging)'
+            cand synth 'Write a deterministic synthetic CloudTrail bucket dump, signed with a test key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ctl;help;validate'= {
+        }
+        &'ctl;help;query'= {
+        }
+        &'ctl;help;filter'= {
+        }
+        &'ctl;help;metrics'= {
+        }
+        &'ctl;help;generate'= {
+        }
+        &'ctl;help;synth'= {
+        }
+        &'ctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

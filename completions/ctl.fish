@@ -1,0 +1,158 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_ctl_global_optspecs
+    string join \n q/quiet j/threads= color= h/help V/version
+end
+
+function __fish_ctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_ctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_ctl_using_subcommand
+    set -l cmd (__fish_ctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c ctl -n "__fish_ctl_needs_command" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
+complete -c ctl -n "__fish_ctl_needs_command" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ctl -n "__fish_ctl_needs_command" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ctl -n "__fish_ctl_needs_command" -s V -l version -d 'Print version'
+complete -c ctl -n "__fish_ctl_needs_command" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
+complete -c ctl -n "__fish_ctl_needs_command" -f -a "query" -d 'Find events: who did what, when and from where'
+complete -c ctl -n "__fish_ctl_needs_command" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
+complete -c ctl -n "__fish_ctl_needs_command" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
+complete -c ctl -n "__fish_ctl_needs_command" -f -a "generate" -d 'Write man pages and shell completions (for packaging)'
+complete -c ctl -n "__fish_ctl_needs_command" -f -a "synth" -d 'Write a deterministic synthetic CloudTrail bucket dump, signed with a test key'
+complete -c ctl -n "__fish_ctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l public-keys -d '`aws cloudtrail list-public-keys` output (a bare response, or a map of region to response). Repeatable. Without keys, signatures are reported `unverified`' -r -F
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l digest-metadata -d 'Signatures of chain heads: `{"s3://bucket/key": {"signature": "...", "signature-algorithm": "SHA256withRSA"}}` (S3 metadata captured with head-object)' -r -F
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l bucket -d 'The bucket the dump was copied from (default: read from the digests)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l start-time -d 'Only digests delivered at or after this time (RFC 3339 or YYYY-MM-DD)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l end-time -d 'Only digests delivered at or before this time (RFC 3339 or YYYY-MM-DD)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l account -d 'Only these accounts (repeatable)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l region -d 'Only these source regions (repeatable)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l trail -d 'Only these trails (repeatable)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -s o -l output -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'Human-readable table (default on a terminal)'
+jsonl\t'One JSON object per line (default when piped)'
+json\t'One JSON document'
+csv\t'Comma-separated values with a header row'"
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -s v -l verbose -d 'List every file checked, not only failures'
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s e -l event -d 'eventName, `*` wildcards allowed (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s s -l source -d 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s u -l user -d 'userName, or the session name of an assumed role (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l arn -d 'userIdentity.arn or the session issuer\'s ARN, `*` wildcards allowed (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l identity-type -d 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l access-key -d 'userIdentity.accessKeyId (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l ip -d 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l error -d 'Failed calls only; with a value, only this errorCode (`*` wildcards; repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l account -d 'recipientAccountId, and the account folder of a tree (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l region -d 'awsRegion, and the region folder of a tree (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l since -d 'Events at or after this time: RFC 3339, a date, or a duration before now (`7d`, `12h`)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l until -d 'Events before this time: RFC 3339, a date, or a duration before now' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s w -l where -d 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s o -l output -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'Human-readable table (default on a terminal)'
+jsonl\t'One JSON object per line (default when piped)'
+json\t'One JSON document'
+csv\t'Comma-separated values with a header row'"
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s f -l fields -d 'Print only these fields (comma-separated dotted paths, e.g. `eventTime,userIdentity.arn`)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s n -l limit -d 'Stop after N matching events (in output order)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s c -l count-by -d 'Count matches by these fields instead of printing events, most frequent first' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l top -d 'With --count-by: only the N most frequent rows' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l read-only -d 'Read-only calls only'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l write-only -d 'Mutating calls only'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l unordered -d 'Print events in the order they are found instead of by eventTime (streams, less memory)'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s V -l version -d 'Print version'
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -s p -l pattern -d 'The filter pattern (CloudWatch Logs syntax)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -s c -l count -d 'Print only the number of matching events'
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -s V -l version -d 'Print version'
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s p -l pattern -d 'A filter pattern defining one metric' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l name -d 'The metric\'s name (with --pattern)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l value -d 'The value published per match: a number or a `$.field` selector (default 1)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l default-value -d 'The value published for events that do not match (default: nothing published)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l dimension -d 'A dimension `NAME=$.selector` (up to 3)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l filters -d 'Metric filters as printed by `aws logs describe-metric-filters`' -r -F
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l period -d 'Period of the datapoints (e.g. 1m, 5m, 1h, 1d)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l threshold -d 'List the periods in which an alarm on the metric (Sum per period) would be in ALARM' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l comparison -d 'The alarm\'s comparison with --threshold' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l since -d 'Events at or after this time: RFC 3339, a date, or a duration before now' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l until -d 'Events before this time: RFC 3339, a date, or a duration before now' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s o -l output -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'Human-readable table (default on a terminal)'
+jsonl\t'One JSON object per line (default when piped)'
+json\t'One JSON document'
+csv\t'Comma-separated values with a header row'"
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l cis -d 'The built-in CIS AWS Foundations benchmark metric filters'
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s V -l version -d 'Print version'
+complete -c ctl -n "__fish_ctl_using_subcommand generate" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand generate" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand generate" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ctl -n "__fish_ctl_using_subcommand generate" -s V -l version -d 'Print version'
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -l seed -d 'Seed of the pseudo-random generator (same seed, same bytes)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -l accounts -d 'Number of accounts' -r
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -l regions -d 'Source regions (comma-separated)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -l start -d 'First hour of the trail (RFC 3339)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -l hours -d 'Number of hours covered' -r
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -l files-per-hour -d 'Log files delivered per account, region and hour' -r
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -l events-per-file -d 'Records per log file' -r
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -l org-id -d 'Write an organization trail under AWSLogs/<ORG_ID>/' -r
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -l prefix -d 'Key prefix before AWSLogs/' -r
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -l bucket -d 'Bucket name written into the digests' -r
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -l trail -d 'Trail name' -r
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -s h -l help -d 'Print help'
+complete -c ctl -n "__fish_ctl_using_subcommand synth" -s V -l version -d 'Print version'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "query" -d 'Find events: who did what, when and from where'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "generate" -d 'Write man pages and shell completions (for packaging)'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "synth" -d 'Write a deterministic synthetic CloudTrail bucket dump, signed with a test key'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
