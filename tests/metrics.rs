@@ -2,8 +2,10 @@
 //! made here with plain serde_json, describe-metric-filters replay, text and CloudTrail inputs,
 //! errors and exit codes.
 
+mod common;
+
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -12,15 +14,6 @@ fn ctl() -> Command {
     Command::cargo_bin("ctl").unwrap()
 }
 
-fn samples() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/cloudtrail-samples");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} is absent", dir.display());
-        None
-    }
-}
 
 /// Every CloudTrail record under `root`, read with flate2 and serde_json only.
 fn records(root: &Path) -> Vec<Value> {
@@ -234,7 +227,7 @@ fn independent_cis_matches(root: &Path) -> Vec<u64> {
 
 #[test]
 fn cis_counts_on_the_sans_tree_equal_an_independent_count() {
-    let Some(samples) = samples() else { return };
+    let Some(samples) = common::samples() else { return };
     let root = samples.join("sans504-s3-ransomware-lab");
     let expected = independent_cis_matches(&root);
     assert!(expected.iter().sum::<u64>() > 0);
@@ -301,7 +294,7 @@ fn datapoints_bucket_by_event_time() {
 
 #[test]
 fn describe_metric_filters_output_replays() {
-    let Some(samples) = samples() else { return };
+    let Some(samples) = common::samples() else { return };
     let dir = tempfile::tempdir().unwrap();
     let filters = dir.path().join("filters.json");
     std::fs::write(
@@ -346,7 +339,7 @@ fn filter_reads_text_lines() {
 
 #[test]
 fn filter_reads_cloudtrail_files_record_by_record() {
-    let Some(samples) = samples() else { return };
+    let Some(samples) = common::samples() else { return };
     let file = samples.join("trailscraper-testdata/events-for-smoke-test.json");
     let out = ctl().args(["filter", "--count", "--pattern", "{ $.eventVersion = * }"]).arg(&file).output().unwrap();
     let text = std::fs::read_to_string(&file).unwrap();

@@ -1,6 +1,8 @@
 //! End-to-end tests of `ctl validate` on generated dumps, one per kind of tampering, plus the
 //! real digest bodies of the shared samples.
 
+mod common;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -458,19 +460,10 @@ fn harmless_header_bytes(gz: &[u8]) -> Vec<usize> {
     harmless
 }
 
-fn samples() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/cloudtrail-samples");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} is absent", dir.display());
-        None
-    }
-}
 
 #[test]
 fn real_digest_bodies_parse_or_fail_clearly() {
-    let Some(samples) = samples() else { return };
+    let Some(samples) = common::samples() else { return };
     let real = samples.join(
         "real-digest-llm-guard/327878933619_CloudTrail-Digest_ap-northeast-1_llm-guard-trail_us-west-2_20231015T230404Z.json",
     );

@@ -85,14 +85,7 @@ fn classify_failure(input: &[u8]) -> Hashed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use flate2::write::GzEncoder;
-    use std::io::Write;
-
-    fn gzip(data: &[u8]) -> Vec<u8> {
-        let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-        enc.write_all(data).unwrap();
-        enc.finish().unwrap()
-    }
+    use crate::gz::gzip;
 
     fn hash_bytes(bytes: &[u8]) -> Hashed {
         let dir = tempfile::tempdir().unwrap();
