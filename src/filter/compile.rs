@@ -202,7 +202,9 @@ fn compare(op: CmpOp, a: f64, b: f64) -> bool {
     }
 }
 
-/// The value of a JSON number's text (A25: as f64).
+/// The value of a JSON number's text (A25: as f64). Out-of-range numbers such as `1e400`
+/// become infinite; `serde_json` would refuse such a message, we keep it valid JSON (RFC 8259
+/// sets no range) and compare.
 pub(crate) fn json_number(text: &[u8]) -> Option<f64> {
     std::str::from_utf8(text).ok()?.parse().ok()
 }

@@ -6,7 +6,8 @@
 //! anything. Conditions record "some node satisfied me" in a stack bit set; the boolean
 //! expression is evaluated at the end. Duplicate member names are the one case the walk does not
 //! settle by itself (A25: the last one wins, as in `serde_json`): when a named member repeats,
-//! the message is re-evaluated over a `serde_json::Value`.
+//! the message is re-evaluated over a `serde_json::Value`. Under a wildcard (`.*`) every member
+//! is visited, duplicates included (detecting those would need a set of names per object).
 
 use std::borrow::Cow;
 

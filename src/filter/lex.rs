@@ -25,7 +25,7 @@ pub(crate) enum Mode {
 
 /// Comparison operators of JSON and space-delimited conditions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
+pub(crate) enum CmpOp {
     Eq,
     Ne,
     Lt,

@@ -57,7 +57,6 @@ use std::sync::Arc;
 
 pub use error::{ErrorKind, PatternError, Subject};
 pub use eval::FieldValue;
-pub use lex::CmpOp;
 pub use parse::{MAX_PATTERN_CHARS, MAX_REGEXES, MAX_WILDCARDS};
 pub use prefilter::Prefilter;
 

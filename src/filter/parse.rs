@@ -62,6 +62,9 @@ impl<'a> Parser<'a> {
         l.next()
     }
 
+    /// Enforces the 2-regex quota. FPS-cur states it for JSON and space-delimited patterns and
+    /// for FilterLogEvents; we apply it to term patterns as well, so one pattern is valid
+    /// everywhere AWS accepts filter patterns.
     fn count_regex(&mut self, offset: usize) -> Result<(), PatternError> {
         self.regexes += 1;
         if self.regexes > MAX_REGEXES {
