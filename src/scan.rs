@@ -61,8 +61,8 @@ impl Prune {
     pub fn keeps(&self, account: &str, region: &str, delivered: DateTime<Utc>) -> bool {
         (self.accounts.is_empty() || self.accounts.iter().any(|a| a == account))
             && (self.regions.is_empty() || self.regions.iter().any(|r| r == region))
-            && self.since.map_or(true, |since| delivered + DELIVERY_SLACK >= since)
-            && self.until.map_or(true, |until| delivered - MAX_DELIVERY_LAG < until)
+            && self.since.is_none_or(|since| delivered + DELIVERY_SLACK >= since)
+            && self.until.is_none_or(|until| delivered - MAX_DELIVERY_LAG < until)
     }
 }
 
@@ -85,7 +85,8 @@ pub struct Discovery {
 pub fn is_log_name(path: &Path) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let name = name.strip_suffix(".gz").unwrap_or(&name);
-    [".json", ".jsonl", ".ndjson", ".log", ".txt"].iter().any(|ext| name.ends_with(ext)) || path.extension().is_some_and(|e| e == "gz")
+    [".json", ".jsonl", ".ndjson", ".log", ".txt"].iter().any(|ext| name.ends_with(ext))
+        || path.extension().is_some_and(|e| e == "gz")
 }
 
 /// Lists the files below `paths` (`-` is standard input), in path order per root, skipping

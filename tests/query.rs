@@ -20,11 +20,7 @@ fn ctl() -> Command {
 /// Runs `ctl query ARGS...`; returns (stdout, stderr, exit code).
 fn query(args: &[&str]) -> (String, String, i32) {
     let out = ctl().arg("query").args(args).output().unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.code().unwrap_or(-1),
-    )
+    (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap(), out.status.code().unwrap_or(-1))
 }
 
 fn samples() -> Option<PathBuf> {
@@ -169,7 +165,8 @@ const CHECKS: &[Check] = &[
             || s(e, &["userIdentity", "sessionContext", "sessionIssuer", "arn"]).is_some_and(|a| a.ends_with(":root"))
     }),
     (&["--since", "2021-07-30", "--until", "2021-07-31T12:00:00Z"], |e| {
-        s(e, &["eventTime"]).is_some_and(|t| t.len() == 20 && ("2021-07-30T00:00:00Z".."2021-07-31T12:00:00Z").contains(&t))
+        s(e, &["eventTime"])
+            .is_some_and(|t| t.len() == 20 && ("2021-07-30T00:00:00Z".."2021-07-31T12:00:00Z").contains(&t))
     }),
     (&["--ip", "0.0.0.0/1"], |e| {
         s(e, &["sourceIPAddress"]).is_some_and(|ip| {
@@ -198,6 +195,30 @@ fn every_sample_folder_matches_an_independent_count() {
     for folder in folders {
         check_against_independent(&folder);
     }
+}
+
+#[test]
+fn where_patterns_combine_with_the_other_predicates() {
+    let Some(root) = samples() else { return };
+    let events = independent_events(&root);
+    let failed_logins: Vec<&Value> = events
+        .iter()
+        .filter(|e| {
+            s(e, &["eventName"]) == Some("ConsoleLogin")
+                && s(e, &["responseElements", "ConsoleLogin"]) == Some("Failure")
+        })
+        .collect();
+    assert!(!failed_logins.is_empty());
+    let pattern = r#"{ ($.eventName = "ConsoleLogin") && ($.responseElements.ConsoleLogin = "Failure") }"#;
+    assert_eq!(ctl_ids(&root, &["--where", pattern]), ids(&failed_logins));
+    let denied_s3: Vec<&Value> = events
+        .iter()
+        .filter(|e| s(e, &["errorCode"]) == Some("AccessDenied") && s(e, &["eventSource"]) == Some("s3.amazonaws.com"))
+        .collect();
+    assert_eq!(ctl_ids(&root, &["--where", r#"{ $.errorCode = "AccessDenied" }"#, "--source", "s3"]), ids(&denied_s3));
+    let (_, err, code) = query(&[root.to_str().unwrap(), "--where", "{ $.eventName = "]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--where: invalid filter pattern"), "{err}");
 }
 
 #[test]
@@ -240,7 +261,12 @@ fn output_is_ordered_by_event_time_and_deterministic() {
     let times: Vec<&str> = first.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     assert_eq!(times.len(), 725);
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "sorted by eventTime");
-    let (second, _, _) = ctl().args(["-j", "1", "query"]).args(args).output().map(|o| (String::from_utf8(o.stdout).unwrap(), 0, 0)).unwrap();
+    let (second, _, _) = ctl()
+        .args(["-j", "1", "query"])
+        .args(args)
+        .output()
+        .map(|o| (String::from_utf8(o.stdout).unwrap(), 0, 0))
+        .unwrap();
     assert_eq!(first, second, "same output whatever the thread count");
     let (unordered, _, _) = query(&[&args[..], &["--unordered"]].concat());
     let mut a: Vec<&str> = first.lines().collect();
@@ -321,10 +347,15 @@ fn stdin_in_every_form() {
         format!("{EV1}\n{EV2}\n").into_bytes(),
         lookup.clone().into_bytes(),
         gzip(lookup.as_bytes()),
-        [gzip(format!("{{\"Records\":[{EV1}]}}").as_bytes()), gzip(format!("{{\"Records\":[{EV2}]}}").as_bytes())].concat(),
+        [gzip(format!("{{\"Records\":[{EV1}]}}").as_bytes()), gzip(format!("{{\"Records\":[{EV2}]}}").as_bytes())]
+            .concat(),
     ];
     for (i, input) in forms.into_iter().enumerate() {
-        let out = ctl().args(["query", "-", "--source", "s3", "-f", "eventID", "-o", "csv"]).write_stdin(input).output().unwrap();
+        let out = ctl()
+            .args(["query", "-", "--source", "s3", "-f", "eventID", "-o", "csv"])
+            .write_stdin(input)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(0), "form {i}");
         assert_eq!(String::from_utf8(out.stdout).unwrap(), "eventID\r\ne2\r\ne1\r\n", "form {i}");
     }
@@ -403,7 +434,8 @@ fn generated_trees_match_and_pruning_loses_nothing() {
     // A window in the middle: pruning by delivery time must not lose an event.
     let since = spec.hour_start(2) + chrono::Duration::minutes(20);
     let until = spec.hour_start(4);
-    let (since_s, until_s) = (since.format("%Y-%m-%dT%H:%M:%SZ").to_string(), until.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    let (since_s, until_s) =
+        (since.format("%Y-%m-%dT%H:%M:%SZ").to_string(), until.format("%Y-%m-%dT%H:%M:%SZ").to_string());
     let account = ctl::synth::account_ids(7, 2)[1].clone();
     let expected: Vec<&Value> = events
         .iter()

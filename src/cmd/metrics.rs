@@ -11,7 +11,7 @@ use super::scanning::Session;
 use super::{Global, Status};
 use crate::cli::{MetricsArgs, OutputFormat};
 use crate::metrics::replay::{Replay, Replayed};
-use crate::metrics::{Comparison, MetricDef, PointKey, Stats};
+use crate::metrics::{Comparison, MetricDef, MetricSet, PointKey, Stats};
 use crate::output::{self, Cell};
 use crate::scan::Prune;
 
@@ -32,8 +32,10 @@ pub fn run(args: &MetricsArgs, global: &Global) -> anyhow::Result<Status> {
     let paths = if args.paths.is_empty() { vec![".".into()] } else { args.paths.clone() };
     let prune = Prune { since, until, ..Prune::default() };
     let session = Session::discover(&paths, &prune, args.strict, global)?;
+    let set = MetricSet::new(defs);
+    let defs = &set.defs;
     let replay = Replay {
-        defs: &defs,
+        set: &set,
         period_secs,
         since_ms: since.map(|t| t.timestamp_millis()),
         until_ms: until.map(|t| t.timestamp_millis()),
@@ -61,10 +63,10 @@ pub fn run(args: &MetricsArgs, global: &Global) -> anyhow::Result<Status> {
         alarm.map(|(threshold, comparison)| alarm_periods(&replayed, threshold, comparison)).unwrap_or_default();
     match format {
         OutputFormat::Jsonl | OutputFormat::Json => {
-            write_json(&mut out, &defs, &replayed, &alarms, period_secs, format)?
+            write_json(&mut out, defs, &replayed, &alarms, period_secs, format)?
         }
         OutputFormat::Csv | OutputFormat::Table => {
-            write_rows(&mut out, &defs, &replayed, &alarms, format, global.stdout_tty)?
+            write_rows(&mut out, defs, &replayed, &alarms, format, global.stdout_tty)?
         }
     }
     out.flush()?;

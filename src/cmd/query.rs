@@ -17,6 +17,9 @@ use crate::query::collect::{count_cells, CountBy, Matcher, Ordered, Streamed};
 use crate::query::{Mode, Plan};
 use crate::scan::{self, Problem, ScanOptions, Scanned, Stats};
 
+/// Above this many bytes of matches held for ordering, suggest `--unordered`.
+const HINT_HELD_BYTES: u64 = 256 << 20;
+
 /// Runs `ctl query`.
 pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
     let started = Instant::now();
@@ -54,7 +57,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
         }
     };
     let options = ScanOptions { strict: plan.strict, progress: progress.as_ref(), on_problem: &on_problem };
-    let matcher = Matcher { selection: &plan.selection, prefilter: &plan.prefilter };
+    let matcher = Matcher { selection: &plan.selection, prefilter: &plan.prefilter, validate: true };
     let format = global.output_format(args.output);
     let terminal = global.stdout_tty;
     let stdout = Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
@@ -65,6 +68,13 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
             let scanned = scan::scan(&discovery.inputs, &visitor, &options);
             let (stats, stopped) = settle(&scanned, progress.as_ref())?;
             let matched = scanned.acc.matched();
+            let held = scanned.acc.held_bytes();
+            if held > HINT_HELD_BYTES && limit.is_none() {
+                talk(&format!(
+                    "note: {} MB of matching events were held to print them by eventTime; --unordered streams them",
+                    held / 1_000_000
+                ));
+            }
             if !stopped {
                 let mut sink = EventSink::new(format, fields.clone(), stdout, terminal);
                 scanned.acc.for_each_sorted(|raw| sink.event(raw)).context("writing the results")?;
@@ -85,7 +95,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
             (stats, scanned.acc.matched(), stopped)
         }
         Mode::Count { by, top } => {
-            let visitor = CountBy { matcher, by };
+            let visitor = CountBy { matcher: Matcher { validate: false, ..matcher }, by };
             let scanned = scan::scan(&discovery.inputs, &visitor, &options);
             let (stats, stopped) = settle(&scanned, progress.as_ref())?;
             let matched = scanned.acc.matched();
@@ -119,11 +129,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
         if stats.bad_records > 0 {
             line.push_str(&format!(", {} records not events", stats.bad_records));
         }
-        line.push_str(&format!(
-            "; {:.2}s, {:.0} MB/s",
-            seconds,
-            stats.bytes as f64 / 1e6 / seconds.max(1e-9)
-        ));
+        line.push_str(&format!("; {:.2}s, {:.0} MB/s", seconds, stats.bytes as f64 / 1e6 / seconds.max(1e-9)));
         eprintln!("ctl: {line}");
     }
     let _ = std::io::stderr().flush();

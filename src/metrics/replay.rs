@@ -4,7 +4,7 @@
 use crate::record::{self, EventView, SyntaxError};
 use crate::scan::Visitor;
 
-use super::{Accumulator, MetricDef};
+use super::{Accumulator, MetricSet};
 
 /// CloudTrail does not send events larger than 256 KB to CloudWatch Logs, so no metric filter
 /// ever saw them: they are left out and counted.
@@ -22,7 +22,7 @@ pub struct Replayed {
 
 /// Replays `defs` over every record, bucketing by `eventTime` into periods of `period_secs`.
 pub struct Replay<'a> {
-    pub defs: &'a [MetricDef],
+    pub set: &'a MetricSet,
     pub period_secs: i64,
     /// Only events at or after this time (Unix ms).
     pub since_ms: Option<i64>,
@@ -30,23 +30,15 @@ pub struct Replay<'a> {
     pub until_ms: Option<i64>,
 }
 
-impl Replay<'_> {
-    /// Whether every file must be split: a default value is published for non-matching events,
-    /// or some pattern has no byte prefilter.
-    fn reads_everything(&self) -> bool {
-        self.defs.iter().any(|d| d.default_value.is_some() || d.pattern.prefilter().is_none())
-    }
-}
-
 impl Visitor for Replay<'_> {
     type Acc = Replayed;
 
     fn new_acc(&self) -> Replayed {
-        Replayed { acc: Accumulator::new(self.defs.len()), ..Replayed::default() }
+        Replayed { acc: Accumulator::new(self.set.defs.len()), ..Replayed::default() }
     }
 
     fn file_may_match(&self, data: &[u8]) -> bool {
-        self.reads_everything() || self.defs.iter().any(|d| d.pattern.prefilter().is_none_or(|p| p.may_match(data)))
+        self.set.may_concern(data)
     }
 
     fn record(&self, acc: &mut Replayed, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
@@ -63,9 +55,9 @@ impl Visitor for Replay<'_> {
                 acc.outside_window += 1;
                 return Ok(());
             }
-            acc.acc.observe(self.defs, &text, || t, self.period_secs);
+            acc.acc.observe(self.set, &text, || t, self.period_secs);
         } else {
-            acc.acc.observe(self.defs, &text, time_ms, self.period_secs);
+            acc.acc.observe(self.set, &text, time_ms, self.period_secs);
         }
         Ok(())
     }

@@ -24,6 +24,9 @@ const NO_TIME: i64 = i64::MAX;
 pub struct Matcher<'p> {
     pub selection: &'p Selection,
     pub prefilter: &'p Prefilter,
+    /// Check the full syntax of matching records (before printing them). Counting reads only
+    /// the fields it counts and leaves this off.
+    pub validate: bool,
 }
 
 impl<'p> Matcher<'p> {
@@ -32,13 +35,40 @@ impl<'p> Matcher<'p> {
         !self.prefilter.is_active() || self.prefilter.may_match(data)
     }
 
-    /// The record's view when it matches; `Err` when it is not a JSON object.
+    /// Whether every record matches (no predicate at all).
+    pub fn matches_all(&self) -> bool {
+        !self.prefilter.is_active() && self.selection.is_empty()
+    }
+
+    /// Whether the record matches, reading its fields only when a predicate needs them.
+    /// `Err` when it is not a well-formed JSON object (checked for matches only).
+    pub fn is_match(&self, raw: &[u8]) -> Result<bool, SyntaxError> {
+        if self.matches_all() {
+            if raw.first() != Some(&b'{') {
+                return Err(SyntaxError { offset: 0, what: "a record is not a JSON object" });
+            }
+            if self.validate {
+                crate::record::validate(raw)?;
+            }
+            return Ok(true);
+        }
+        Ok(self.check(raw)?.is_some())
+    }
+
+    /// The record's view when it matches; `Err` when it is not a JSON object, or when it
+    /// matches but is not well-formed JSON (a damaged record is never printed or counted).
     pub fn check<'a>(&self, raw: &'a [u8]) -> Result<Option<EventView<'a>>, SyntaxError> {
         if self.prefilter.is_active() && !self.prefilter.may_match(raw) {
             return Ok(None);
         }
         let view = EventView::parse(raw)?;
-        Ok(self.selection.matches(&view, raw).then_some(view))
+        if !self.selection.matches(&view, raw) {
+            return Ok(None);
+        }
+        if self.validate {
+            crate::record::validate(raw)?;
+        }
+        Ok(Some(view))
     }
 }
 
@@ -47,8 +77,10 @@ struct Item {
     time: i64,
     file: usize,
     ordinal: u64,
-    start: usize,
-    len: usize,
+    /// Where the raw bytes are: chunk index, offset and length.
+    chunk: u32,
+    start: u32,
+    len: u32,
 }
 
 impl Item {
@@ -57,20 +89,24 @@ impl Item {
     }
 }
 
-/// Matches kept for ordered output: raw bytes in one arena.
+/// Size of the chunks matches are copied into: large enough to amortize allocation, small
+/// enough that growing never copies much (chunks are never reallocated, only added).
+const CHUNK: usize = 1 << 20;
+
+/// Matches kept for ordered output: raw bytes in append-only chunks, merged by moving chunks.
 #[derive(Debug, Default)]
 pub struct Matches {
-    bytes: Vec<u8>,
+    chunks: Vec<Vec<u8>>,
     items: Vec<Item>,
     limit: Option<usize>,
     matched: u64,
+    bytes: u64,
 }
 
 impl Matches {
     fn push(&mut self, time: i64, file: usize, ordinal: u64, raw: &[u8]) {
         self.matched += 1;
-        self.items.push(Item { time, file, ordinal, start: self.bytes.len(), len: raw.len() });
-        self.bytes.extend_from_slice(raw);
+        self.store(time, file, ordinal, raw);
         if let Some(limit) = self.limit {
             if self.items.len() >= 2 * limit + 1024 {
                 self.keep_first(limit);
@@ -78,27 +114,42 @@ impl Matches {
         }
     }
 
-    /// Keeps the `n` first matches in output order, compacting the arena.
+    fn store(&mut self, time: i64, file: usize, ordinal: u64, raw: &[u8]) {
+        let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= raw.len());
+        if !fits {
+            self.chunks.push(Vec::with_capacity(CHUNK.max(raw.len())));
+        }
+        let chunk = self.chunks.len() - 1;
+        let bytes = &mut self.chunks[chunk];
+        let start = bytes.len();
+        bytes.extend_from_slice(raw);
+        self.bytes += raw.len() as u64;
+        // A record is far below 4 GiB (the inflater refuses more), and so is a chunk.
+        self.items.push(Item { time, file, ordinal, chunk: chunk as u32, start: start as u32, len: raw.len() as u32 });
+    }
+
+    fn raw(&self, item: &Item) -> &[u8] {
+        let start = item.start as usize;
+        &self.chunks[item.chunk as usize][start..start + item.len as usize]
+    }
+
+    /// Keeps the `n` first matches in output order, copying them into fresh chunks.
     fn keep_first(&mut self, n: usize) {
         self.items.sort_unstable_by_key(Item::key);
         self.items.truncate(n);
-        let mut bytes = Vec::with_capacity(self.items.iter().map(|i| i.len).sum());
-        for item in &mut self.items {
-            let start = bytes.len();
-            bytes.extend_from_slice(&self.bytes[item.start..item.start + item.len]);
-            item.start = start;
+        let old = std::mem::take(self);
+        *self = Matches { limit: old.limit, matched: old.matched, ..Matches::default() };
+        for item in &old.items {
+            self.store(item.time, item.file, item.ordinal, old.raw(item));
         }
-        self.bytes = bytes;
     }
 
     fn append(mut self, other: Matches) -> Matches {
-        if self.items.is_empty() {
-            return Matches { limit: self.limit, matched: self.matched + other.matched, ..other };
-        }
+        let base = self.chunks.len() as u32;
+        self.chunks.extend(other.chunks);
+        self.items.extend(other.items.into_iter().map(|i| Item { chunk: i.chunk + base, ..i }));
         self.matched += other.matched;
-        let base = self.bytes.len();
-        self.bytes.extend_from_slice(&other.bytes);
-        self.items.extend(other.items.into_iter().map(|i| Item { start: i.start + base, ..i }));
+        self.bytes += other.bytes;
         if let Some(limit) = self.limit {
             if self.items.len() >= 2 * limit + 1024 {
                 self.keep_first(limit);
@@ -121,23 +172,31 @@ impl Matches {
         self.items.is_empty()
     }
 
+    /// Bytes of raw events held.
+    pub fn held_bytes(&self) -> u64 {
+        self.bytes
+    }
+
     /// The raw events by eventTime, then file, then position in the file; at most `limit`.
     pub fn sorted(mut self) -> impl Iterator<Item = Vec<u8>> {
+        self.sort_and_limit();
+        let items = std::mem::take(&mut self.items);
+        items.into_iter().map(move |i| self.raw(&i).to_vec())
+    }
+
+    fn sort_and_limit(&mut self) {
         self.items.sort_unstable_by_key(Item::key);
         if let Some(limit) = self.limit {
             self.items.truncate(limit);
         }
-        let Matches { bytes, items, .. } = self;
-        items.into_iter().map(move |i| bytes[i.start..i.start + i.len].to_vec())
     }
 
     /// Calls `f` with each raw event in output order (see [`Matches::sorted`]), stopping at
     /// the first error.
     pub fn for_each_sorted<E>(mut self, mut f: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
-        self.items.sort_unstable_by_key(Item::key);
-        let n = self.limit.unwrap_or(usize::MAX).min(self.items.len());
-        for item in &self.items[..n] {
-            f(&self.bytes[item.start..item.start + item.len])?;
+        self.sort_and_limit();
+        for item in &self.items {
+            f(self.raw(item))?;
         }
         Ok(())
     }
@@ -218,7 +277,7 @@ impl Visitor for Streamed<'_, '_> {
     }
 
     fn record(&self, acc: &mut Pending, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
-        if self.matcher.check(raw)?.is_some() {
+        if self.matcher.is_match(raw)? {
             acc.matched += 1;
             acc.bytes.extend_from_slice(raw);
             acc.ends.push(acc.bytes.len());
@@ -321,7 +380,7 @@ impl Visitor for CountBy<'_> {
     }
 
     fn record(&self, acc: &mut Counts, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
-        if self.matcher.check(raw)?.is_none() {
+        if !self.matcher.is_match(raw)? {
             return Ok(());
         }
         acc.matched += 1;
@@ -393,11 +452,25 @@ mod tests {
     }
 
     #[test]
+    fn damaged_records_are_refused_when_they_would_be_used() {
+        let selection = Selection { events: vec![super::super::wildcard::Wildcard::new("X")], ..Selection::default() };
+        let prefilter = Prefilter::default();
+        let matcher = Matcher { selection: &selection, prefilter: &prefilter, validate: true };
+        assert!(matcher.check(br#"{"eventName":"X","a":{"b":1 2}}"#).is_err());
+        assert!(matcher.check(br#"{"eventName":"Y","a":{"b":1 2}}"#).unwrap().is_none(), "not used: not read");
+        assert!(matcher.check(br#"{"eventName":"X","a":{"b":[1,2]}}"#).unwrap().is_some());
+        let all = Selection::default();
+        let everything = Matcher { selection: &all, prefilter: &prefilter, validate: true };
+        assert!(everything.is_match(b"{\"a\":tru}").is_err());
+        assert!(everything.is_match(b"[1]").is_err());
+    }
+
+    #[test]
     fn count_keys_round_trip() {
         let by = [FieldPath::parse("a").unwrap(), FieldPath::parse("b").unwrap()];
         let selection = Selection::default();
         let prefilter = Prefilter::default();
-        let v = CountBy { matcher: Matcher { selection: &selection, prefilter: &prefilter }, by: &by };
+        let v = CountBy { matcher: Matcher { selection: &selection, prefilter: &prefilter, validate: false }, by: &by };
         let mut acc = v.new_acc();
         for raw in [&br#"{"a":"x","b":1}"#[..], br#"{"a":"x","b":1}"#, br#"{"a":"y"}"#] {
             v.record(&mut acc, 0, 0, raw).unwrap();

@@ -76,6 +76,24 @@ fn any<T>(alternatives: &[T], test: impl Fn(&T) -> bool) -> bool {
 }
 
 impl Selection {
+    /// Whether there is no predicate at all (every event matches).
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+            && self.sources.is_empty()
+            && self.users.is_empty()
+            && self.arns.is_empty()
+            && self.identity_types.is_empty()
+            && self.access_keys.is_empty()
+            && self.ips.is_empty()
+            && self.errors.is_empty()
+            && self.read_only.is_none()
+            && self.accounts.is_empty()
+            && self.regions.is_empty()
+            && self.since_ms.is_none()
+            && self.until_ms.is_none()
+            && self.pattern.is_none()
+    }
+
     /// Whether the event matches every predicate. `raw` is the record the view was read from.
     pub fn matches(&self, view: &EventView<'_>, raw: &[u8]) -> bool {
         let text_matches = |patterns: &[Wildcard], value: Option<std::borrow::Cow<'_, str>>| {
@@ -190,7 +208,7 @@ fn best_literal(pattern: &Wildcard, quoted: bool) -> Option<Literal> {
             let close = quoted && i == last && start + run.len() == piece.len();
             if let Some(lit) = Literal::new(run, open, close) {
                 let weight = run.len() + 4 * usize::from(open) + 4 * usize::from(close);
-                if best.as_ref().map_or(true, |(w, _)| weight > *w) {
+                if best.as_ref().is_none_or(|(w, _)| weight > *w) {
                     best = Some((weight, lit));
                 }
             }

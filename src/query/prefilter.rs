@@ -77,7 +77,7 @@ impl Prefilter {
     /// Whether `bytes` may hold a match: every group has a literal present.
     pub fn may_match(&self, bytes: &[u8]) -> bool {
         self.groups.iter().all(|group| group.iter().any(|lit| lit.occurs_in(bytes)))
-            && self.pattern.as_ref().map_or(true, |p| p.may_match(bytes))
+            && self.pattern.as_ref().is_none_or(|p| p.may_match(bytes))
     }
 }
 

@@ -194,6 +194,9 @@ enum State {
     Done,
 }
 
+/// A member of an object: the raw key (between its quotes) and the value's slice.
+pub type Member<'a> = (&'a [u8], &'a [u8]);
+
 /// See [`members`]. After the last member, [`Members::end`] is the position after the `}`.
 pub struct Members<'a> {
     buf: &'a [u8],
@@ -207,7 +210,7 @@ impl<'a> Members<'a> {
         self.pos
     }
 
-    fn step(&mut self) -> Result<Option<(&'a [u8], &'a [u8])>, SyntaxError> {
+    fn step(&mut self) -> Result<Option<Member<'a>>, SyntaxError> {
         let buf = self.buf;
         let mut p = self.pos;
         match self.state {
@@ -257,7 +260,7 @@ impl<'a> Members<'a> {
 }
 
 impl<'a> Iterator for Members<'a> {
-    type Item = Result<(&'a [u8], &'a [u8]), SyntaxError>;
+    type Item = Result<Member<'a>, SyntaxError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         match self.step() {

@@ -17,6 +17,7 @@
 //! [`view::EventView`] reads the few fields a query needs from a record; [`event_text`] gives
 //! the record as CloudWatch Logs would receive it.
 
+mod fast;
 pub mod json;
 pub mod view;
 
@@ -134,11 +135,7 @@ pub fn split(data: &[u8], scratch: &mut Vec<u8>, mut visit: impl FnMut(&[u8], u6
                 let end = json::for_each_member(data, pos, |key, start| -> Result<usize, RecordError> {
                     if key == b"Records" && data.get(start) == Some(&b'[') {
                         records = true;
-                        let mut elements = json::elements(data, start);
-                        for element in elements.by_ref() {
-                            emit(element?.1);
-                        }
-                        return Ok(elements.end());
+                        return records_array(data, start, &mut emit);
                     }
                     if key == b"Events" && data.get(start) == Some(&b'[') {
                         records = true;
@@ -147,7 +144,7 @@ pub fn split(data: &[u8], scratch: &mut Vec<u8>, mut visit: impl FnMut(&[u8], u6
                     if key == b"digestS3Object" || key == b"logFiles" {
                         digest_keys = true;
                     }
-                    Ok(json::skip_value(data, start)?)
+                    skip_any(data, start)
                 })?;
                 if !records {
                     if digest_keys {
@@ -167,6 +164,49 @@ pub fn split(data: &[u8], scratch: &mut Vec<u8>, mut visit: impl FnMut(&[u8], u6
         pos = json::skip_ws(data, pos);
     }
     Ok(if digest && count == 0 { Content::Digest } else { Content::Records(count) })
+}
+
+/// Skips the value at `pos` without checking the syntax inside objects and arrays (the fast
+/// bracket counter); scalars are checked. Records are split and read this way; a record is
+/// validated in full (see [`validate`]) only when it is going to be used.
+pub fn skip_lenient(data: &[u8], pos: usize) -> Result<usize, SyntaxError> {
+    match data.get(pos) {
+        Some(b'{' | b'[') => fast::skip_container(data, pos),
+        _ => json::skip_value(data, pos),
+    }
+}
+
+/// Checks that `raw` is exactly one well-formed JSON value (surrounding whitespace allowed).
+pub fn validate(raw: &[u8]) -> Result<(), SyntaxError> {
+    let start = json::skip_ws(raw, 0);
+    let end = json::skip_ws(raw, json::skip_value(raw, start)?);
+    if end != raw.len() {
+        return Err(SyntaxError { offset: end, what: "unexpected data after the value" });
+    }
+    Ok(())
+}
+
+fn skip_any(data: &[u8], pos: usize) -> Result<usize, RecordError> {
+    Ok(skip_lenient(data, pos)?)
+}
+
+/// Emits each element of the array at `pos` (a `Records` array); returns the array's end.
+fn records_array(data: &[u8], pos: usize, emit: &mut impl FnMut(&[u8])) -> Result<usize, RecordError> {
+    let mut p = json::skip_ws(data, pos + 1);
+    if data.get(p) == Some(&b']') {
+        return Ok(p + 1);
+    }
+    loop {
+        let end = skip_any(data, p)?;
+        emit(&data[p..end]);
+        p = json::skip_ws(data, end);
+        match data.get(p) {
+            Some(b',') => p = json::skip_ws(data, p + 1),
+            Some(b']') => return Ok(p + 1),
+            None => return Err(SyntaxError { offset: p, what: "unexpected end of data (truncated?)" }.into()),
+            Some(_) => return Err(SyntaxError { offset: p, what: "expected ',' or ']' in an array" }.into()),
+        }
+    }
 }
 
 /// Emits each element of the array `value`; an element object holding a `CloudTrailEvent`

@@ -24,12 +24,13 @@ pub struct EventView<'a> {
 }
 
 impl<'a> EventView<'a> {
-    /// Reads the top-level members of the record `raw` (one pass, values skipped unread).
-    /// Fails only when `raw` is not a JSON object.
+    /// Reads the top-level members of the record `raw` (one pass, values skipped unread:
+    /// the syntax inside nested objects is not checked here, see [`super::validate`]).
+    /// Fails when `raw` is not a JSON object.
     pub fn parse(raw: &'a [u8]) -> Result<EventView<'a>, SyntaxError> {
         let mut view = EventView::default();
         json::for_each_member(raw, 0, |key, start| -> Result<usize, SyntaxError> {
-            let end = json::skip_value(raw, start)?;
+            let end = super::skip_lenient(raw, start)?;
             let value = Some(&raw[start..end]);
             match key {
                 b"eventTime" => view.event_time = value,
@@ -107,9 +108,9 @@ impl<'a> Identity<'a> {
     fn parse(raw: &'a [u8]) -> Identity<'a> {
         let mut id = Identity::default();
         let mut session_context = None;
-        // A malformed identity leaves the fields read so far; the record was validated when split.
+        // A malformed identity leaves the fields read so far (the record is validated before use).
         let _ = json::for_each_member(raw, 0, |key, start| -> Result<usize, SyntaxError> {
-            let end = json::skip_value(raw, start)?;
+            let end = super::skip_lenient(raw, start)?;
             let value = &raw[start..end];
             match key {
                 b"type" => id.kind = json::str_value(value),
@@ -136,8 +137,9 @@ impl<'a> Identity<'a> {
     }
 }
 
-/// Parses an `eventTime`: the `YYYY-MM-DDTHH:MM:SSZ` CloudTrail writes (fast path), or any
-/// RFC 3339 time. Milliseconds since the Unix epoch.
+/// Parses an `eventTime`: the `YYYY-MM-DDTHH:MM:SSZ` CloudTrail writes (fast path), any
+/// RFC 3339 time, or `YYYY-MM-DD HH:MM:SS[.fff]` (taken as UTC; some exports rewrite times so).
+/// Milliseconds since the Unix epoch.
 pub fn parse_event_time(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() == 20 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':' && b[19] == b'Z'
@@ -152,7 +154,12 @@ pub fn parse_event_time(s: &str) -> Option<i64> {
         }
         return None;
     }
-    chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.timestamp_millis())
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.timestamp_millis())
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").map(|t| t.and_utc().timestamp_millis())
+        })
+        .ok()
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -196,6 +203,7 @@ mod tests {
         assert_eq!(parse_event_time("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_event_time("2000-03-01T00:00:00Z"), Some(951_868_800_000));
         assert_eq!(parse_event_time("2021-07-29T00:00:00.250Z"), Some(1_627_516_800_250));
+        assert_eq!(parse_event_time("2021-07-29 00:00:00.250000000"), Some(1_627_516_800_250));
         assert_eq!(parse_event_time("redacted"), None);
         assert_eq!(parse_event_time("2021-13-29T00:00:00Z"), None);
     }
