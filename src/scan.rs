@@ -349,11 +349,6 @@ fn read_one<V: Visitor>(
     }
 }
 
-/// Whether `path` names standard input.
-pub fn is_stdin(path: &Path) -> bool {
-    path.as_os_str() == "-"
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -116,7 +116,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
         let seconds = started.elapsed().as_secs_f64();
         let mut line = format!("{} files read", stats.files);
         if stats.unsplit > 0 {
-            line.push_str(&format!(" ({} without a candidate, not split)", stats.unsplit));
+            line.push_str(&format!(" ({} of them could not match and were not split)", stats.unsplit));
         }
         line.push_str(&format!(
             ", {} pruned by path, {} digests skipped, {} other files ignored, {} unreadable",
@@ -125,7 +125,8 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
             discovery.ignored,
             stats.unreadable,
         ));
-        line.push_str(&format!("; {} events examined, {} matched", stats.records, matched));
+        let split = if stats.unsplit > 0 { " in the files split" } else { "" };
+        line.push_str(&format!("; {} events examined{split}, {} matched", stats.records, matched));
         if stats.bad_records > 0 {
             line.push_str(&format!(", {} records not events", stats.bad_records));
         }

@@ -213,7 +213,7 @@ impl RowSink for TableRows<'_> {
 
     fn finish(&mut self) -> io::Result<()> {
         let mut table = comfy_table::Table::new();
-        table.load_preset(comfy_table::presets::UTF8_HORIZONTAL_ONLY);
+        table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
         if self.terminal {
             table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
         }

@@ -1,9 +1,10 @@
 //! Finding where a JSON object or array ends, 64 bytes at a time.
 //!
 //! Splitting a file into records only needs each record's extent, not its syntax: the syntax
-//! of the records a query looks at is checked when they are read ([`super::EventView::parse`]
-//! validates as it skips). This scanner counts brackets outside strings. For each 64-byte block
-//! it builds bit masks of quotes, backslashes and brackets (SSE2 on x86_64, a loop elsewhere);
+//! of a record is checked in full only when it is going to be used ([`super::validate`], before
+//! a match is printed). This scanner counts brackets outside strings. For each 64-byte block
+//! it builds bit masks of quotes, backslashes and brackets (AVX2 when the CPU has it, else SSE2
+//! on x86_64, a loop elsewhere);
 //! a block without backslashes gets its in-string mask from a prefix XOR of the quote mask, so
 //! only the few brackets are looked at one by one. Blocks with backslashes (escaped quotes,
 //! policy documents embedded as strings) are walked byte by byte, as is the tail.
@@ -113,6 +114,45 @@ impl State {
 /// The position just after the object or array that starts at `pos` (`buf[pos]` must be `{`
 /// or `[`). Brackets are matched by count, not by kind.
 pub fn skip_container(buf: &[u8], pos: usize) -> Result<usize, SyntaxError> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { skip_container_avx2(buf, pos) };
+    }
+    skip_with(buf, pos, masks)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn skip_container_avx2(buf: &[u8], pos: usize) -> Result<usize, SyntaxError> {
+    // A closure inside this function inherits its AVX2 feature, so the masks inline.
+    skip_with(buf, pos, |block| masks_avx2(block))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn masks_avx2(block: &[u8; BLOCK]) -> Masks {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+    };
+    let mut m = Masks { quote: 0, backslash: 0, open: 0, close: 0 };
+    for j in 0..2 {
+        // SAFETY: AVX2 is enabled for this function; the unaligned load reads bytes
+        // 32*j..32*j+32 of a 64-byte array.
+        let v = unsafe { _mm256_loadu_si256(block.as_ptr().add(32 * j) as *const __m256i) };
+        let bit = |x: __m256i| u64::from(_mm256_movemask_epi8(x) as u32) << (32 * j);
+        let folded = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+        m.quote |= bit(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'"' as i8)));
+        m.backslash |= bit(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\\' as i8)));
+        m.open |= bit(_mm256_cmpeq_epi8(folded, _mm256_set1_epi8(b'{' as i8)));
+        m.close |= bit(_mm256_cmpeq_epi8(folded, _mm256_set1_epi8(b'}' as i8)));
+    }
+    m
+}
+
+#[inline(always)]
+fn skip_with(buf: &[u8], pos: usize, masks: impl Fn(&[u8; BLOCK]) -> Masks) -> Result<usize, SyntaxError> {
     let mut st = State { depth: 0, in_string: false, escaped: false };
     let mut i = pos;
     while let Some(block) = buf.get(i..i + BLOCK) {
@@ -165,6 +205,7 @@ mod tests {
             buf.extend_from_slice(b" ,{\"tail\":1}");
             let expected = skip_value(&buf, pad).unwrap();
             assert_eq!(skip_container(&buf, pad), Ok(expected), "pad {pad} in {}", String::from_utf8_lossy(doc));
+            assert_eq!(skip_with(&buf, pad, masks), Ok(expected), "portable masks, pad {pad}");
             assert!(skip_container(&buf[..expected - 1], pad).is_err(), "cut before the end");
         }
     }

@@ -178,7 +178,13 @@ pub fn skip_string(buf: &[u8], pos: usize) -> Result<usize, SyntaxError> {
 /// Iterates the members of the object starting at `pos` (which must be `{`), yielding the raw
 /// key (the bytes between its quotes, escapes undecoded) and the value's slice.
 pub fn members(buf: &[u8], pos: usize) -> Members<'_> {
-    Members { buf, pos, state: State::Start }
+    Members { buf, pos, state: State::Start, lenient: false }
+}
+
+/// As [`members`], but nested objects and arrays are skipped without checking their syntax
+/// (the fast bracket counter): for reading a field, not for validating.
+pub fn members_lenient(buf: &[u8], pos: usize) -> Members<'_> {
+    Members { buf, pos, state: State::Start, lenient: true }
 }
 
 /// Iterates the elements of the array starting at `pos` (which must be `[`), yielding each
@@ -202,6 +208,7 @@ pub struct Members<'a> {
     buf: &'a [u8],
     pos: usize,
     state: State,
+    lenient: bool,
 }
 
 impl<'a> Members<'a> {
@@ -252,7 +259,7 @@ impl<'a> Members<'a> {
             Some(_) => return err(p, "expected ':' after a key"),
         }
         let start = skip_ws(buf, p + 1);
-        let end = skip_value(buf, start)?;
+        let end = if self.lenient { super::skip_lenient(buf, start)? } else { skip_value(buf, start)? };
         self.pos = end;
         self.state = State::Next;
         Ok(Some((key, &buf[start..end])))
@@ -473,13 +480,14 @@ pub fn text(raw: &[u8]) -> Option<Cow<'_, str>> {
 }
 
 /// Follows a path of object keys (and array indices, as decimal segments) from the value `raw`;
-/// returns the slice of the value found. The first member with a matching key wins.
+/// returns the slice of the value found. The first member with a matching key wins. Values
+/// passed over are not validated.
 pub fn lookup<'a, S: AsRef<str>>(raw: &'a [u8], path: &[S]) -> Option<&'a [u8]> {
     let mut cur = raw;
     for seg in path {
         let seg = seg.as_ref();
         cur = match cur.first()? {
-            b'{' => members(cur, 0).map_while(Result::ok).find(|(k, _)| key_eq(k, seg))?.1,
+            b'{' => members_lenient(cur, 0).map_while(Result::ok).find(|(k, _)| key_eq(k, seg))?.1,
             b'[' => {
                 let index: usize = seg.parse().ok()?;
                 elements(cur, 0).map_while(Result::ok).nth(index)?.1

@@ -16,6 +16,11 @@
 //! `digestS3Object` or `logFiles` and no `Records`) and yield no records.
 //! [`view::EventView`] reads the few fields a query needs from a record; [`event_text`] gives
 //! the record as CloudWatch Logs would receive it.
+//!
+//! Splitting checks the file's outer structure (the top-level values, the `Records` array and
+//! its separators) but finds each record's end by counting brackets, without checking the
+//! syntax inside it: most records of a selective query are never looked at. A record that is
+//! going to be printed is checked with [`validate`] first.
 
 mod fast;
 pub mod json;
