@@ -73,7 +73,7 @@ impl<'g> Session<'g> {
         let seconds = self.started.elapsed().as_secs_f64();
         let mut line = format!("{} files read", stats.files);
         if stats.unsplit > 0 {
-            line.push_str(&format!(" ({} without a candidate, not split)", stats.unsplit));
+            line.push_str(&format!(" ({} of them could not match and were not split)", stats.unsplit));
         }
         line.push_str(&format!(
             ", {} pruned by path, {} digests skipped, {} other files ignored, {} unreadable",
@@ -82,7 +82,8 @@ impl<'g> Session<'g> {
             self.discovery.ignored,
             stats.unreadable,
         ));
-        line.push_str(&format!("; {} events examined, {outcome}", stats.records));
+        let split = if stats.unsplit > 0 { " in the files split" } else { "" };
+        line.push_str(&format!("; {} events examined{split}, {outcome}", stats.records));
         if stats.bad_records > 0 {
             line.push_str(&format!(", {} records not events", stats.bad_records));
         }

@@ -27,7 +27,7 @@
 //!     r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#,
 //! )?;
 //! let event = br#"{"eventName":"GetObject","errorCode":"AccessDenied","sourceIPAddress":"203.0.113.9"}"#;
-//! assert!(unauthorized.prefilter().map_or(true, |p| p.may_match(event)));
+//! assert!(unauthorized.prefilter().is_none_or(|p| p.may_match(event)));
 //! assert!(unauthorized.matches(event));
 //!
 //! let ip = Selector::parse("$.sourceIPAddress")?;
@@ -122,7 +122,7 @@ impl Pattern {
 
     /// The prefilter and then [`Pattern::matches`].
     pub fn matches_prefiltered(&self, message: &[u8]) -> bool {
-        self.prefilter().map_or(true, |p| p.may_match(message)) && self.matches(message)
+        self.prefilter().is_none_or(|p| p.may_match(message)) && self.matches(message)
     }
 
     /// The pattern text as given.
