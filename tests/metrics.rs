@@ -14,7 +14,6 @@ fn ctl() -> Command {
     Command::cargo_bin("ctl").unwrap()
 }
 
-
 /// Every CloudTrail record under `root`, read with flate2 and serde_json only.
 fn records(root: &Path) -> Vec<Value> {
     let mut out = Vec::new();

@@ -4,8 +4,10 @@
 //! Counts are checked against an independent reading of the same files written here with
 //! flate2 and serde_json::Value, not through ctl's scanning engine.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -21,22 +23,6 @@ fn ctl() -> Command {
 fn query(args: &[&str]) -> (String, String, i32) {
     let out = ctl().arg("query").args(args).output().unwrap();
     (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap(), out.status.code().unwrap_or(-1))
-}
-
-fn samples() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/cloudtrail-samples");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("note: {} is absent, skipping", dir.display());
-        None
-    }
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(data).unwrap();
-    enc.finish().unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,7 +173,7 @@ fn check_against_independent(dir: &Path) {
 
 #[test]
 fn every_sample_folder_matches_an_independent_count() {
-    let Some(root) = samples() else { return };
+    let Some(root) = common::samples() else { return };
     let mut folders: Vec<PathBuf> =
         std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     folders.sort();
@@ -199,7 +185,7 @@ fn every_sample_folder_matches_an_independent_count() {
 
 #[test]
 fn where_patterns_combine_with_the_other_predicates() {
-    let Some(root) = samples() else { return };
+    let Some(root) = common::samples() else { return };
     let events = independent_events(&root);
     let failed_logins: Vec<&Value> = events
         .iter()
@@ -223,7 +209,7 @@ fn where_patterns_combine_with_the_other_predicates() {
 
 #[test]
 fn count_by_matches_an_independent_count() {
-    let Some(root) = samples() else { return };
+    let Some(root) = common::samples() else { return };
     let dir = root.join("sans504-s3-ransomware-lab");
     let mut expected: BTreeMap<(String, String), u64> = BTreeMap::new();
     for e in independent_events(&dir).iter().filter(|e| error_code(e).is_some()) {
@@ -253,7 +239,7 @@ fn count_by_matches_an_independent_count() {
 
 #[test]
 fn output_is_ordered_by_event_time_and_deterministic() {
-    let Some(root) = samples() else { return };
+    let Some(root) = common::samples() else { return };
     let dir = root.join("sans504-s3-ransomware-lab");
     let args = [dir.to_str().unwrap(), "--identity-type", "Root", "-f", "eventTime,eventID", "-o", "csv"];
     let (first, _, code) = query(&args);
@@ -312,8 +298,11 @@ fn fields_csv_quoting_and_order() {
 fn raw_events_are_printed_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let odd_spacing = r#"{"eventName" : "X",  "eventTime":"2026-01-02T00:00:00Z", "k":"\u00e9\/"}"#;
-    std::fs::write(dir.path().join("a.json.gz"), gzip(format!("{{\"Records\":[{EV1},{odd_spacing}]}}").as_bytes()))
-        .unwrap();
+    std::fs::write(
+        dir.path().join("a.json.gz"),
+        common::gzip(format!("{{\"Records\":[{EV1},{odd_spacing}]}}").as_bytes()),
+    )
+    .unwrap();
     let (out, _, _) = query(&[dir.path().to_str().unwrap()]);
     assert_eq!(out, format!("{odd_spacing}\n{EV1}\n"));
 }
@@ -346,9 +335,12 @@ fn stdin_in_every_form() {
         format!("[{EV1},\n{EV2}]").into_bytes(),
         format!("{EV1}\n{EV2}\n").into_bytes(),
         lookup.clone().into_bytes(),
-        gzip(lookup.as_bytes()),
-        [gzip(format!("{{\"Records\":[{EV1}]}}").as_bytes()), gzip(format!("{{\"Records\":[{EV2}]}}").as_bytes())]
-            .concat(),
+        common::gzip(lookup.as_bytes()),
+        [
+            common::gzip(format!("{{\"Records\":[{EV1}]}}").as_bytes()),
+            common::gzip(format!("{{\"Records\":[{EV2}]}}").as_bytes()),
+        ]
+        .concat(),
     ];
     for (i, input) in forms.into_iter().enumerate() {
         let out = ctl()
@@ -366,7 +358,7 @@ fn bad_files_are_named_counted_and_skipped_unless_strict() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("good.json"), format!("{{\"Records\":[{EV1}]}}")).unwrap();
     std::fs::write(dir.path().join("truncated.json"), format!("{{\"Records\":[{EV2},{{\"eventName\":")).unwrap();
-    std::fs::write(dir.path().join("corrupt.json.gz"), &gzip(EV1.as_bytes())[..20]).unwrap();
+    std::fs::write(dir.path().join("corrupt.json.gz"), &common::gzip(EV1.as_bytes())[..20]).unwrap();
     std::fs::write(dir.path().join("notjson.json"), "{ eventName: 1 }").unwrap();
     std::fs::write(dir.path().join("digest.json"), r#"{"digestS3Object":"x","logFiles":[]}"#).unwrap();
     let d = dir.path().to_str().unwrap();
@@ -398,7 +390,7 @@ fn usage_errors_exit_2_and_help_mentions_the_exit_status() {
 
 #[test]
 fn closed_stdout_ends_quietly() {
-    let Some(root) = samples() else { return };
+    let Some(root) = common::samples() else { return };
     let dir = root.join("sans504-s3-ransomware-lab");
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctl"))
         .args(["query", dir.to_str().unwrap(), "--unordered"])

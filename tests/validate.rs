@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -107,12 +106,6 @@ impl Run {
     }
 }
 
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-    enc.write_all(data).unwrap();
-    enc.finish().unwrap()
-}
-
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
@@ -123,7 +116,7 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
 fn edit_content(path: &Path, edit: impl FnOnce(&mut Vec<u8>)) {
     let mut content = gunzip(&std::fs::read(path).unwrap());
     edit(&mut content);
-    std::fs::write(path, gzip(&content)).unwrap();
+    std::fs::write(path, common::gzip(&content)).unwrap();
 }
 
 #[test]
@@ -191,7 +184,7 @@ fn a_second_gzip_member_appended_is_invalid() {
     let dump = Dump::small();
     let log = &dump.logs()[0];
     let mut bytes = std::fs::read(log).unwrap();
-    bytes.extend(gzip(br#"{"Records":[{"eventName":"Injected"}]}"#));
+    bytes.extend(common::gzip(br#"{"Records":[{"eventName":"Injected"}]}"#));
     std::fs::write(log, bytes).unwrap();
     let run = dump.validate();
     assert_eq!(run.code, 1);
@@ -296,7 +289,7 @@ fn a_log_file_no_digest_lists_is_unreferenced() {
     let name = original.file_name().unwrap().to_str().unwrap();
     let unique = &name[name.len() - 24..name.len() - 8];
     let injected = original.with_file_name(name.replace(unique, "INJECTEDxxxxxxxx"));
-    std::fs::write(&injected, gzip(br#"{"Records":[]}"#)).unwrap();
+    std::fs::write(&injected, common::gzip(br#"{"Records":[]}"#)).unwrap();
     let run = dump.validate();
     assert_eq!(run.code, 1);
     let (status, reason) = run.status_of(&injected);
@@ -460,7 +453,6 @@ fn harmless_header_bytes(gz: &[u8]) -> Vec<usize> {
     harmless
 }
 
-
 #[test]
 fn real_digest_bodies_parse_or_fail_clearly() {
     let Some(samples) = common::samples() else { return };
@@ -495,7 +487,8 @@ fn hostile_keys_and_links_are_not_followed() {
     let dump = Dump::small();
     let head = dump.digests().last().unwrap().clone();
     let body: Value = serde_json::from_slice(&gunzip(&std::fs::read(&head).unwrap())).unwrap();
-    let listed: Vec<String> = body["logFiles"].as_array().unwrap().iter().map(|l| l["s3Object"].as_str().unwrap().to_string()).collect();
+    let listed: Vec<String> =
+        body["logFiles"].as_array().unwrap().iter().map(|l| l["s3Object"].as_str().unwrap().to_string()).collect();
     assert!(listed.len() >= 2);
     edit_content(&head, |c| {
         let text = String::from_utf8(c.clone()).unwrap();
@@ -511,7 +504,8 @@ fn hostile_keys_and_links_are_not_followed() {
 
     let run = dump.validate_with(&[]);
     assert_eq!(run.code, 1);
-    let unsafe_item = run.records.iter().find(|r| r["key"] == "../../../../etc/passwd").expect("the hostile key is reported");
+    let unsafe_item =
+        run.records.iter().find(|r| r["key"] == "../../../../etc/passwd").expect("the hostile key is reported");
     assert_eq!(unsafe_item["status"], "invalid");
     assert!(unsafe_item.get("path").is_none());
     assert_eq!(run.status_of(&inside).0, "not_found");
