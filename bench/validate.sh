@@ -17,7 +17,8 @@ echo "== limit (inflate + SHA-256, all cores)"; target/release/examples/hash_lim
 echo "== ctl validate"; target/release/ctl validate "$OUT/ctl-synthetic-trail" --public-keys "$OUT/public-keys.json" \
     --digest-metadata "$OUT/digest-metadata.json" --output jsonl >/dev/null
 echo "== AWS CLI algorithm (python zlib + hashlib, one core)"; python3 bench/aws_cli_hash.py "$OUT/ctl-synthetic-trail"
-hyperfine --warmup 1 --runs 5 --export-markdown bench/out/validate.md \
+hyperfine -N --warmup 1 --runs 5 --export-markdown bench/out/validate.md \
     "target/release/examples/hash_limit $OUT/ctl-synthetic-trail" \
-    "target/release/ctl -q validate $OUT/ctl-synthetic-trail --public-keys $OUT/public-keys.json --digest-metadata $OUT/digest-metadata.json --output jsonl"
+    "target/release/ctl -q validate $OUT/ctl-synthetic-trail --public-keys $OUT/public-keys.json --digest-metadata $OUT/digest-metadata.json --output jsonl" \
+    "python3 bench/aws_cli_hash.py $OUT/ctl-synthetic-trail"
 cat bench/out/validate.md
