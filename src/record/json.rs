@@ -200,6 +200,57 @@ enum State {
     Done,
 }
 
+/// The two containers [`Members`] and [`Elements`] walk.
+#[derive(Clone, Copy)]
+enum Container {
+    Object,
+    Array,
+}
+
+/// Steps over the opening bracket (first call) or the separator after the previous item, and
+/// returns where the next item starts; `None` (with `state` Done and `pos` after the bracket)
+/// at the closing bracket.
+fn next_item(
+    buf: &[u8],
+    pos: &mut usize,
+    state: &mut State,
+    container: Container,
+) -> Result<Option<usize>, SyntaxError> {
+    let (open, close, not_open, bad_separator) = match container {
+        Container::Object => (b'{', b'}', "expected an object", "expected ',' or '}' in an object"),
+        Container::Array => (b'[', b']', "expected an array", "expected ',' or ']' in an array"),
+    };
+    let mut p = *pos;
+    match *state {
+        State::Done => return Ok(None),
+        State::Start => {
+            if buf.get(p) != Some(&open) {
+                return err(p, not_open);
+            }
+            p = skip_ws(buf, p + 1);
+            if buf.get(p) == Some(&close) {
+                *pos = p + 1;
+                *state = State::Done;
+                return Ok(None);
+            }
+        }
+        State::Next => {
+            p = skip_ws(buf, p);
+            match buf.get(p) {
+                Some(b',') => p = skip_ws(buf, p + 1),
+                Some(&c) if c == close => {
+                    *pos = p + 1;
+                    *state = State::Done;
+                    return Ok(None);
+                }
+                None => return err(p, TRUNCATED),
+                Some(_) => return err(p, bad_separator),
+            }
+        }
+    }
+    Ok(Some(p))
+}
+
 /// A member of an object: the raw key (between its quotes) and the value's slice.
 pub type Member<'a> = (&'a [u8], &'a [u8]);
 
@@ -219,34 +270,9 @@ impl<'a> Members<'a> {
 
     fn step(&mut self) -> Result<Option<Member<'a>>, SyntaxError> {
         let buf = self.buf;
-        let mut p = self.pos;
-        match self.state {
-            State::Done => return Ok(None),
-            State::Start => {
-                if buf.get(p) != Some(&b'{') {
-                    return err(p, "expected an object");
-                }
-                p = skip_ws(buf, p + 1);
-                if buf.get(p) == Some(&b'}') {
-                    self.pos = p + 1;
-                    self.state = State::Done;
-                    return Ok(None);
-                }
-            }
-            State::Next => {
-                p = skip_ws(buf, p);
-                match buf.get(p) {
-                    Some(b',') => p = skip_ws(buf, p + 1),
-                    Some(b'}') => {
-                        self.pos = p + 1;
-                        self.state = State::Done;
-                        return Ok(None);
-                    }
-                    None => return err(p, TRUNCATED),
-                    Some(_) => return err(p, "expected ',' or '}' in an object"),
-                }
-            }
-        }
+        let Some(mut p) = next_item(buf, &mut self.pos, &mut self.state, Container::Object)? else {
+            return Ok(None);
+        };
         if buf.get(p) != Some(&b'"') {
             return err(p, if p >= buf.len() { TRUNCATED } else { "expected a string key" });
         }
@@ -296,34 +322,9 @@ impl<'a> Elements<'a> {
 
     fn step(&mut self) -> Result<Option<(usize, &'a [u8])>, SyntaxError> {
         let buf = self.buf;
-        let mut p = self.pos;
-        match self.state {
-            State::Done => return Ok(None),
-            State::Start => {
-                if buf.get(p) != Some(&b'[') {
-                    return err(p, "expected an array");
-                }
-                p = skip_ws(buf, p + 1);
-                if buf.get(p) == Some(&b']') {
-                    self.pos = p + 1;
-                    self.state = State::Done;
-                    return Ok(None);
-                }
-            }
-            State::Next => {
-                p = skip_ws(buf, p);
-                match buf.get(p) {
-                    Some(b',') => p = skip_ws(buf, p + 1),
-                    Some(b']') => {
-                        self.pos = p + 1;
-                        self.state = State::Done;
-                        return Ok(None);
-                    }
-                    None => return err(p, TRUNCATED),
-                    Some(_) => return err(p, "expected ',' or ']' in an array"),
-                }
-            }
-        }
+        let Some(p) = next_item(buf, &mut self.pos, &mut self.state, Container::Array)? else {
+            return Ok(None);
+        };
         let end = skip_value(buf, p)?;
         self.pos = end;
         self.state = State::Next;
