@@ -10,13 +10,13 @@ cd "$(dirname "$0")/.."
 for tool in hyperfine jq rg; do
     command -v "$tool" >/dev/null || { apt-get update && apt-get install -y hyperfine jq ripgrep; break; }
 done
-cargo build --release --bin ctl --example inflate_limit
+cargo build --release --bin ctl --bin trail-synth --example inflate_limit
 CTL=target/release/ctl
 OUT=bench/out/query
 if [ ! -d "$OUT/ctl-synthetic-trail" ]; then
     # 2 accounts x 2 regions x 24 hours x 12 files x 800 events: 921,600 events, ~1.15 GB
     # uncompressed, 1,152 log files (+ digests).
-    $CTL synth "$OUT" --seed 42 --accounts 2 --regions us-east-1,eu-west-1 \
+    target/release/trail-synth "$OUT" --seed 42 --accounts 2 --regions us-east-1,eu-west-1 \
         --hours 24 --files-per-hour 12 --events-per-file 800
 fi
 TREE="$OUT/ctl-synthetic-trail"

@@ -5,11 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update && apt-get install -y hyperfine; }
-cargo build --release --bin ctl --example hash_limit
+cargo build --release --bin ctl --bin trail-synth --example hash_limit
 OUT=bench/out/validate
 if [ ! -d "$OUT/ctl-synthetic-trail" ]; then
     # 2 accounts x 2 regions x 24 hours x 12 files x 700 events ~ 1.0 GB uncompressed (806,400 events).
-    target/release/ctl synth "$OUT" --seed 42 --accounts 2 --regions us-east-1,eu-west-1 \
+    target/release/trail-synth "$OUT" --seed 42 --accounts 2 --regions us-east-1,eu-west-1 \
         --hours 24 --files-per-hour 12 --events-per-file 700
 fi
 find "$OUT/ctl-synthetic-trail" -type f -exec cat {} + >/dev/null   # warm the page cache

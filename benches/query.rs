@@ -5,17 +5,17 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
-use ctl::output::FieldPath;
-use ctl::query::prefilter::{Literal, Prefilter};
-use ctl::record::{self, EventView};
+use cloudtrail::fields::FieldPath;
+use cloudtrail::query::prefilter::{Literal, Prefilter};
+use cloudtrail::record::{self, EventView};
 
 fn one_log_file() -> (Vec<u8>, Vec<u8>) {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let mut spec = ctl::synth::SynthSpec::small(11);
+    let mut spec = trail_synth::SynthSpec::small(11);
     spec.hours = 1;
     spec.files_per_hour = 1;
     spec.events_per_file = 800;
-    let out = ctl::synth::generate(&spec, dir.path()).expect("synth");
+    let out = trail_synth::generate(&spec, dir.path()).expect("synth");
     let key = out.log_keys().next().expect("a log file").to_string();
     let gz = std::fs::read(out.path_of(&key)).expect("readable");
     let json = record::Reader::new().load_bytes(&gz).expect("gzip").to_vec();

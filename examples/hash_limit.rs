@@ -18,7 +18,7 @@ fn main() {
     let began = Instant::now();
     let bytes: u64 = files
         .par_iter()
-        .map_init(ctl::gz::Inflater::new, |inflater, path| {
+        .map_init(cloudtrail::gz::Inflater::new, |inflater, path| {
             let input = std::fs::read(path).expect("readable file");
             let member = inflater.first_member(&input).expect("valid gzip");
             std::hint::black_box(Sha256::digest(member.data));

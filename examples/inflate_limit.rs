@@ -21,7 +21,7 @@ fn main() {
     let bytes: u64 = files
         .par_iter()
         .map_init(
-            || (ctl::gz::Inflater::new(), Vec::new()),
+            || (cloudtrail::gz::Inflater::new(), Vec::new()),
             |(inflater, input), path| {
                 use std::io::Read;
                 input.clear();

@@ -71,10 +71,6 @@ pub enum Command {
     /// Write man pages and shell completions (for packaging).
     #[command(hide = true)]
     Generate(GenerateArgs),
-
-    /// Write a deterministic synthetic CloudTrail bucket dump, signed with a test key.
-    #[command(hide = true)]
-    Synth(SynthArgs),
 }
 
 /// How results are printed.
@@ -241,6 +237,39 @@ pub struct QueryArgs {
     pub strict: bool,
 }
 
+impl QueryArgs {
+    /// The query as the library takes it.
+    pub fn request(&self) -> cloudtrail::query::Request {
+        cloudtrail::query::Request {
+            paths: self.paths.clone(),
+            event: self.event.clone(),
+            source: self.source.clone(),
+            user: self.user.clone(),
+            arn: self.arn.clone(),
+            identity_type: self.identity_type.clone(),
+            access_key: self.access_key.clone(),
+            ip: self.ip.clone(),
+            error: self.error.clone(),
+            read_only: match (self.read_only, self.write_only) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            account: self.account.clone(),
+            region: self.region.clone(),
+            since: self.since.clone(),
+            until: self.until.clone(),
+            pattern: self.r#where.clone(),
+            fields: self.fields.clone(),
+            limit: self.limit,
+            count_by: self.count_by.clone(),
+            top: self.top,
+            unordered: self.unordered,
+            strict: self.strict,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct FilterArgs {
     /// The filter pattern (CloudWatch Logs syntax).
@@ -340,55 +369,4 @@ pub enum GenerateWhat {
     Man,
     /// Shell completions for bash, zsh, fish, PowerShell and elvish.
     Completions,
-}
-
-#[derive(Debug, Args)]
-pub struct SynthArgs {
-    /// Output folder: the dump goes to DIR/bucket, keys and head metadata beside it.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
-
-    /// Seed of the pseudo-random generator (same seed, same bytes).
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-
-    /// Number of accounts.
-    #[arg(long, default_value_t = 1)]
-    pub accounts: usize,
-
-    /// Source regions (comma-separated).
-    #[arg(long, value_delimiter = ',', default_value = "us-east-1")]
-    pub regions: Vec<String>,
-
-    /// First hour of the trail (RFC 3339).
-    #[arg(long, default_value = "2026-01-01T00:00:00Z")]
-    pub start: String,
-
-    /// Number of hours covered.
-    #[arg(long, default_value_t = 3)]
-    pub hours: u32,
-
-    /// Log files delivered per account, region and hour.
-    #[arg(long, default_value_t = 2)]
-    pub files_per_hour: u32,
-
-    /// Records per log file.
-    #[arg(long, default_value_t = 20)]
-    pub events_per_file: u32,
-
-    /// Write an organization trail under AWSLogs/<ORG_ID>/.
-    #[arg(long, value_name = "ORG_ID")]
-    pub org_id: Option<String>,
-
-    /// Key prefix before AWSLogs/.
-    #[arg(long)]
-    pub prefix: Option<String>,
-
-    /// Bucket name written into the digests.
-    #[arg(long, default_value = "ctl-synthetic-trail")]
-    pub bucket: String,
-
-    /// Trail name.
-    #[arg(long, default_value = "management-events")]
-    pub trail: String,
 }

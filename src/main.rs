@@ -3,8 +3,13 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use ctl::cli::{Cli, Command};
-use ctl::cmd::{self, Global, Status};
+
+mod cli;
+mod cmd;
+mod output;
+
+use cli::{Cli, Command};
+use cmd::{Global, Status};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -19,7 +24,6 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(&args, &global),
         Command::Generate(args) => cmd::generate::run(&args),
-        Command::Synth(args) => cmd::synth::run(&args, &global),
         Command::Query(args) => cmd::query::run(&args, &global),
         Command::Filter(args) => cmd::filter::run(&args, &global),
         Command::Metrics(args) => cmd::metrics::run(&args, &global),

@@ -236,15 +236,15 @@ fn cis_counts_on_the_sans_tree_equal_an_independent_count() {
 #[test]
 fn cis_counts_on_a_generated_tree_equal_an_independent_count() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = ctl::synth::SynthSpec {
+    let spec = trail_synth::SynthSpec {
         accounts: 2,
         regions: vec!["us-east-1".into(), "eu-west-1".into()],
         hours: 4,
         files_per_hour: 3,
         events_per_file: 60,
-        ..ctl::synth::SynthSpec::small(21)
+        ..trail_synth::SynthSpec::small(21)
     };
-    let out = ctl::synth::generate(&spec, dir.path()).unwrap();
+    let out = trail_synth::generate(&spec, dir.path()).unwrap();
     let expected = independent_cis_matches(&out.dump);
     assert!(expected.iter().filter(|c| **c > 0).count() >= 5, "{expected:?}");
     assert_eq!(ctl_cis_matches(&out.dump), expected);

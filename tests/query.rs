@@ -412,13 +412,13 @@ fn closed_stdout_ends_quietly() {
 #[test]
 fn generated_trees_match_and_pruning_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut spec = ctl::synth::SynthSpec::small(7);
+    let mut spec = trail_synth::SynthSpec::small(7);
     spec.accounts = 2;
     spec.regions = vec!["us-east-1".into(), "eu-west-1".into()];
     spec.hours = 6;
     spec.events_per_file = 30;
-    spec.org_id = Some(ctl::synth::org_id(7));
-    let written = ctl::synth::generate(&spec, dir.path()).unwrap();
+    spec.org_id = Some(trail_synth::org_id(7));
+    let written = trail_synth::generate(&spec, dir.path()).unwrap();
     let events = independent_events(&written.dump);
     assert_eq!(events.len() as u64, written.events);
     check_against_independent(&written.dump);
@@ -428,7 +428,7 @@ fn generated_trees_match_and_pruning_loses_nothing() {
     let until = spec.hour_start(4);
     let (since_s, until_s) =
         (since.format("%Y-%m-%dT%H:%M:%SZ").to_string(), until.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-    let account = ctl::synth::account_ids(7, 2)[1].clone();
+    let account = trail_synth::account_ids(7, 2)[1].clone();
     let expected: Vec<&Value> = events
         .iter()
         .filter(|e| {

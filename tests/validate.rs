@@ -6,8 +6,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use ctl::synth::{generate, SynthOutput, SynthSpec};
 use serde_json::Value;
+use trail_synth::{generate, SynthOutput, SynthSpec};
 
 /// A generated dump in its own temp folder.
 struct Dump {
@@ -459,7 +459,7 @@ fn real_digest_bodies_parse_or_fail_clearly() {
     let real = samples.join(
         "real-digest-llm-guard/327878933619_CloudTrail-Digest_ap-northeast-1_llm-guard-trail_us-west-2_20231015T230404Z.json",
     );
-    let body = ctl::digest::DigestBody::parse(&std::fs::read(real).unwrap()).unwrap();
+    let body = cloudtrail::digest::DigestBody::parse(&std::fs::read(real).unwrap()).unwrap();
     assert_eq!(body.bucket(), "llm-guard-trail");
     assert!(body.object().starts_with("AWSLogs/327878933619/CloudTrail-Digest/ap-northeast-1/"));
     assert!(body.previous().is_some());
@@ -469,12 +469,12 @@ fn real_digest_bodies_parse_or_fail_clearly() {
     let docs = samples.join("awsdocs-examples/cloudtrail-user-guide");
     let mut seen = 0;
     for name in ["digest-example-1.json", "digest-example-2.json"] {
-        let body = ctl::digest::DigestBody::parse(&std::fs::read(docs.join(name)).unwrap()).unwrap();
+        let body = cloudtrail::digest::DigestBody::parse(&std::fs::read(docs.join(name)).unwrap()).unwrap();
         assert!(body.end_time().ends_with('Z'));
         seen += 1;
     }
     let elastic = std::fs::read(samples.join("elastic-integrations-testlogs/test-cloudtrail-digest-json.log")).unwrap();
-    let body = ctl::digest::DigestBody::parse(elastic.trim_ascii()).unwrap();
+    let body = cloudtrail::digest::DigestBody::parse(elastic.trim_ascii()).unwrap();
     let problems = body.malformed_hashes();
     assert_eq!(problems, ["previousDigestHashValue is not a hex SHA-256 (63 characters)"]);
     seen += 1;

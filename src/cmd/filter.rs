@@ -11,9 +11,9 @@ use anyhow::Context as _;
 use super::scanning::Session;
 use super::{Global, Status};
 use crate::cli::FilterArgs;
-use crate::filter::Pattern;
-use crate::record::{self, Reader, SyntaxError};
-use crate::scan::{Prune, Visitor};
+use cloudtrail::record::{self, Reader, SyntaxError};
+use cloudtrail::scan::{Prune, Visitor};
+use cwl_filter::Pattern;
 
 pub fn run(args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
     let pattern = Pattern::parse(&args.pattern).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -10,17 +10,17 @@ use serde_json::json;
 use super::scanning::Session;
 use super::{Global, Status};
 use crate::cli::{MetricsArgs, OutputFormat};
-use crate::metrics::replay::{Replay, Replayed};
-use crate::metrics::{Comparison, MetricDef, MetricSet, PointKey, Stats};
 use crate::output::{self, Cell};
-use crate::scan::Prune;
+use cloudtrail::metrics::replay::{Replay, Replayed};
+use cloudtrail::metrics::{Comparison, MetricDef, MetricSet, PointKey, Stats};
+use cloudtrail::scan::Prune;
 
 pub fn run(args: &MetricsArgs, global: &Global) -> anyhow::Result<Status> {
     let defs = definitions(args)?;
-    let period_secs = crate::time::parse_period(&args.period).context("--period")? as i64;
+    let period_secs = cloudtrail::time::parse_period(&args.period).context("--period")? as i64;
     let now = Utc::now();
-    let since = args.since.as_deref().map(|s| crate::time::parse_time(s, now)).transpose().context("--since")?;
-    let until = args.until.as_deref().map(|s| crate::time::parse_time(s, now)).transpose().context("--until")?;
+    let since = args.since.as_deref().map(|s| cloudtrail::time::parse_time(s, now)).transpose().context("--since")?;
+    let until = args.until.as_deref().map(|s| cloudtrail::time::parse_time(s, now)).transpose().context("--until")?;
     let alarm = match args.threshold {
         Some(threshold) => {
             let comparison = Comparison::parse(&args.comparison)
@@ -128,7 +128,7 @@ fn alarm_periods(replayed: &Replayed, threshold: f64, comparison: Comparison) ->
 }
 
 fn timestamp(secs: i64) -> String {
-    DateTime::from_timestamp(secs, 0).map(crate::time::format_utc).unwrap_or_default()
+    DateTime::from_timestamp(secs, 0).map(cloudtrail::time::format_utc).unwrap_or_default()
 }
 
 fn dimensions_json(def: &MetricDef, values: &[String]) -> serde_json::Value {

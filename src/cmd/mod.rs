@@ -6,7 +6,6 @@ pub mod generate;
 pub mod metrics;
 pub mod query;
 mod scanning;
-pub mod synth;
 pub mod validate;
 
 use std::io::IsTerminal;

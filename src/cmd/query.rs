@@ -13,15 +13,15 @@ use super::scanning::Session;
 use super::{Global, Status};
 use crate::cli::QueryArgs;
 use crate::output::{self, EventSink};
-use crate::query::collect::{count_cells, CountBy, Matcher, Ordered, Streamed};
-use crate::query::{Mode, Plan};
+use cloudtrail::query::collect::{count_cells, CountBy, Matcher, Ordered, Streamed};
+use cloudtrail::query::{Mode, Plan};
 
 /// Above this many bytes of matches held for ordering, suggest `--unordered`.
 const HINT_HELD_BYTES: u64 = 256 << 20;
 
 /// Runs `ctl query`.
 pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
-    let plan = Plan::from_args(args, Utc::now())?;
+    let plan = Plan::new(&args.request(), Utc::now())?;
     let session = Session::discover(&plan.paths, &plan.prune, plan.strict, global)?;
     let matcher = Matcher { selection: &plan.selection, prefilter: &plan.prefilter, validate: true };
     let format = global.output_format(args.output);
@@ -43,7 +43,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
             }
             if !stopped {
                 let mut sink = EventSink::new(format, fields.clone(), stdout, terminal);
-                scanned.acc.for_each_sorted(|raw| sink.event(raw)).context("writing the results")?;
+                scanned.acc.for_each_sorted(|raw| sink.write_event(raw)).context("writing the results")?;
                 sink.finish().context("writing the results")?;
             }
             (stats, matched, stopped)

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use super::Global;
 use crate::output::sanitize;
-use crate::scan::{self, Discovery, Problem, Prune, ScanOptions, Scanned, Stats, Visitor};
+use cloudtrail::scan::{self, Discovery, Problem, Prune, ScanOptions, Scanned, Stats, Visitor};
 
 /// One scan of the user's paths.
 pub struct Session<'g> {
@@ -49,7 +49,12 @@ impl<'g> Session<'g> {
             Some(bar) => bar.suspend(|| self.talk(&problem.to_string())),
             None => self.talk(&problem.to_string()),
         };
-        let options = ScanOptions { strict: self.strict, progress: progress.as_ref(), on_problem: &on_problem };
+        let tick = || {
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+        };
+        let options = ScanOptions { strict: self.strict, on_file: Some(&tick), on_problem: &on_problem };
         let scanned = scan::scan(&self.discovery.inputs, visitor, &options);
         if let Some(bar) = progress {
             bar.finish_and_clear();

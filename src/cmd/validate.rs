@@ -9,11 +9,11 @@ use serde_json::json;
 
 use crate::cli::{OutputFormat, ValidateArgs};
 use crate::cmd::{Global, Status};
-use crate::digest::keys::KeyRing;
-use crate::digest::metadata;
-use crate::digest::validate::{self, ChainId, Counts, Item, Kind, Options, Report, Tally};
 use crate::output::sanitize::escape_str;
 use crate::output::{self, Cell};
+use cloudtrail::digest::keys::KeyRing;
+use cloudtrail::digest::metadata;
+use cloudtrail::digest::validate::{self, ChainId, Counts, Item, Kind, Options, Report, Tally};
 
 pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
     let options = options(args)?;
@@ -97,8 +97,8 @@ fn options(args: &ValidateArgs) -> anyhow::Result<Options> {
                 .with_context(|| format!("{}: not a digest metadata file", path.display()))?,
         );
     }
-    let start = args.start_time.as_deref().map(crate::time::parse_absolute).transpose().context("--start-time")?;
-    let end = args.end_time.as_deref().map(crate::time::parse_absolute).transpose().context("--end-time")?;
+    let start = args.start_time.as_deref().map(cloudtrail::time::parse_absolute).transpose().context("--start-time")?;
+    let end = args.end_time.as_deref().map(cloudtrail::time::parse_absolute).transpose().context("--end-time")?;
     if let (Some(s), Some(e)) = (start, end) {
         if s > e {
             bail!("invalid time range: --start-time must be before --end-time");

@@ -9,13 +9,12 @@
 //! On a terminal, attacker-controlled text is escaped ([`sanitize`]); to a pipe, bytes pass
 //! unchanged.
 
-pub mod fields;
 pub mod sanitize;
 
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-pub use fields::{Cell, FieldError, FieldPath};
+pub use cloudtrail::fields::{Cell, FieldPath};
 
 use crate::cli::OutputFormat;
 
@@ -266,13 +265,13 @@ impl<'w> EventSink<'w> {
     }
 
     /// Prints one event given its raw bytes.
-    pub fn event(&mut self, raw: &[u8]) -> io::Result<()> {
+    pub fn write_event(&mut self, raw: &[u8]) -> io::Result<()> {
         match &mut self.inner {
             EventInner::Raw { out, array: None, terminal } => {
                 // JSON lines need one line per event: a record spanning lines (pretty-printed)
                 // is compacted, whitespace outside strings only; any other passes byte for byte.
                 if memchr::memchr2(b'\n', b'\r', raw).is_some() {
-                    write_maybe_escaped(out, &crate::record::event_text(raw), *terminal)?;
+                    write_maybe_escaped(out, &cloudtrail::record::event_text(raw), *terminal)?;
                 } else {
                     write_maybe_escaped(out, raw, *terminal)?;
                 }
@@ -306,6 +305,12 @@ impl<'w> EventSink<'w> {
     }
 }
 
+impl cloudtrail::query::collect::EventOutput for EventSink<'_> {
+    fn event(&mut self, raw: &[u8]) -> io::Result<()> {
+        self.write_event(raw)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,7 +321,7 @@ mod tests {
             let fields = fields.iter().map(|f| FieldPath::parse(f).unwrap()).collect();
             let mut sink = EventSink::new(format, fields, Box::new(&mut buf), false);
             for e in events {
-                sink.event(e).unwrap();
+                sink.write_event(e).unwrap();
             }
             sink.finish().unwrap();
         }

@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use ctl::filter::{Pattern, Selector};
+use cwl_filter::{Pattern, Selector};
 use libfuzzer_sys::fuzz_target;
 
 const PATTERNS: &[&str] = &[

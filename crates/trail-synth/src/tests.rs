@@ -5,9 +5,9 @@ use flate2::read::GzDecoder;
 use serde_json::Value;
 
 use super::*;
-use crate::digest::sign::verify;
-use crate::digest::{DigestBody, KeyRing};
-use crate::tree::{classify, Class};
+use cloudtrail::digest::sign::verify;
+use cloudtrail::digest::{DigestBody, KeyRing};
+use cloudtrail::tree::{classify, Class};
 
 fn gunzip(path: &Path) -> Vec<u8> {
     let mut out = Vec::new();
@@ -103,7 +103,7 @@ fn check_dump(spec: &SynthSpec, out: &SynthOutput) {
 }
 
 fn string_to_sign_of(body: &DigestBody, bytes: &[u8]) -> String {
-    crate::digest::string_to_sign(
+    cloudtrail::digest::string_to_sign(
         body.end_time(),
         body.bucket(),
         body.object(),
@@ -268,8 +268,8 @@ fn an_existing_dump_is_not_overwritten() {
 #[test]
 fn test_keys_can_forge_a_valid_signature() {
     let key = test_key(1, "us-east-1");
-    let message = crate::digest::string_to_sign("t", "b", "o", "h", None);
-    let signature = crate::digest::sign::sign(&key, &message);
+    let message = cloudtrail::digest::string_to_sign("t", "b", "o", "h", None);
+    let signature = crate::sign(&key, &message);
     verify(&key.to_public_key(), &message, &signature).unwrap();
 }
 
@@ -282,7 +282,7 @@ fn records_look_like_cloudtrail_and_feed_every_cis_filter() {
     let average = out.uncompressed_bytes / out.events;
     assert!((900..=1600).contains(&average), "average record {average} bytes");
 
-    let cis = crate::metrics::MetricDef::cis();
+    let cis = cloudtrail::metrics::MetricDef::cis();
     let mut ids = HashSet::new();
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let mut bump = |k: String| *counts.entry(k).or_default() += 1;

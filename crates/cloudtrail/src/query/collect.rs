@@ -12,7 +12,7 @@ use std::sync::{Mutex, PoisonError};
 
 use super::prefilter::Prefilter;
 use super::Selection;
-use crate::output::{Cell, EventSink, FieldPath};
+use crate::fields::{Cell, FieldPath};
 use crate::record::{EventView, SyntaxError};
 use crate::scan::Visitor;
 
@@ -246,26 +246,32 @@ impl Pending {
     }
 }
 
-/// Prints matches as files are done, in no particular order.
-pub struct Streamed<'p, 'w> {
+/// Where streamed matches go, one whole event at a time (the binary's printers).
+pub trait EventOutput: Send {
+    /// Writes one matching event (its raw JSON bytes).
+    fn event(&mut self, raw: &[u8]) -> std::io::Result<()>;
+}
+
+/// Hands matches to an [`EventOutput`] as files are done, in no particular order.
+pub struct Streamed<'p, O> {
     pub matcher: Matcher<'p>,
-    pub sink: Mutex<(EventSink<'w>, u64)>,
+    pub sink: Mutex<(O, u64)>,
     pub limit: Option<usize>,
     full: AtomicBool,
 }
 
-impl<'p, 'w> Streamed<'p, 'w> {
-    pub fn new(matcher: Matcher<'p>, sink: EventSink<'w>, limit: Option<usize>) -> Self {
+impl<'p, O: EventOutput> Streamed<'p, O> {
+    pub fn new(matcher: Matcher<'p>, sink: O, limit: Option<usize>) -> Self {
         Streamed { matcher, sink: Mutex::new((sink, 0)), limit, full: AtomicBool::new(false) }
     }
 
-    /// The sink back, with the number of events printed.
-    pub fn into_sink(self) -> (EventSink<'w>, u64) {
+    /// The sink back, with the number of events written.
+    pub fn into_sink(self) -> (O, u64) {
         self.sink.into_inner().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-impl Visitor for Streamed<'_, '_> {
+impl<O: EventOutput> Visitor for Streamed<'_, O> {
     type Acc = Pending;
 
     fn new_acc(&self) -> Pending {
@@ -418,7 +424,7 @@ impl Visitor for CountBy<'_> {
     }
 }
 
-/// The cells of a count row, for a [`crate::output::RowSink`].
+/// The cells of a count row, for a [`crate::fields::RowSink`].
 pub fn count_cells(row: &CountRow) -> Vec<Cell<'_>> {
     let mut cells: Vec<Cell<'_>> =
         row.0.iter().map(|v| v.as_deref().map_or(Cell::Missing, |t| Cell::Text(t.into()))).collect();

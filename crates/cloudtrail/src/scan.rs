@@ -224,8 +224,8 @@ impl std::fmt::Display for Problem {
 pub struct ScanOptions<'a> {
     /// Stop at the first problem (it is still reported).
     pub strict: bool,
-    /// Ticked once per file.
-    pub progress: Option<&'a indicatif::ProgressBar>,
+    /// Called once per file read, from any worker thread (a progress bar's tick).
+    pub on_file: Option<&'a (dyn Fn() + Sync)>,
     /// Receives each problem as it happens (from any worker thread).
     pub on_problem: &'a (dyn Fn(&Problem) + Sync),
 }
@@ -282,8 +282,8 @@ pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>
                     io_error.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(e);
                     stop.store(true, Ordering::Relaxed);
                 }
-                if let Some(bar) = options.progress {
-                    bar.inc(1);
+                if let Some(tick) = options.on_file {
+                    tick();
                 }
                 (acc, stats)
             },
@@ -419,7 +419,7 @@ mod tests {
         inputs.push(Input { path: Some(dir.path().join("missing.json")) });
         let problems = Mutex::new(Vec::new());
         let on_problem = |p: &Problem| problems.lock().unwrap().push((p.file, p.to_string()));
-        let options = ScanOptions { strict: false, progress: None, on_problem: &on_problem };
+        let options = ScanOptions { strict: false, on_file: None, on_problem: &on_problem };
         let out = scan(&inputs, &Count, &options);
         assert_eq!(out.acc.len(), 48 * 2 + 1 + 1);
         assert_eq!(out.stats.files, 50);

@@ -47,7 +47,7 @@ impl Literal {
 #[derive(Debug, Clone, Default)]
 pub struct Prefilter {
     groups: Vec<Vec<Literal>>,
-    pattern: Option<crate::filter::Prefilter>,
+    pattern: Option<cwl_filter::Prefilter>,
 }
 
 impl Prefilter {
@@ -65,7 +65,7 @@ impl Prefilter {
     /// Adds the needles of a filter pattern (one of which occurs in any event it matches, in
     /// its compact text, and so in the file's bytes: the needles hold no character that
     /// compaction or string embedding changes).
-    pub fn require_pattern(&mut self, needles: Option<crate::filter::Prefilter>) {
+    pub fn require_pattern(&mut self, needles: Option<cwl_filter::Prefilter>) {
         self.pattern = needles;
     }
 

@@ -4,7 +4,7 @@
 //! never panic.
 #![no_main]
 
-use ctl::filter::{Pattern, Selector};
+use cwl_filter::{Pattern, Selector};
 use libfuzzer_sys::fuzz_target;
 
 const EVENTS: &[&[u8]] = &[

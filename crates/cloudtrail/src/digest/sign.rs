@@ -1,7 +1,7 @@
-//! The string CloudTrail signs for each digest, and RSA signing and verification over it.
+//! The string CloudTrail signs for each digest, and RSA verification over it.
 
 use rsa::pkcs1v15::Pkcs1v15Sign;
-use rsa::{RsaPrivateKey, RsaPublicKey};
+use rsa::RsaPublicKey;
 use sha2::{Digest as _, Sha256};
 
 /// The exact string CloudTrail signs for a digest (UTF-8, LF separators, no trailing newline):
@@ -31,15 +31,6 @@ pub fn verify(key: &RsaPublicKey, message: &str, signature_hex: &str) -> Result<
     let signature = hex::decode(signature_hex).map_err(|_| SignatureError::NotHex)?;
     let hashed = Sha256::digest(message.as_bytes());
     key.verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, &signature).map_err(|_| SignatureError::Mismatch)
-}
-
-/// Signs `message` as CloudTrail does (SHA256withRSA, PKCS#1 v1.5), as lower-case hex.
-pub fn sign(key: &RsaPrivateKey, message: &str) -> String {
-    let hashed = Sha256::digest(message.as_bytes());
-    let signature = key
-        .sign(Pkcs1v15Sign::new::<Sha256>(), &hashed)
-        .expect("PKCS#1 v1.5 signing of a SHA-256 hash cannot fail with a 2048-bit key");
-    hex::encode(signature)
 }
 
 #[cfg(test)]

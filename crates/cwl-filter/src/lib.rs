@@ -1,5 +1,6 @@
 //! CloudWatch Logs filter patterns: the language of metric filters, subscription filters and
-//! `FilterLogEvents`, as used on CloudTrail log groups (`/work/shared/specs/filter-patterns.md`).
+//! `FilterLogEvents`, as used on CloudTrail log groups (the specification followed is
+//! `docs/filter-patterns.md` in this crate's repository).
 //!
 //! A pattern is compiled once ([`Pattern::parse`]) and then tested against each log event
 //! message ([`Pattern::matches`]); for a CloudTrail record the message is the record's compact
@@ -14,14 +15,13 @@
 //! grammar and the quotas: 1024 characters, 2 regexes, 3 wildcard selectors), `compile` (to a
 //! flat plan: selector trie, pre-parsed numbers, precompiled globs and regexes) and `eval` (a
 //! validating JSON scanner that descends only into the members a pattern names). `prefilter`
-//! derives needles for a cheap memchr/Teddy pass before `matches`. This module imports nothing
-//! else from the crate.
+//! derives needles for a cheap memchr/Teddy pass before `matches`.
 //!
 //! Where the AWS documentation is silent, the spec's ambiguity register (A1..A26) decides; the
 //! code cites the A-number where a decision is made.
 //!
 //! ```
-//! use ctl::filter::{Pattern, Selector};
+//! use cwl_filter::{Pattern, Selector};
 //!
 //! let unauthorized = Pattern::parse(
 //!     r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }"#,
@@ -35,8 +35,10 @@
 //!
 //! let err = Pattern::parse("{ $.eventName = ) }").unwrap_err();
 //! assert_eq!(err.to_string(), "invalid filter pattern at byte 16: expected a value after '=', found ')'");
-//! # Ok::<(), ctl::filter::PatternError>(())
+//! # Ok::<(), cwl_filter::PatternError>(())
 //! ```
+
+#![forbid(unsafe_code)]
 
 mod ast;
 mod compile;

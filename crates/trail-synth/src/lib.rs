@@ -9,7 +9,7 @@
 //! work spreads over rayon's threads and stays reproducible.
 //!
 //! ```no_run
-//! use ctl::synth::{generate, SynthSpec};
+//! use trail_synth::{generate, SynthSpec};
 //! let out = generate(&SynthSpec::small(7), std::path::Path::new("/tmp/dump")).unwrap();
 //! println!("{} log files under {}", out.log_files, out.dump.display());
 //! ```
@@ -30,11 +30,13 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use rsa::pkcs1v15::Pkcs1v15Sign;
+use rsa::RsaPrivateKey;
 use sha2::{Digest as _, Sha256};
 
 pub use keys::{key_fingerprint, public_der, public_keys_json, test_key};
 
-use crate::tree::names::{is_account, is_region};
+use cloudtrail::tree::names::{is_account, is_region};
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -314,3 +316,12 @@ pub fn generate(spec: &SynthSpec, dir: &Path) -> io::Result<SynthOutput> {
 
 #[cfg(test)]
 mod tests;
+
+/// Signs `message` as CloudTrail does (SHA256withRSA, PKCS#1 v1.5), as lower-case hex.
+pub fn sign(key: &RsaPrivateKey, message: &str) -> String {
+    let hashed = Sha256::digest(message.as_bytes());
+    let signature = key
+        .sign(Pkcs1v15Sign::new::<Sha256>(), &hashed)
+        .expect("PKCS#1 v1.5 signing of a SHA-256 hash cannot fail with a 2048-bit key");
+    hex::encode(signature)
+}

@@ -18,8 +18,9 @@ use sha2::{Digest as _, Sha256};
 
 use super::records::{stamp, Actors};
 use super::{key_fingerprint, seeded_rng, test_key, Chain, SynthSpec, WrittenDigest};
-use crate::digest::sign::{sign, string_to_sign};
-use crate::digest::{DigestBody, LogFileEntry};
+use crate::sign;
+use cloudtrail::digest::string_to_sign;
+use cloudtrail::digest::{DigestBody, LogFileEntry};
 
 /// One chain's share of the output.
 pub(crate) struct Written {

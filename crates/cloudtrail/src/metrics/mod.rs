@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::filter::{Pattern, PatternError, Selector};
+use cwl_filter::{Pattern, PatternError, Selector};
 
 /// What a matching event publishes.
 #[derive(Debug, Clone)]

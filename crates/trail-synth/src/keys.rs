@@ -1,5 +1,5 @@
 //! Test signing keys: one RSA-2048 key per (seed, region), derived deterministically, and their
-//! export in the `list-public-keys` shape that [`KeyRing::add_json`](crate::digest::KeyRing::add_json)
+//! export in the `list-public-keys` shape that [`KeyRing::add_json`](cloudtrail::digest::KeyRing::add_json)
 //! reads.
 //!
 //! Key generation takes a noticeable fraction of a second even optimized, so keys are cached for
@@ -15,7 +15,7 @@ use rsa::RsaPrivateKey;
 use serde_json::{json, Value};
 
 use super::seeded_rng;
-use crate::digest::fingerprint;
+use cloudtrail::digest::fingerprint;
 
 type Cache = Mutex<HashMap<(u64, String), Arc<OnceLock<RsaPrivateKey>>>>;
 
