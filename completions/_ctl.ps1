@@ -35,7 +35,6 @@ Register-ArgumentCompleter -Native -CommandName 'ctl' -ScriptBlock {
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Replay CloudWatch Logs metric filters over archived events into metric datapoints')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write man pages and shell completions (for packaging)')
-            [CompletionResult]::new('synth', 'synth', [CompletionResultType]::ParameterValue, 'Write a deterministic synthetic CloudTrail bucket dump, signed with a test key')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -162,36 +161,12 @@ Register-ArgumentCompleter -Native -CommandName 'ctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'ctl;synth' {
-            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the pseudo-random generator (same seed, same bytes)')
-            [CompletionResult]::new('--accounts', '--accounts', [CompletionResultType]::ParameterName, 'Number of accounts')
-            [CompletionResult]::new('--regions', '--regions', [CompletionResultType]::ParameterName, 'Source regions (comma-separated)')
-            [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'First hour of the trail (RFC 3339)')
-            [CompletionResult]::new('--hours', '--hours', [CompletionResultType]::ParameterName, 'Number of hours covered')
-            [CompletionResult]::new('--files-per-hour', '--files-per-hour', [CompletionResultType]::ParameterName, 'Log files delivered per account, region and hour')
-            [CompletionResult]::new('--events-per-file', '--events-per-file', [CompletionResultType]::ParameterName, 'Records per log file')
-            [CompletionResult]::new('--org-id', '--org-id', [CompletionResultType]::ParameterName, 'Write an organization trail under AWSLogs/<ORG_ID>/')
-            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'Key prefix before AWSLogs/')
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'Bucket name written into the digests')
-            [CompletionResult]::new('--trail', '--trail', [CompletionResultType]::ParameterName, 'Trail name')
-            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
-            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors on stderr and in tables')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
         'ctl;help' {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)')
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Find events: who did what, when and from where')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Replay CloudWatch Logs metric filters over archived events into metric datapoints')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write man pages and shell completions (for packaging)')
-            [CompletionResult]::new('synth', 'synth', [CompletionResultType]::ParameterValue, 'Write a deterministic synthetic CloudTrail bucket dump, signed with a test key')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -208,9 +183,6 @@ Register-ArgumentCompleter -Native -CommandName 'ctl' -ScriptBlock {
             break
         }
         'ctl;help;generate' {
-            break
-        }
-        'ctl;help;synth' {
             break
         }
         'ctl;help;help' {

@@ -31,9 +31,6 @@ _ctl() {
             ctl,query)
                 cmd="ctl__subcmd__query"
                 ;;
-            ctl,synth)
-                cmd="ctl__subcmd__synth"
-                ;;
             ctl,validate)
                 cmd="ctl__subcmd__validate"
                 ;;
@@ -52,9 +49,6 @@ _ctl() {
             ctl__subcmd__help,query)
                 cmd="ctl__subcmd__help__subcmd__query"
                 ;;
-            ctl__subcmd__help,synth)
-                cmd="ctl__subcmd__help__subcmd__synth"
-                ;;
             ctl__subcmd__help,validate)
                 cmd="ctl__subcmd__help__subcmd__validate"
                 ;;
@@ -65,7 +59,7 @@ _ctl() {
 
     case "${cmd}" in
         ctl)
-            opts="-q -j -h -V --quiet --threads --color --help --version validate query filter metrics generate synth help"
+            opts="-q -j -h -V --quiet --threads --color --help --version validate query filter metrics generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,7 +145,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__help)
-            opts="validate query filter metrics generate synth help"
+            opts="validate query filter metrics generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -221,20 +215,6 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__help__subcmd__query)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        ctl__subcmd__help__subcmd__synth)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -452,76 +432,6 @@ _ctl() {
                     return 0
                     ;;
                 --top)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --threads)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -j)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        ctl__subcmd__synth)
-            opts="-q -j -h -V --seed --accounts --regions --start --hours --files-per-hour --events-per-file --org-id --prefix --bucket --trail --quiet --threads --color --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --seed)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --accounts)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --regions)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --start)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --hours)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --files-per-hour)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --events-per-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --org-id)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --prefix)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --bucket)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --trail)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -32,7 +32,6 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand filter 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
             cand metrics 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
             cand generate 'Write man pages and shell completions (for packaging)'
-            cand synth 'Write a deterministic synthetic CloudTrail bucket dump, signed with a test key'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ctl;validate'= {
@@ -153,35 +152,12 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'ctl;synth'= {
-            cand --seed 'Seed of the pseudo-random generator (same seed, same bytes)'
-            cand --accounts 'Number of accounts'
-            cand --regions 'Source regions (comma-separated)'
-            cand --start 'First hour of the trail (RFC 3339)'
-            cand --hours 'Number of hours covered'
-            cand --files-per-hour 'Log files delivered per account, region and hour'
-            cand --events-per-file 'Records per log file'
-            cand --org-id 'Write an organization trail under AWSLogs/<ORG_ID>/'
-            cand --prefix 'Key prefix before AWSLogs/'
-            cand --bucket 'Bucket name written into the digests'
-            cand --trail 'Trail name'
-            cand -j 'Number of worker threads (default: one per core)'
-            cand --threads 'Number of worker threads (default: one per core)'
-            cand --color 'When to use colors on stderr and in tables'
-            cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
-            cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
         &'ctl;help'= {
             cand validate 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
             cand query 'Find events: who did what, when and from where'
             cand filter 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
             cand metrics 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
             cand generate 'Write man pages and shell completions (for packaging)'
-            cand synth 'Write a deterministic synthetic CloudTrail bucket dump, signed with a test key'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ctl;help;validate'= {
@@ -193,8 +169,6 @@ set edit:completion:arg-completer[ctl] = {|@words|
         &'ctl;help;metrics'= {
         }
         &'ctl;help;generate'= {
-        }
-        &'ctl;help;synth'= {
         }
         &'ctl;help;help'= {
         }

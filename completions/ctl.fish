@@ -36,7 +36,6 @@ complete -c ctl -n "__fish_ctl_needs_command" -f -a "query" -d 'Find events: who
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "generate" -d 'Write man pages and shell completions (for packaging)'
-complete -c ctl -n "__fish_ctl_needs_command" -f -a "synth" -d 'Write a deterministic synthetic CloudTrail bucket dump, signed with a test key'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l public-keys -d '`aws cloudtrail list-public-keys` output (a bare response, or a map of region to response). Repeatable. Without keys, signatures are reported `unverified`' -r -F
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l digest-metadata -d 'Signatures of chain heads: `{"s3://bucket/key": {"signature": "...", "signature-algorithm": "SHA256withRSA"}}` (S3 metadata captured with head-object)' -r -F
@@ -131,28 +130,9 @@ never\t''"
 complete -c ctl -n "__fish_ctl_using_subcommand generate" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -l seed -d 'Seed of the pseudo-random generator (same seed, same bytes)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -l accounts -d 'Number of accounts' -r
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -l regions -d 'Source regions (comma-separated)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -l start -d 'First hour of the trail (RFC 3339)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -l hours -d 'Number of hours covered' -r
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -l files-per-hour -d 'Log files delivered per account, region and hour' -r
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -l events-per-file -d 'Records per log file' -r
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -l org-id -d 'Write an organization trail under AWSLogs/<ORG_ID>/' -r
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -l prefix -d 'Key prefix before AWSLogs/' -r
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -l bucket -d 'Bucket name written into the digests' -r
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -l trail -d 'Trail name' -r
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -s h -l help -d 'Print help'
-complete -c ctl -n "__fish_ctl_using_subcommand synth" -s V -l version -d 'Print version'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "query" -d 'Find events: who did what, when and from where'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "generate" -d 'Write man pages and shell completions (for packaging)'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "synth" -d 'Write a deterministic synthetic CloudTrail bucket dump, signed with a test key'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate synth help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "query" -d 'Find events: who did what, when and from where'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "generate" -d 'Write man pages and shell completions (for packaging)'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
