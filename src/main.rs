@@ -6,6 +6,7 @@ use clap::Parser;
 
 mod cli;
 mod cmd;
+mod exit;
 mod output;
 
 use cli::{Cli, Command};
@@ -29,11 +30,11 @@ fn main() -> ExitCode {
         Command::Metrics(args) => cmd::metrics::run(&args, &global),
     };
     match result {
-        Ok(status) => ExitCode::from(status as u8),
+        Ok(status) => status.into(),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("ctl: {err:#}");
-            ExitCode::from(Status::Error as u8)
+            Status::Error.into()
         }
     }
 }

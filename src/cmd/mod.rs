@@ -11,15 +11,7 @@ pub mod validate;
 use std::io::IsTerminal;
 
 use crate::cli::{ColorChoice, OutputFormat};
-
-/// How a run ended, as an exit code: 0 success, 1 a finding (tampering; or nothing matched, as
-/// grep), 2 a usage or I/O error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Success = 0,
-    Finding = 1,
-    Error = 2,
-}
+pub use crate::exit::{Answer, Status};
 
 /// Settings shared by every subcommand.
 #[derive(Debug, Clone)]

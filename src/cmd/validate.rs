@@ -8,7 +8,7 @@ use anyhow::{bail, Context as _};
 use serde_json::json;
 
 use crate::cli::{OutputFormat, ValidateArgs};
-use crate::cmd::{Global, Status};
+use crate::cmd::{Answer, Global, Status};
 use crate::output::sanitize::escape_str;
 use crate::output::{self, Cell};
 use cloudtrail::digest::keys::KeyRing;
@@ -57,10 +57,11 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
         OutputFormat::Csv => write_csv(&mut out, &report, global.stdout_tty)?,
     }
     out.flush()?;
+    // An input that could not be read is never silent, even with -q.
+    for skipped in &report.unreadable {
+        eprintln!("ctl: {}: unreadable: {}", skipped.path.display(), skipped.reason);
+    }
     if !global.quiet {
-        for skipped in &report.unreadable {
-            eprintln!("ctl: {}: unreadable: {}", skipped.path.display(), skipped.reason);
-        }
         if args.verbose {
             for skipped in &report.skipped {
                 eprintln!("ctl: skipped {}: {}", skipped.path.display(), escape_str(&skipped.reason, false));
@@ -77,10 +78,8 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
             mb / secs
         );
     }
-    if !report.unreadable.is_empty() {
-        return Ok(Status::Error);
-    }
-    Ok(if report.has_findings() { Status::Finding } else { Status::Success })
+    let answer = Answer::Integrity { tampered: report.has_findings(), all_proven: true };
+    Ok(crate::exit::status(answer, report.unreadable.len() as u64))
 }
 
 fn options(args: &ValidateArgs) -> anyhow::Result<Options> {
