@@ -30,6 +30,14 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The exit-status table of every subcommand's `--help` (decided in `src/exit.rs`).
+pub const EXIT_STATUS: &str = "\
+Exit status (the same for every subcommand):
+  0  success: something matched (query, filter); no alarm (metrics); everything proven intact (validate)
+  1  a finding: nothing matched (query, filter, as grep); an alarm fired (metrics); tampering (validate)
+  2  usage error, or an input that could not be read (named on stderr, even with -q)
+  3  validate: nothing wrong found, but not everything could be proven";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Prove that no log file was altered, deleted or injected (offline `validate-logs`).
@@ -49,7 +57,7 @@ pub enum Command {
     /// arrays, JSON lines, `aws cloudtrail lookup-events` output, or `-` for stdin) on all cores.
     /// A repeated flag means OR, different flags mean AND.
     ///
-    /// Exit status, as grep: 0 when at least one event matched, 1 when none did, 2 on error.
+    #[command(after_help = EXIT_STATUS)]
     Query(QueryArgs),
 
     /// Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does.
@@ -57,15 +65,11 @@ pub enum Command {
     /// Every input line is one log event message (a CloudTrail event as JSON, a VPC flow log
     /// line, any text); CloudTrail files and trees are read record by record. Matching events
     /// are printed.
-    ///
-    /// Exit status: 0 when something matched, 1 when nothing did, 2 when the pattern is
-    /// invalid or on error.
+    #[command(after_help = EXIT_STATUS)]
     Filter(FilterArgs),
 
     /// Replay CloudWatch Logs metric filters over archived events into metric datapoints.
-    ///
-    /// Exit status: 0 on success (with --threshold: 1 when an alarm would have fired);
-    /// 2 on error.
+    #[command(after_help = EXIT_STATUS)]
     Metrics(MetricsArgs),
 
     /// Write man pages and shell completions (for packaging).

@@ -25,8 +25,6 @@ pub enum Answer {
     Alarm { fired: bool },
     /// An integrity check: whether tampering was found, and whether everything was proven.
     Integrity { tampered: bool, all_proven: bool },
-    /// A command with nothing to find (generate).
-    Done,
 }
 
 /// An exit status; see the module table.
@@ -52,7 +50,7 @@ pub fn status(answer: Answer, unreadable: u64) -> Status {
         Answer::Integrity { tampered: true, .. } => Status::Finding,
         _ if failed => Status::Error,
         Answer::Integrity { all_proven: false, .. } => Status::Unproven,
-        Answer::Integrity { .. } | Answer::Done => Status::Success,
+        Answer::Integrity { .. } => Status::Success,
         Answer::Search { matched } => {
             if matched {
                 Status::Success

@@ -12,6 +12,9 @@ mod output;
 use cli::{Cli, Command};
 use cmd::{Global, Status};
 
+/// More threads than this per core only add contention: `--threads` is capped there.
+const MAX_THREADS_PER_CORE: usize = 4;
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -19,8 +22,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let global = Global::detect(cli.quiet, cli.threads, cli.color);
     if let Some(n) = global.threads {
-        // Only fails when a pool already exists, which cannot happen this early.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cap = MAX_THREADS_PER_CORE * cores;
+        if n > cap && !global.quiet {
+            eprintln!("ctl: note: --threads {n} capped at {cap} ({MAX_THREADS_PER_CORE} per core)");
+        }
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n.clamp(1, cap)).build_global() {
+            eprintln!("ctl: error: cannot start {} worker threads: {e}", n.clamp(1, cap));
+            return Status::Error.into();
+        }
     }
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(&args, &global),
@@ -33,7 +43,9 @@ fn main() -> ExitCode {
         Ok(status) => status.into(),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("ctl: {err:#}");
+            // The error line is red on a terminal that takes colour.
+            let (on, off) = if global.color { ("\x1b[1;31m", "\x1b[0m") } else { ("", "") };
+            eprintln!("{on}ctl: error:{off} {err:#}");
             Status::Error.into()
         }
     }

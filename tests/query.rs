@@ -111,8 +111,12 @@ fn ctl_ids(dir: &Path, args: &[&str]) -> Vec<String> {
     let mut all = vec![dir.to_str().unwrap(), "-o", "jsonl", "-q"];
     all.extend_from_slice(args);
     let (out, err, code) = query(&all);
-    assert!(code == 0 || code == 1, "ctl query {args:?} failed ({code}): {err}");
-    assert_eq!(code == 0, !out.is_empty(), "exit status vs output for {args:?}");
+    // Some sample folders hold damaged files on purpose: they are named on stderr and give 2.
+    let damaged = code == 2 && err.lines().any(|l| l.starts_with("ctl: /"));
+    assert!(code == 0 || code == 1 || damaged, "ctl query {args:?} failed ({code}): {err}");
+    if !damaged {
+        assert_eq!(code == 0, !out.is_empty(), "exit status vs output for {args:?}");
+    }
     let mut ids: Vec<String> = out
         .lines()
         .map(|l| {
@@ -171,11 +175,10 @@ fn check_against_independent(dir: &Path) {
     assert_eq!(ctl_ids(dir, &[]), ids(&all), "{}: every event", dir.display());
 }
 
-#[test]
-fn every_sample_folder_matches_an_independent_count() {
-    let Some(root) = common::samples() else { return };
+/// Runs [`check_against_independent`] on every folder of `root`.
+fn check_every_folder(root: &Path) {
     let mut folders: Vec<PathBuf> =
-        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+        std::fs::read_dir(root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     folders.sort();
     assert!(!folders.is_empty());
     for folder in folders {
@@ -183,9 +186,35 @@ fn every_sample_folder_matches_an_independent_count() {
     }
 }
 
+/// Named in the "skipped" line of the tests that need the SANS lab tree, which has no license to
+/// be committed and lives in ../shared only.
+const SANS_NOTE: &str = "a test over the SANS lab tree";
+
+#[test]
+fn every_corpus_folder_matches_an_independent_count() {
+    check_every_folder(&common::corpus());
+}
+
+#[test]
+fn every_sample_folder_matches_an_independent_count() {
+    let Some(root) = common::samples("every_sample_folder_matches_an_independent_count") else { return };
+    check_every_folder(&root);
+}
+
+#[test]
+fn where_patterns_combine_with_the_other_predicates_on_the_corpus() {
+    check_where_patterns(&common::corpus());
+}
+
 #[test]
 fn where_patterns_combine_with_the_other_predicates() {
-    let Some(root) = common::samples() else { return };
+    let Some(root) = common::samples("where_patterns_combine_with_the_other_predicates") else { return };
+    check_where_patterns(&root);
+}
+
+/// `--where` alone and with other predicates, against independent counts over `root`.
+fn check_where_patterns(root: &Path) {
+    let root = root.to_path_buf();
     let events = independent_events(&root);
     let failed_logins: Vec<&Value> = events
         .iter()
@@ -194,13 +223,13 @@ fn where_patterns_combine_with_the_other_predicates() {
                 && s(e, &["responseElements", "ConsoleLogin"]) == Some("Failure")
         })
         .collect();
-    assert!(!failed_logins.is_empty());
     let pattern = r#"{ ($.eventName = "ConsoleLogin") && ($.responseElements.ConsoleLogin = "Failure") }"#;
     assert_eq!(ctl_ids(&root, &["--where", pattern]), ids(&failed_logins));
     let denied_s3: Vec<&Value> = events
         .iter()
         .filter(|e| s(e, &["errorCode"]) == Some("AccessDenied") && s(e, &["eventSource"]) == Some("s3.amazonaws.com"))
         .collect();
+    assert!(!failed_logins.is_empty() || !denied_s3.is_empty(), "{}: the checks must select something", root.display());
     assert_eq!(ctl_ids(&root, &["--where", r#"{ $.errorCode = "AccessDenied" }"#, "--source", "s3"]), ids(&denied_s3));
     let (_, err, code) = query(&[root.to_str().unwrap(), "--where", "{ $.eventName = "]);
     assert_eq!(code, 2);
@@ -209,7 +238,7 @@ fn where_patterns_combine_with_the_other_predicates() {
 
 #[test]
 fn count_by_matches_an_independent_count() {
-    let Some(root) = common::samples() else { return };
+    let Some(root) = common::samples(SANS_NOTE) else { return };
     let dir = root.join("sans504-s3-ransomware-lab");
     let mut expected: BTreeMap<(String, String), u64> = BTreeMap::new();
     for e in independent_events(&dir).iter().filter(|e| error_code(e).is_some()) {
@@ -239,7 +268,7 @@ fn count_by_matches_an_independent_count() {
 
 #[test]
 fn output_is_ordered_by_event_time_and_deterministic() {
-    let Some(root) = common::samples() else { return };
+    let Some(root) = common::samples(SANS_NOTE) else { return };
     let dir = root.join("sans504-s3-ransomware-lab");
     let args = [dir.to_str().unwrap(), "--identity-type", "Root", "-f", "eventTime,eventID", "-o", "csv"];
     let (first, _, code) = query(&args);
@@ -363,7 +392,8 @@ fn bad_files_are_named_counted_and_skipped_unless_strict() {
     std::fs::write(dir.path().join("digest.json"), r#"{"digestS3Object":"x","logFiles":[]}"#).unwrap();
     let d = dir.path().to_str().unwrap();
     let (out, err, code) = query(&[d, "-f", "eventID", "-o", "csv"]);
-    assert_eq!(code, 0, "{err}");
+    // Unreadable inputs give 2 even though events matched, as grep does.
+    assert_eq!(code, 2, "{err}");
     // The record before the damage of truncated.json is kept.
     assert_eq!(out, "eventID\r\ne2\r\ne1\r\n");
     for name in ["truncated.json", "corrupt.json.gz", "notjson.json"] {
@@ -373,8 +403,9 @@ fn bad_files_are_named_counted_and_skipped_unless_strict() {
     assert!(err.contains("1 digests skipped"), "{err}");
     let (_, err, code) = query(&[d, "--strict"]);
     assert_eq!(code, 2, "{err}");
-    let (_, _, code) = query(&[d, "-q", "--event", "PutObject"]);
-    assert_eq!(code, 0, "the prefilter skips files that cannot match");
+    let (_, err, code) = query(&[d, "-q", "--event", "PutObject"]);
+    assert_eq!(code, 2, "damage is reported even where the prefilter skips the records: {err}");
+    assert!(err.contains("corrupt.json.gz"), "named even with -q: {err}");
 }
 
 #[test]
@@ -385,12 +416,12 @@ fn usage_errors_exit_2_and_help_mentions_the_exit_status() {
     let (_, _, code) = query(&["/definitely/not/here"]);
     assert_eq!(code, 2);
     let help = ctl().args(["query", "--help"]).output().unwrap();
-    assert!(String::from_utf8(help.stdout).unwrap().contains("1 when none did"));
+    assert!(String::from_utf8(help.stdout).unwrap().contains("1  a finding: nothing matched (query, filter, as grep)"));
 }
 
 #[test]
 fn closed_stdout_ends_quietly() {
-    let Some(root) = common::samples() else { return };
+    let Some(root) = common::samples(SANS_NOTE) else { return };
     let dir = root.join("sans504-s3-ransomware-lab");
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctl"))
         .args(["query", dir.to_str().unwrap(), "--unordered"])

@@ -1,146 +1,102 @@
 //! `ctl filter`: test a CloudWatch Logs filter pattern against log events offline, as
-//! `TestMetricFilter` does online. Each line of a text input is one event message; CloudTrail
-//! files (`{"Records":[...]}`, arrays, JSON lines, gzipped or not) and trees are read record by
-//! record, each record as CloudTrail delivers it to CloudWatch Logs.
+//! `TestMetricFilter` does online. Files and trees go through the one scan engine: CloudTrail
+//! files (`{"Records":[...]}`, arrays, JSON lines, gzipped or not) are read record by record,
+//! each record as CloudTrail delivers it to CloudWatch Logs; any other file (text logs, VPC flow
+//! logs) line by line, each line one event message. Matches print in input order.
 
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use super::scanning::Session;
-use super::{Global, Status};
+use super::session::Session;
+use super::{Answer, Global, Status};
 use crate::cli::FilterArgs;
-use cloudtrail::record::{self, Reader, SyntaxError};
+use crate::output::sanitize;
+use cloudtrail::record::{self, SyntaxError};
 use cloudtrail::scan::{Prune, Visitor};
 use cwl_filter::Pattern;
 
 pub fn run(args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
-    let pattern = Pattern::parse(&args.pattern).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let pattern = Pattern::parse(&args.pattern).context("--pattern")?;
     let paths: Vec<PathBuf> = if args.paths.is_empty() { vec!["-".into()] } else { args.paths.clone() };
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let mut matched = 0u64;
-    let mut failed = false;
-    let mut reader = Reader::new();
-    for path in &paths {
-        if path.is_dir() {
-            let session = Session::discover(std::slice::from_ref(path), &Prune::default(), args.strict, global)?;
-            let scanned = session.scan(&Matcher { pattern: &pattern });
-            let mut found = scanned.acc;
-            found.sort_by_key(|(file, ordinal, _)| (*file, *ordinal));
-            matched += found.len() as u64;
-            if !args.count {
-                for (_, _, message) in found {
-                    out.write_all(&message)?;
-                    out.write_all(b"\n")?;
-                }
-            }
-            session.summary(&scanned.stats, &format!("{} matched", matched));
-            failed |= scanned.stopped_on_problem || session.walk_errors > 0 || scanned.stats.unreadable > 0;
-            continue;
-        }
-        let input = (path.as_os_str() != "-").then_some(path.as_path());
-        let data = match reader.load(input) {
-            Ok(data) => data,
-            Err(e) => {
-                eprintln!("ctl: {}: {e}", display(input));
-                failed = true;
-                if args.strict {
-                    break;
-                }
-                continue;
-            }
-        };
-        matched += filter_messages(data, &pattern, &mut |message| {
-            if args.count {
-                Ok(())
+    let session = Session::discover(&paths, &Prune::default(), args.strict, global)?;
+    let scanned = session.scan(&Matcher { pattern: &pattern, keep: !args.count });
+    let unreadable = session.unreadable(&scanned);
+    let found = scanned.acc;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    if args.count {
+        writeln!(out, "{}", found.count)?;
+    } else {
+        let mut messages = found.messages;
+        messages.sort_by_key(|(file, ordinal, _)| (*file, *ordinal));
+        for (_, _, message) in &messages {
+            if global.stdout_tty {
+                out.write_all(&sanitize::escape_bytes(message, false))?;
             } else {
                 out.write_all(message)?;
-                out.write_all(b"\n")
             }
-        })
-        .with_context(|| format!("writing matches of {}", display(input)))?;
-    }
-    if args.count {
-        writeln!(out, "{matched}")?;
+            out.write_all(b"\n")?;
+        }
     }
     out.flush()?;
-    Ok(if failed {
-        Status::Error
-    } else if matched > 0 {
-        Status::Success
-    } else {
-        Status::Finding
-    })
+    session.summary(&scanned.stats, &format!("{} matched", found.count));
+    Ok(crate::exit::status(Answer::Search { matched: found.count > 0 }, unreadable))
 }
 
-fn display(path: Option<&Path>) -> String {
-    path.map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string())
+/// The matches of one task: how many, and (unless only counted) each message with its file and
+/// position, for a stable order.
+#[derive(Debug, Default)]
+struct Found {
+    count: u64,
+    messages: Vec<(usize, u64, Vec<u8>)>,
 }
 
-/// Offers every event message of `data` to `pattern` and passes the matching ones to `emit`;
-/// returns how many matched. Content that starts like JSON and that [`record::split`] reads to
-/// the end is taken record by record; anything else (text logs, damaged JSON) line by line.
-pub fn filter_messages(
-    data: &[u8],
-    pattern: &Pattern,
-    emit: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
-) -> std::io::Result<u64> {
-    let looks_structured = data.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| matches!(b, b'{' | b'['));
-    if looks_structured {
-        let mut found: Vec<Vec<u8>> = Vec::new();
-        let mut scratch = Vec::new();
-        let split = record::split(data, &mut scratch, |raw, _| {
-            let message = record::event_text(raw);
-            if pattern.matches_prefiltered(&message) {
-                found.push(message.into_owned());
-            }
-        });
-        if split.is_ok() {
-            for message in &found {
-                emit(message)?;
-            }
-            return Ok(found.len() as u64);
-        }
-    }
-    let mut matched = 0u64;
-    for line in data.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if !line.is_empty() && pattern.matches_prefiltered(line) {
-            matched += 1;
-            emit(line)?;
-        }
-    }
-    Ok(matched)
-}
-
-/// Collects matching records of a tree, with their file and position for a stable order.
+/// Offers each event message to the pattern.
 struct Matcher<'p> {
     pattern: &'p Pattern,
+    /// Keep the matching messages (false: count only).
+    keep: bool,
+}
+
+impl Matcher<'_> {
+    fn offer(&self, acc: &mut Found, file: usize, ordinal: u64, message: &[u8]) {
+        if self.pattern.matches_prefiltered(message) {
+            acc.count += 1;
+            if self.keep {
+                acc.messages.push((file, ordinal, message.to_vec()));
+            }
+        }
+    }
 }
 
 impl Visitor for Matcher<'_> {
-    type Acc = Vec<(usize, u64, Vec<u8>)>;
+    type Acc = Found;
 
-    fn new_acc(&self) -> Self::Acc {
-        Vec::new()
+    fn new_acc(&self) -> Found {
+        Found::default()
     }
 
     fn file_may_match(&self, data: &[u8]) -> bool {
-        self.pattern.prefilter().is_none_or(|p| p.may_match(data))
+        record::file_screen(self.pattern).is_none_or(|p| p.may_match(data))
     }
 
-    fn record(&self, acc: &mut Self::Acc, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
-        let message = record::event_text(raw);
-        if self.pattern.matches(&message) {
-            acc.push((file, ordinal, message.into_owned()));
-        }
+    fn record(&self, acc: &mut Found, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
+        self.offer(acc, file, ordinal, &record::event_text(raw));
         Ok(())
     }
 
-    fn merge(&self, mut a: Self::Acc, b: Self::Acc) -> Self::Acc {
-        a.extend(b);
+    fn reads_text(&self) -> bool {
+        true
+    }
+
+    fn line(&self, acc: &mut Found, file: usize, ordinal: u64, line: &[u8]) {
+        self.offer(acc, file, ordinal, line);
+    }
+
+    fn merge(&self, mut a: Found, b: Found) -> Found {
+        a.count += b.count;
+        a.messages.extend(b.messages);
         a
     }
 }

@@ -7,8 +7,8 @@ use anyhow::{bail, Context as _};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::scanning::Session;
-use super::{Global, Status};
+use super::session::Session;
+use super::{Answer, Global, Status};
 use crate::cli::{MetricsArgs, OutputFormat};
 use crate::output::{self, Cell};
 use cloudtrail::metrics::replay::{Replay, Replayed};
@@ -41,6 +41,7 @@ pub fn run(args: &MetricsArgs, global: &Global) -> anyhow::Result<Status> {
         until_ms: until.map(|t| t.timestamp_millis()),
     };
     let scanned = session.scan(&replay);
+    let unreadable = session.unreadable(&scanned);
     let replayed = scanned.acc;
     let matches: u64 = replayed.acc.matches.iter().sum();
     session.summary(&scanned.stats, &format!("{matches} matches over {} metrics", defs.len()));
@@ -50,9 +51,12 @@ pub fn run(args: &MetricsArgs, global: &Global) -> anyhow::Result<Status> {
             replayed.oversize
         ));
     }
+    if replayed.outside_window > 0 {
+        session.talk(&format!("{} events outside --since/--until left out", replayed.outside_window));
+    }
     if replayed.acc.untimed > 0 {
         session.talk(&format!(
-            "{} events without a usable eventTime could not be placed in a period",
+            "{} matching events without a usable eventTime are counted as matches but in no period",
             replayed.acc.untimed
         ));
     }
@@ -70,10 +74,8 @@ pub fn run(args: &MetricsArgs, global: &Global) -> anyhow::Result<Status> {
         }
     }
     out.flush()?;
-    if scanned.stopped_on_problem || session.walk_errors > 0 {
-        return Ok(Status::Error);
-    }
-    Ok(if alarm.is_some() && !alarms.is_empty() { Status::Finding } else { Status::Success })
+    let fired = alarm.is_some() && !alarms.is_empty();
+    Ok(crate::exit::status(Answer::Alarm { fired }, unreadable))
 }
 
 /// The metric definitions the arguments name: `--pattern`, `--filters` files, `--cis`.

@@ -5,7 +5,7 @@ pub mod filter;
 pub mod generate;
 pub mod metrics;
 pub mod query;
-mod scanning;
+mod session;
 pub mod validate;
 
 use std::io::IsTerminal;

@@ -9,8 +9,8 @@ use std::io::{BufWriter, Write};
 use anyhow::Context;
 use chrono::Utc;
 
-use super::scanning::Session;
-use super::{Global, Status};
+use super::session::Session;
+use super::{Answer, Global, Status};
 use crate::cli::QueryArgs;
 use crate::output::{self, EventSink};
 use cloudtrail::query::collect::{count_cells, CountBy, Matcher, Ordered, Streamed};
@@ -28,11 +28,12 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
     let terminal = global.stdout_tty;
     let stdout = Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
 
-    let (stats, matched, stopped) = match &plan.mode {
+    let (stats, matched, unreadable) = match &plan.mode {
         Mode::Events { fields, ordered: true, limit } => {
             let visitor = Ordered { matcher, limit: *limit };
             let scanned = session.scan(&visitor);
-            let (stats, stopped) = (scanned.stats, scanned.stopped_on_problem);
+            let (stats, stopped, unreadable) =
+                (scanned.stats, scanned.stopped_on_problem, session.unreadable(&scanned));
             let matched = scanned.acc.matched();
             let held = scanned.acc.held_bytes();
             if held > HINT_HELD_BYTES && limit.is_none() {
@@ -46,7 +47,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
                 scanned.acc.for_each_sorted(|raw| sink.write_event(raw)).context("writing the results")?;
                 sink.finish().context("writing the results")?;
             }
-            (stats, matched, stopped)
+            (stats, matched, unreadable)
         }
         Mode::Events { fields, ordered: false, limit } => {
             let sink = EventSink::new(format, fields.clone(), stdout, terminal);
@@ -55,15 +56,16 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
             if let Some(e) = scanned.io_error {
                 return Err(anyhow::Error::new(e).context("writing the results"));
             }
-            let (stats, stopped) = (scanned.stats, scanned.stopped_on_problem);
+            let (stats, unreadable) = (scanned.stats, session.unreadable(&scanned));
             let (mut sink, _) = visitor.into_sink();
             sink.finish().context("writing the results")?;
-            (stats, scanned.acc.matched(), stopped)
+            (stats, scanned.acc.matched(), unreadable)
         }
         Mode::Count { by, top } => {
             let visitor = CountBy { matcher: Matcher { validate: false, ..matcher }, by };
             let scanned = session.scan(&visitor);
-            let (stats, stopped) = (scanned.stats, scanned.stopped_on_problem);
+            let (stats, stopped, unreadable) =
+                (scanned.stats, scanned.stopped_on_problem, session.unreadable(&scanned));
             let matched = scanned.acc.matched();
             if !stopped {
                 let mut columns: Vec<String> = by.iter().map(|f| f.name().to_string()).collect();
@@ -74,17 +76,11 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
                 }
                 sink.finish().context("writing the results")?;
             }
-            (stats, matched, stopped)
+            (stats, matched, unreadable)
         }
     };
 
     session.summary(&stats, &format!("{matched} matched"));
     let _ = std::io::stderr().flush();
-    Ok(if stopped || session.walk_errors > 0 {
-        Status::Error
-    } else if matched > 0 {
-        Status::Success
-    } else {
-        Status::Finding
-    })
+    Ok(crate::exit::status(Answer::Search { matched: matched > 0 }, unreadable))
 }

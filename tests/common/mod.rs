@@ -2,17 +2,25 @@
 
 use std::path::{Path, PathBuf};
 
+/// The trimmed real corpus committed in `tests/fixtures/corpus` (see its README): always there,
+/// so the oracle tests run on real events in a fresh clone.
 #[allow(dead_code)] // not every test binary uses every helper
-/// The real public CloudTrail samples (`../shared/data/cloudtrail-samples`), or `None` with a
-/// note when they are absent, so that tests using them skip cleanly.
-pub fn samples() -> Option<PathBuf> {
+pub fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")
+}
+
+/// The full public samples (`../shared/data/cloudtrail-samples`), or `None` after a visible
+/// "skipped" line naming `test` when they are absent. Under CI (`CI` set), which has them, their
+/// absence fails the test instead of skipping it.
+#[allow(dead_code)]
+pub fn samples(test: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/cloudtrail-samples");
     if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} is absent", dir.display());
-        None
+        return Some(dir);
     }
+    assert!(std::env::var_os("CI").is_none(), "{test}: {} is absent under CI", dir.display());
+    eprintln!("skipped: {test}: {} is absent", dir.display());
+    None
 }
 
 /// `data` gzipped (one member, default level).

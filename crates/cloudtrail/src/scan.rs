@@ -147,6 +147,17 @@ pub trait Visitor: Sync {
     /// (e.g. not an object): it is counted and reported, and the scan goes on.
     fn record(&self, acc: &mut Self::Acc, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError>;
 
+    /// Whether a file that is not JSON records from its first byte (a text log, a flow log) is
+    /// read line by line, each line handed to [`Visitor::line`], instead of being reported as
+    /// damaged. The default reads only records.
+    fn reads_text(&self) -> bool {
+        false
+    }
+
+    /// Visits one non-empty line of a text file (a trailing CR removed), when
+    /// [`Visitor::reads_text`] says so.
+    fn line(&self, _acc: &mut Self::Acc, _file: usize, _ordinal: u64, _line: &[u8]) {}
+
     /// Called after the last record of a file (e.g. to print streamed matches).
     fn end_file(&self, _acc: &mut Self::Acc, _file: usize) -> std::io::Result<()> {
         Ok(())
@@ -317,7 +328,11 @@ fn read_one<V: Visitor>(
     stats.bytes += data.len() as u64;
     if !visitor.file_may_match(data) {
         stats.unsplit += 1;
-        return record::outline_ok(data).err().map(|e| {
+        let damage = record::outline_ok(data).err();
+        if damage.is_some() && visitor.reads_text() && is_text(data, scratch) {
+            return None;
+        }
+        return damage.map(|e| {
             stats.unreadable += 1;
             ProblemKind::File(e)
         });
@@ -342,11 +357,35 @@ fn read_one<V: Visitor>(
         Ok(Content::Records(_)) => {
             bad.map(|(ordinal, reason)| ProblemKind::Records { count: bad_count, ordinal, reason })
         }
+        // Text that is not JSON from its first record on: read as lines, when wanted.
+        Err(_) if records == 0 && visitor.reads_text() => {
+            stats.records += visit_lines(visitor, acc, index, data);
+            None
+        }
         Err(e) => {
             stats.unreadable += 1;
             Some(ProblemKind::File(e))
         }
     }
+}
+
+/// Whether `data` is text rather than JSON records: not even its first record splits out.
+fn is_text(data: &[u8], scratch: &mut Vec<u8>) -> bool {
+    let mut records = 0u64;
+    record::split(data, scratch, |_, _| records += 1).is_err() && records == 0
+}
+
+/// Hands each non-empty line of `data` to the visitor; returns how many.
+fn visit_lines<V: Visitor>(visitor: &V, acc: &mut V::Acc, index: usize, data: &[u8]) -> u64 {
+    let mut count = 0;
+    for line in data.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if !line.is_empty() {
+            visitor.line(acc, index, count, line);
+            count += 1;
+        }
+    }
+    count
 }
 
 #[cfg(test)]

@@ -170,14 +170,14 @@ pub struct MetricSet {
     pub defs: Vec<MetricDef>,
     /// Whether some metric publishes a default value (then every event counts).
     defaults: bool,
-    /// Whether some pattern has no prefilter (then every file must be read).
+    /// Whether some pattern has no file-level prefilter (then every file must be read).
     unscreened: bool,
 }
 
 impl MetricSet {
     pub fn new(defs: Vec<MetricDef>) -> MetricSet {
         let defaults = defs.iter().any(|d| d.default_value.is_some());
-        let unscreened = defs.iter().any(|d| d.pattern.prefilter().is_none());
+        let unscreened = defs.iter().any(|d| crate::record::file_screen(&d.pattern).is_none());
         MetricSet { defs, defaults, unscreened }
     }
 
@@ -185,7 +185,7 @@ impl MetricSet {
     pub fn may_concern(&self, bytes: &[u8]) -> bool {
         self.defaults
             || self.unscreened
-            || self.defs.iter().any(|d| d.pattern.prefilter().is_some_and(|p| p.may_match(bytes)))
+            || self.defs.iter().any(|d| crate::record::file_screen(&d.pattern).is_some_and(|p| p.may_match(bytes)))
     }
 }
 
@@ -229,7 +229,8 @@ pub struct Accumulator {
     pub matches: Vec<u64>,
     /// Matching events whose value or a dimension could not be extracted, per metric.
     pub unextractable: Vec<u64>,
-    /// Events without a usable `eventTime` (they cannot be placed in a period).
+    /// Events that match (or publish a default value) but have no usable `eventTime`: they
+    /// count as matches but cannot be placed in a period.
     pub untimed: u64,
 }
 
@@ -251,7 +252,10 @@ impl Accumulator {
         let mut period: Option<Option<i64>> = None;
         for (index, def) in set.defs.iter().enumerate() {
             let matched = def.pattern.matches_prefiltered(message);
-            if !matched && def.default_value.is_none() {
+            if matched {
+                // A match counts even when the event cannot be placed in a period.
+                self.matches[index] += 1;
+            } else if def.default_value.is_none() {
                 continue;
             }
             let period = *period.get_or_insert_with(|| {
@@ -259,30 +263,32 @@ impl Accumulator {
                 let secs = ms.div_euclid(1000);
                 Some(secs - secs.rem_euclid(period_secs))
             });
-            let Some(period) = period else {
-                self.untimed += 1;
-                return;
-            };
-            if !matched {
-                if let Some(default) = def.default_value {
-                    self.record((index, period, Vec::new()), default);
-                }
-                continue;
+            let Some(period) = period else { continue };
+            match (matched, def.default_value) {
+                (true, _) => self.record_match(index, def, message, period),
+                (false, Some(default)) => self.record((index, period, Vec::new()), default),
+                (false, None) => {}
             }
-            self.matches[index] += 1;
-            let value = match &def.value {
-                MetricValue::Constant(v) => Some(*v),
-                MetricValue::Field(selector) => def.pattern.extract(message, selector).and_then(|v| v.as_f64()),
-            };
-            let dims: Option<Vec<String>> = def
-                .dimensions
-                .iter()
-                .map(|(_, s)| def.pattern.extract(message, s).map(|v| v.as_text().into_owned()))
-                .collect();
-            match (value, dims) {
-                (Some(v), Some(dims)) => self.record((index, period, dims), v),
-                _ => self.unextractable[index] += 1,
-            }
+        }
+        if period == Some(None) {
+            self.untimed += 1;
+        }
+    }
+
+    /// Records the value and dimensions a matching event publishes in `period`.
+    fn record_match(&mut self, index: usize, def: &MetricDef, message: &[u8], period: i64) {
+        let value = match &def.value {
+            MetricValue::Constant(v) => Some(*v),
+            MetricValue::Field(selector) => def.pattern.extract(message, selector).and_then(|v| v.as_f64()),
+        };
+        let dims: Option<Vec<String>> = def
+            .dimensions
+            .iter()
+            .map(|(_, s)| def.pattern.extract(message, s).map(|v| v.as_text().into_owned()))
+            .collect();
+        match (value, dims) {
+            (Some(v), Some(dims)) => self.record((index, period, dims), v),
+            _ => self.unextractable[index] += 1,
         }
     }
 
@@ -377,6 +383,19 @@ mod tests {
         assert_eq!(*points[0].1, Stats { sum: 2.0, sample_count: 2, min: 1.0, max: 1.0 });
         assert_eq!(points[1].0 .1, 300);
         assert_eq!(*points[1].1, Stats { sum: 0.0, sample_count: 1, min: 0.0, max: 0.0 });
+    }
+
+    #[test]
+    fn a_match_without_event_time_counts_but_lands_in_no_period() {
+        let any = MetricSet::new(vec![
+            MetricDef::new("login", r#"{ $.eventName = "ConsoleLogin" }"#, "1", None, &[], "t").unwrap(),
+            MetricDef::new("fail", r#"{ $.errorMessage = "Failed*" }"#, "1", None, &[], "t").unwrap(),
+        ]);
+        let mut acc = Accumulator::new(2);
+        acc.observe(&any, LOGIN_FAIL, || None, 300);
+        assert_eq!(acc.matches, [1, 1]);
+        assert_eq!(acc.untimed, 1, "one event, however many metrics it matches");
+        assert!(acc.datapoints().is_empty());
     }
 
     #[test]

@@ -367,7 +367,7 @@ fn prefilter_for(s: &Selection) -> Prefilter {
     p.require_any(exact(&s.accounts));
     p.require_any(exact(&s.regions));
     if let Some(pattern) = &s.pattern {
-        p.require_pattern(pattern.prefilter().cloned());
+        p.require_pattern(crate::record::file_screen(pattern).cloned());
     }
     p
 }

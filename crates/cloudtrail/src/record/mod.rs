@@ -289,6 +289,17 @@ pub fn event_text(raw: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// The pattern's prefilter when it is sound over raw file or record bytes, which may hold
+/// whitespace that [`event_text`] removes: a JSON pattern's needles lie inside string tokens, so
+/// whitespace between tokens cannot hide them; a term or space-delimited pattern's needles may
+/// span tokens (`{"eventVersion"`), so they screen only compact messages, never files.
+pub fn file_screen(pattern: &cwl_filter::Pattern) -> Option<&cwl_filter::Prefilter> {
+    match pattern.kind() {
+        cwl_filter::PatternKind::Json => pattern.prefilter(),
+        _ => None,
+    }
+}
+
 /// The offset of the first whitespace byte outside strings, if any.
 fn first_insignificant_ws(raw: &[u8]) -> Option<usize> {
     let mut p = 0;

@@ -45,9 +45,10 @@ impl<'g> Session<'g> {
             );
             bar
         });
+        // A file that could not be read is reported whatever -q says.
         let on_problem = |problem: &Problem| match &progress {
-            Some(bar) => bar.suspend(|| self.talk(&problem.to_string())),
-            None => self.talk(&problem.to_string()),
+            Some(bar) => bar.suspend(|| self.report(&problem.to_string())),
+            None => self.report(&problem.to_string()),
         };
         let tick = || {
             if let Some(bar) = &progress {
@@ -68,9 +69,20 @@ impl<'g> Session<'g> {
     /// Prints a message on stderr unless quiet, escaped on a terminal.
     pub fn talk(&self, message: &str) {
         if !self.global.quiet {
-            let message = if self.global.stderr_tty { sanitize::escape_str(message, true) } else { message.into() };
-            eprintln!("ctl: {message}");
+            self.report(message);
         }
+    }
+
+    /// Prints a problem on stderr, even when quiet, as one line escaped on a terminal.
+    fn report(&self, message: &str) {
+        let message = if self.global.stderr_tty { sanitize::escape_str(message, false) } else { message.into() };
+        eprintln!("ctl: {message}");
+    }
+
+    /// The inputs that could not be read: unwalkable paths, unreadable or damaged files, and
+    /// the run itself when `--strict` stopped it (for [`crate::exit::status`]).
+    pub fn unreadable<A>(&self, scanned: &Scanned<A>) -> u64 {
+        self.walk_errors + scanned.stats.unreadable + u64::from(scanned.stopped_on_problem)
     }
 
     /// The closing summary on stderr: files, events, `outcome` (e.g. "12 matched"), speed.

@@ -1,0 +1,93 @@
+//! The one exit-status policy (README "Exit status"), pinned for every subcommand: the same
+//! damaged input gives the same status from query, filter and metrics, and is named on stderr
+//! even with `-q`.
+
+mod common;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+const EVENT: &str = r#"{"eventVersion":"1.08","eventTime":"2026-01-05T10:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","eventID":"e1","recipientAccountId":"111122223333","userIdentity":{"type":"Root","arn":"arn:aws:iam::111122223333:root"},"responseElements":{"ConsoleLogin":"Success"}}"#;
+
+fn ctl() -> Command {
+    Command::cargo_bin("ctl").unwrap()
+}
+
+/// Runs `ctl -q ARGS...`; returns (status, stderr).
+fn run(args: &[&str], dir: &Path) -> (i32, String) {
+    let out = ctl().arg("-q").args(args).arg(dir).output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// One good CloudTrail file, and optionally a gzip file cut short.
+fn tree(with_damage: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.json"), format!("{{\"Records\":[{EVENT}]}}")).unwrap();
+    if with_damage {
+        let gz = common::gzip(format!("{{\"Records\":[{EVENT}]}}").as_bytes());
+        std::fs::write(dir.path().join("cut.json.gz"), &gz[..gz.len() / 2]).unwrap();
+    }
+    dir
+}
+
+const MATCHING: [&[&str]; 3] = [
+    &["query", "--event", "ConsoleLogin", "-o", "jsonl"],
+    &["filter", "--pattern", r#"{ $.eventName = "ConsoleLogin" }"#],
+    &["metrics", "--pattern", r#"{ $.eventName = "ConsoleLogin" }"#, "-o", "jsonl"],
+];
+
+#[test]
+fn a_damaged_file_gives_2_from_every_reader_and_is_named_even_when_quiet() {
+    let dir = tree(true);
+    for args in MATCHING {
+        let (code, err) = run(args, dir.path());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?}: one line for one bad file: {err}");
+        assert!(lines[0].contains("cut.json.gz") && lines[0].contains("gzip"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn without_damage_the_answer_decides() {
+    let dir = tree(false);
+    let answers: [(&[&str], i32); 6] = [
+        (MATCHING[0], 0),
+        (MATCHING[1], 0),
+        (MATCHING[2], 0),
+        (&["query", "--event", "StopLogging"], 1),
+        (&["filter", "--pattern", "StopLogging"], 1),
+        (&["metrics", "--pattern", r#"{ $.eventName = "ConsoleLogin" }"#, "--threshold", "1", "-o", "jsonl"], 1),
+    ];
+    for (args, expected) in answers {
+        let (code, err) = run(args, dir.path());
+        assert_eq!(code, expected, "{args:?}: {err}");
+        assert!(err.is_empty(), "-q and nothing wrong: stderr stays empty for {args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_path_that_does_not_exist_is_2_for_every_subcommand() {
+    let missing = Path::new("/definitely/not/here");
+    for args in [&["query"][..], &["filter", "--pattern", "x"], &["metrics", "--cis"], &["validate"]] {
+        let (code, err) = run(args, missing);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("/definitely/not/here"), "{args:?} names the path: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
+    }
+}
+
+#[test]
+fn a_text_file_reads_the_same_alone_or_inside_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = "2 123456789010 eni-1 10.0.1.5 10.0.0.220 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK\n\
+                2 123456789010 eni-1 10.0.1.5 10.0.0.220 49761 443 6 20 4249 1418530010 1418530070 ACCEPT OK\n";
+    let file = dir.path().join("flow.log");
+    std::fs::write(&file, flow).unwrap();
+    for input in [file.as_path(), dir.path()] {
+        let out = ctl().args(["filter", "-p", "REJECT"]).arg(input).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), flow.lines().next().unwrap().to_string() + "\n");
+    }
+}
