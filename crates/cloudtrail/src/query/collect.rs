@@ -424,7 +424,7 @@ impl Visitor for CountBy<'_> {
     }
 }
 
-/// The cells of a count row, for a [`crate::fields::RowSink`].
+/// The cells of a count row, for a table or CSV printer.
 pub fn count_cells(row: &CountRow) -> Vec<Cell<'_>> {
     let mut cells: Vec<Cell<'_>> =
         row.0.iter().map(|v| v.as_deref().map_or(Cell::Missing, |t| Cell::Text(t.into()))).collect();
