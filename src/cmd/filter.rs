@@ -21,7 +21,7 @@ pub fn run(args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
     let pattern = Pattern::parse(&args.pattern).context("--pattern")?;
     let paths: Vec<PathBuf> = if args.paths.is_empty() { vec!["-".into()] } else { args.paths.clone() };
     let session = Session::discover(&paths, &Prune::default(), args.strict, global)?;
-    let scanned = session.scan(&Matcher { pattern: &pattern, keep: !args.count });
+    let scanned = session.scan(&FilterVisitor { pattern: &pattern, keep: !args.count });
     let unreadable = session.unreadable(&scanned);
     let found = scanned.acc;
     let mut out = BufWriter::new(std::io::stdout().lock());
@@ -53,13 +53,13 @@ struct Found {
 }
 
 /// Offers each event message to the pattern.
-struct Matcher<'p> {
+struct FilterVisitor<'p> {
     pattern: &'p Pattern,
     /// Keep the matching messages (false: count only).
     keep: bool,
 }
 
-impl Matcher<'_> {
+impl FilterVisitor<'_> {
     fn offer(&self, acc: &mut Found, file: usize, ordinal: u64, message: &[u8]) {
         if self.pattern.matches_prefiltered(message) {
             acc.count += 1;
@@ -70,7 +70,7 @@ impl Matcher<'_> {
     }
 }
 
-impl Visitor for Matcher<'_> {
+impl Visitor for FilterVisitor<'_> {
     type Acc = Found;
 
     fn new_acc(&self) -> Found {

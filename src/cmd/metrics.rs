@@ -12,7 +12,7 @@ use super::{Answer, Global, Status};
 use crate::cli::{MetricsArgs, OutputFormat};
 use crate::output::{self, Cell};
 use cloudtrail::metrics::replay::{Replay, Replayed};
-use cloudtrail::metrics::{Comparison, MetricDef, MetricSet, PointKey, Stats};
+use cloudtrail::metrics::{Comparison, MetricDef, MetricSet, PointKey, StatisticSet};
 use cloudtrail::scan::Prune;
 
 pub fn run(args: &MetricsArgs, global: &Global) -> anyhow::Result<Status> {
@@ -114,7 +114,7 @@ fn definitions(args: &MetricsArgs) -> anyhow::Result<Vec<MetricDef>> {
 /// One period in which an alarm on a metric's Sum would have been in ALARM.
 struct AlarmPeriod<'a> {
     key: &'a PointKey,
-    stats: &'a Stats,
+    stats: &'a StatisticSet,
     threshold: f64,
     comparison: Comparison,
 }

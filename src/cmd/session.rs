@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use super::Global;
 use crate::output::sanitize;
-use cloudtrail::scan::{self, Discovery, Problem, Prune, ScanOptions, Scanned, Stats, Visitor};
+use cloudtrail::scan::{self, Discovery, FileProblem, Prune, ScanOptions, Scanned, ScanStats, Visitor};
 
 /// One scan of the user's paths.
 pub struct Session<'g> {
@@ -46,7 +46,7 @@ impl<'g> Session<'g> {
             bar
         });
         // A file that could not be read is reported whatever -q says.
-        let on_problem = |problem: &Problem| match &progress {
+        let on_problem = |problem: &FileProblem| match &progress {
             Some(bar) => bar.suspend(|| self.report(&problem.to_string())),
             None => self.report(&problem.to_string()),
         };
@@ -86,7 +86,7 @@ impl<'g> Session<'g> {
     }
 
     /// The closing summary on stderr: files, events, `outcome` (e.g. "12 matched"), speed.
-    pub fn summary(&self, stats: &Stats, outcome: &str) {
+    pub fn summary(&self, stats: &ScanStats, outcome: &str) {
         let seconds = self.started.elapsed().as_secs_f64();
         let mut line = format!("{} files read", stats.files);
         if stats.unsplit > 0 {

@@ -174,7 +174,7 @@ pub trait Visitor: Sync {
 
 /// Counters of one scan.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Stats {
+pub struct ScanStats {
     /// Files opened and read (inflated when gzipped).
     pub files: u64,
     /// Files read whose bytes could not hold a match, so not split into records.
@@ -191,10 +191,10 @@ pub struct Stats {
     pub bytes: u64,
 }
 
-impl std::ops::Add for Stats {
-    type Output = Stats;
-    fn add(self, o: Stats) -> Stats {
-        Stats {
+impl std::ops::Add for ScanStats {
+    type Output = ScanStats;
+    fn add(self, o: ScanStats) -> ScanStats {
+        ScanStats {
             files: self.files + o.files,
             unsplit: self.unsplit + o.unsplit,
             digests: self.digests + o.digests,
@@ -208,7 +208,7 @@ impl std::ops::Add for Stats {
 
 /// A problem with one file, reported to the caller as it happens.
 #[derive(Debug)]
-pub struct Problem {
+pub struct FileProblem {
     /// The file's index in the inputs.
     pub file: usize,
     pub input: Input,
@@ -225,7 +225,7 @@ pub enum ProblemKind {
     Records { count: u64, ordinal: u64, reason: SyntaxError },
 }
 
-impl std::fmt::Display for Problem {
+impl std::fmt::Display for FileProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.input.display(), self.kind)
     }
@@ -238,14 +238,14 @@ pub struct ScanOptions<'a> {
     /// Called once per file read, from any worker thread (a progress bar's tick).
     pub on_file: Option<&'a (dyn Fn() + Sync)>,
     /// Receives each problem as it happens (from any worker thread).
-    pub on_problem: &'a (dyn Fn(&Problem) + Sync),
+    pub on_problem: &'a (dyn Fn(&FileProblem) + Sync),
 }
 
 /// The outcome of [`scan`].
 #[derive(Debug)]
 pub struct Scanned<A> {
     pub acc: A,
-    pub stats: Stats,
+    pub stats: ScanStats,
     /// Whether the scan stopped early on a problem (with `strict`).
     pub stopped_on_problem: bool,
     /// An error from [`Visitor::end_file`] (e.g. a closed stdout), which stopped the scan.
@@ -271,7 +271,7 @@ pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>
         .par_iter()
         .enumerate()
         .fold(
-            || (visitor.new_acc(), Stats::default()),
+            || (visitor.new_acc(), ScanStats::default()),
             |(mut acc, mut stats), (index, input)| {
                 if stop.load(Ordering::Relaxed) || visitor.done() {
                     return (acc, stats);
@@ -283,7 +283,7 @@ pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>
                 let problem = read_one(&mut worker, visitor, index, input, &mut acc, &mut stats);
                 drop(worker);
                 if let Some(kind) = problem {
-                    (options.on_problem)(&Problem { file: index, input: input.clone(), kind });
+                    (options.on_problem)(&FileProblem { file: index, input: input.clone(), kind });
                     if options.strict {
                         stopped_on_problem.store(true, Ordering::Relaxed);
                         stop.store(true, Ordering::Relaxed);
@@ -299,7 +299,7 @@ pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>
                 (acc, stats)
             },
         )
-        .reduce(|| (visitor.new_acc(), Stats::default()), |(a, sa), (b, sb)| (visitor.merge(a, b), sa + sb));
+        .reduce(|| (visitor.new_acc(), ScanStats::default()), |(a, sa), (b, sb)| (visitor.merge(a, b), sa + sb));
     Scanned {
         acc,
         stats,
@@ -314,7 +314,7 @@ fn read_one<V: Visitor>(
     index: usize,
     input: &Input,
     acc: &mut V::Acc,
-    stats: &mut Stats,
+    stats: &mut ScanStats,
 ) -> Option<ProblemKind> {
     let Worker { reader, scratch } = worker;
     let data = match reader.load(input.path.as_deref()) {
@@ -457,7 +457,7 @@ mod tests {
         }
         inputs.push(Input { path: Some(dir.path().join("missing.json")) });
         let problems = Mutex::new(Vec::new());
-        let on_problem = |p: &Problem| problems.lock().unwrap().push((p.file, p.to_string()));
+        let on_problem = |p: &FileProblem| problems.lock().unwrap().push((p.file, p.to_string()));
         let options = ScanOptions { strict: false, on_file: None, on_problem: &on_problem };
         let out = scan(&inputs, &Count, &options);
         assert_eq!(out.acc.len(), 48 * 2 + 1 + 1);

@@ -38,9 +38,13 @@ pub struct MetricDef {
 }
 
 /// Why a metric definition was rejected.
+///
+/// Errors that wrap another one name it as their `source()` and leave it out of their own
+/// message, so that a printer of the chain (`{:#}` with anyhow) says it once.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DefError {
-    #[error("metric {metric}: {source}")]
+    #[error("metric {metric}")]
     Pattern { metric: String, source: PatternError },
     #[error("metric {metric}: value {value:?} is neither a number nor a $.field / $name selector")]
     Value { metric: String, value: String },
@@ -191,16 +195,16 @@ impl MetricSet {
 
 /// Sum, count, min and max of the values published in one period.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Stats {
+pub struct StatisticSet {
     pub sum: f64,
     pub sample_count: u64,
     pub min: f64,
     pub max: f64,
 }
 
-impl Stats {
-    fn one(v: f64) -> Stats {
-        Stats { sum: v, sample_count: 1, min: v, max: v }
+impl StatisticSet {
+    fn one(v: f64) -> StatisticSet {
+        StatisticSet { sum: v, sample_count: 1, min: v, max: v }
     }
 
     fn add(&mut self, v: f64) {
@@ -210,7 +214,7 @@ impl Stats {
         self.max = self.max.max(v);
     }
 
-    fn merge(&mut self, other: &Stats) {
+    fn merge(&mut self, other: &StatisticSet) {
         self.sum += other.sum;
         self.sample_count += other.sample_count;
         self.min = self.min.min(other.min);
@@ -224,7 +228,7 @@ pub type PointKey = (usize, i64, Vec<String>);
 /// Per-thread aggregation of metric values; merged with [`Accumulator::merge`].
 #[derive(Debug, Default, Clone)]
 pub struct Accumulator {
-    pub points: HashMap<PointKey, Stats>,
+    pub points: HashMap<PointKey, StatisticSet>,
     /// Matches per metric.
     pub matches: Vec<u64>,
     /// Matching events whose value or a dimension could not be extracted, per metric.
@@ -296,7 +300,7 @@ impl Accumulator {
         match self.points.get_mut(&key) {
             Some(stats) => stats.add(v),
             None => {
-                self.points.insert(key, Stats::one(v));
+                self.points.insert(key, StatisticSet::one(v));
             }
         }
     }
@@ -321,7 +325,7 @@ impl Accumulator {
     }
 
     /// Datapoints sorted by metric, dimensions, then period.
-    pub fn datapoints(&self) -> Vec<(&PointKey, &Stats)> {
+    pub fn datapoints(&self) -> Vec<(&PointKey, &StatisticSet)> {
         let mut points: Vec<_> = self.points.iter().collect();
         points.sort_by(|a, b| (a.0 .0, &a.0 .2, a.0 .1).cmp(&(b.0 .0, &b.0 .2, b.0 .1)));
         points
@@ -380,9 +384,9 @@ mod tests {
         acc.observe(&defs, br#"{"eventName":"Other"}"#, || Some(400_000), 300);
         let points = acc.datapoints();
         assert_eq!(points.len(), 2);
-        assert_eq!(*points[0].1, Stats { sum: 2.0, sample_count: 2, min: 1.0, max: 1.0 });
+        assert_eq!(*points[0].1, StatisticSet { sum: 2.0, sample_count: 2, min: 1.0, max: 1.0 });
         assert_eq!(points[1].0 .1, 300);
-        assert_eq!(*points[1].1, Stats { sum: 0.0, sample_count: 1, min: 0.0, max: 0.0 });
+        assert_eq!(*points[1].1, StatisticSet { sum: 0.0, sample_count: 1, min: 0.0, max: 0.0 });
     }
 
     #[test]
@@ -408,7 +412,7 @@ mod tests {
         acc.observe(&defs, br#"{"eventName":"Get","bytes":5}"#, || Some(1000), 60);
         let points = acc.datapoints();
         assert_eq!(points[0].0 .2, ["Get"]);
-        assert_eq!(*points[0].1, Stats { sum: 15.0, sample_count: 2, min: 5.0, max: 10.0 });
+        assert_eq!(*points[0].1, StatisticSet { sum: 15.0, sample_count: 2, min: 5.0, max: 10.0 });
     }
 
     #[test]

@@ -331,7 +331,7 @@ impl<O: EventOutput> Visitor for Streamed<'_, O> {
 
 /// One task's counters: distinct keys (the fields' texts, encoded) to counts.
 #[derive(Debug, Default)]
-pub struct Counts {
+pub struct GroupCounts {
     map: HashMap<Vec<u8>, u64>,
     key: Vec<u8>,
     matched: u64,
@@ -340,7 +340,7 @@ pub struct Counts {
 /// One row of `--count-by`: the fields' values (`None`: absent) and the count.
 pub type CountRow = (Vec<Option<String>>, u64);
 
-impl Counts {
+impl GroupCounts {
     /// Matches counted.
     pub fn matched(&self) -> u64 {
         self.matched
@@ -368,24 +368,24 @@ fn decode_key(key: &[u8]) -> Vec<Option<String>> {
         .collect()
 }
 
-/// Counts matches by the values of some fields.
+/// GroupCounts matches by the values of some fields.
 pub struct CountBy<'p> {
     pub matcher: Matcher<'p>,
     pub by: &'p [FieldPath],
 }
 
 impl Visitor for CountBy<'_> {
-    type Acc = Counts;
+    type Acc = GroupCounts;
 
-    fn new_acc(&self) -> Counts {
-        Counts::default()
+    fn new_acc(&self) -> GroupCounts {
+        GroupCounts::default()
     }
 
     fn file_may_match(&self, data: &[u8]) -> bool {
         self.matcher.file_may_match(data)
     }
 
-    fn record(&self, acc: &mut Counts, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
+    fn record(&self, acc: &mut GroupCounts, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
         if !self.matcher.is_match(raw)? {
             return Ok(());
         }
@@ -412,7 +412,7 @@ impl Visitor for CountBy<'_> {
         Ok(())
     }
 
-    fn merge(&self, mut a: Counts, b: Counts) -> Counts {
+    fn merge(&self, mut a: GroupCounts, b: GroupCounts) -> GroupCounts {
         if a.map.len() < b.map.len() {
             return self.merge(b, a);
         }

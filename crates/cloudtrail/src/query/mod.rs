@@ -22,10 +22,12 @@ use crate::scan::Prune;
 use prefilter::{Literal, Prefilter};
 use wildcard::Wildcard;
 
-/// Why the command line does not make a query.
+/// Why a [`Request`] does not make a query. A wrapped error is the `source()`, not repeated in
+/// the message.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PlanError {
-    #[error("--{flag}: {source}")]
+    #[error("--{flag}")]
     Time { flag: &'static str, source: crate::time::TimeError },
     #[error("--ip {0:?} is neither an IP address nor a CIDR block (e.g. 203.0.113.7, 10.0.0.0/8, 2001:db8::/32)")]
     Ip(String),
@@ -37,13 +39,14 @@ pub enum PlanError {
     Empty(&'static str),
     #[error("--limit applies to events; with --count-by use --top")]
     LimitWithCount,
-    #[error("--where: {0}")]
-    Where(String),
+    /// The `--where` pattern does not parse; the error names its byte offset.
+    #[error("--where")]
+    Where(#[source] cwl_filter::PatternError),
 }
 
 /// Compiles a `--where` CloudWatch Logs filter pattern.
 fn compile_where(text: &str) -> Result<cwl_filter::Pattern, PlanError> {
-    cwl_filter::Pattern::parse(text).map_err(|e| PlanError::Where(e.to_string()))
+    cwl_filter::Pattern::parse(text).map_err(PlanError::Where)
 }
 
 /// The compiled predicates.
