@@ -25,6 +25,7 @@ pub const MAX_INFLATED: usize = 4 << 30;
 
 /// Why a gzip member could not be inflated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum InflateError {
     /// Bad header, corrupt deflate data, CRC or length mismatch, or a truncated stream.
     #[error("corrupt or truncated gzip data")]

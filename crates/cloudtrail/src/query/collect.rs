@@ -177,13 +177,6 @@ impl Matches {
         self.bytes
     }
 
-    /// The raw events by eventTime, then file, then position in the file; at most `limit`.
-    pub fn sorted(mut self) -> impl Iterator<Item = Vec<u8>> {
-        self.sort_and_limit();
-        let items = std::mem::take(&mut self.items);
-        items.into_iter().map(move |i| self.raw(&i).to_vec())
-    }
-
     fn sort_and_limit(&mut self) {
         self.items.sort_unstable_by_key(Item::key);
         if let Some(limit) = self.limit {
@@ -436,6 +429,13 @@ pub fn count_cells(row: &CountRow) -> Vec<Cell<'_>> {
 mod tests {
     use super::*;
 
+    /// The events [`Matches::for_each_sorted`] hands out, copied.
+    fn sorted(matches: Matches) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        matches.for_each_sorted(|raw| Ok::<_, ()>(out.push(raw.to_vec()))).unwrap();
+        out
+    }
+
     #[test]
     fn matches_sort_by_time_then_file_then_position_and_respect_limits() {
         let mut a = Matches { limit: Some(2), ..Matches::default() };
@@ -446,14 +446,14 @@ mod tests {
         b.push(NO_TIME, 0, 1, b"z");
         let merged = a.append(b);
         assert_eq!(merged.len(), 4);
-        let out: Vec<Vec<u8>> = merged.sorted().collect();
+        let out = sorted(merged);
         assert_eq!(out, [b"a".to_vec(), b"b".to_vec()]);
         let mut big = Matches { limit: Some(3), ..Matches::default() };
         for i in (0..5000).rev() {
             big.push(i, 0, 0, format!("{i}").as_bytes());
         }
         assert!(big.len() < 1100);
-        let out: Vec<Vec<u8>> = big.sorted().collect();
+        let out = sorted(big);
         assert_eq!(out, [b"0".to_vec(), b"1".to_vec(), b"2".to_vec()]);
     }
 

@@ -1,6 +1,6 @@
-//! The query plan: what `ctl query` looks for and how it reports it, validated once and free
-//! of clap, with its predicates compiled ([`Selection`]) and the byte literals they imply
-//! ([`prefilter::Prefilter`]).
+//! The query plan: what `ctl query` looks for and how it reports it. A [`Request`] (text, as
+//! typed) is validated once into a [`Plan`], with its predicates compiled ([`Selection`]) and the
+//! byte literals they imply ([`prefilter::Prefilter`]).
 //!
 //! Predicates combine as the command line says: values of one flag are alternatives (OR),
 //! different flags must all hold (AND). An event lacking a field, or holding it in another

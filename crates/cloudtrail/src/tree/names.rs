@@ -56,6 +56,7 @@ pub struct KeyPath {
 
 /// Why a key is not a CloudTrail log or digest key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyError {
     #[error("not under an AWSLogs/ folder")]
     NoAwsLogs,
