@@ -88,7 +88,7 @@ Register-ArgumentCompleter -Native -CommandName 'ctl' -ScriptBlock {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Stop after N matching events (in output order)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Count matches by these fields instead of printing events, most frequent first')
             [CompletionResult]::new('--count-by', '--count-by', [CompletionResultType]::ParameterName, 'Count matches by these fields instead of printing events, most frequent first')
-            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'With --count-by: only the N most frequent rows')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'With --count-by: only the N most frequent rows (N >= 1)')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors on stderr and in tables')

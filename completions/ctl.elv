@@ -83,7 +83,7 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand --limit 'Stop after N matching events (in output order)'
             cand -c 'Count matches by these fields instead of printing events, most frequent first'
             cand --count-by 'Count matches by these fields instead of printing events, most frequent first'
-            cand --top 'With --count-by: only the N most frequent rows'
+            cand --top 'With --count-by: only the N most frequent rows (N >= 1)'
             cand -j 'Number of worker threads (default: one per core)'
             cand --threads 'Number of worker threads (default: one per core)'
             cand --color 'When to use colors on stderr and in tables'

@@ -77,7 +77,7 @@ csv\t'Comma-separated values with a header row'"
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s f -l fields -d 'Print only these fields (comma-separated dotted paths, e.g. `eventTime,userIdentity.arn`)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s n -l limit -d 'Stop after N matching events (in output order)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s c -l count-by -d 'Count matches by these fields instead of printing events, most frequent first' -r
-complete -c ctl -n "__fish_ctl_using_subcommand query" -l top -d 'With --count-by: only the N most frequent rows' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l top -d 'With --count-by: only the N most frequent rows (N >= 1)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
 always\t''

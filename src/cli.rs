@@ -225,11 +225,12 @@ pub struct QueryArgs {
     pub limit: Option<usize>,
 
     /// Count matches by these fields instead of printing events, most frequent first.
-    #[arg(short = 'c', long, value_name = "FIELD[,FIELD]", value_delimiter = ',')]
+    #[arg(short = 'c', long, value_name = "FIELD[,FIELD]", value_delimiter = ',', conflicts_with = "fields")]
     pub count_by: Vec<String>,
 
-    /// With --count-by: only the N most frequent rows.
-    #[arg(long, value_name = "N", requires = "count_by")]
+    /// With --count-by: only the N most frequent rows (N >= 1).
+    #[arg(long, value_name = "N", requires = "count_by",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub top: Option<usize>,
 
     /// Print events in the order they are found instead of by eventTime (streams, less memory).

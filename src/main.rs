@@ -45,7 +45,8 @@ fn main() -> ExitCode {
         Err(err) => {
             // The error line is red on a terminal that takes colour.
             let (on, off) = if global.color { ("\x1b[1;31m", "\x1b[0m") } else { ("", "") };
-            eprintln!("{on}ctl: error:{off} {err:#}");
+            // One line, whatever the error quotes (file names, pattern text).
+            eprintln!("{on}ctl: error:{off} {}", output::sanitize::escape_str(&format!("{err:#}"), false));
             Status::Error.into()
         }
     }

@@ -68,9 +68,11 @@ fn without_damage_the_answer_decides() {
 }
 
 #[test]
-fn a_path_that_does_not_exist_is_2_for_every_subcommand() {
+fn a_path_that_does_not_exist_is_2_for_every_subcommand_with_nothing_on_stdout() {
     let missing = Path::new("/definitely/not/here");
     for args in [&["query"][..], &["filter", "--pattern", "x"], &["metrics", "--cis"], &["validate"]] {
+        let out = ctl().args(args).arg(missing).output().unwrap();
+        assert!(out.stdout.is_empty(), "{args:?} printed {:?}", String::from_utf8_lossy(&out.stdout));
         let (code, err) = run(args, missing);
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(err.contains("/definitely/not/here"), "{args:?} names the path: {err}");
@@ -89,5 +91,25 @@ fn a_text_file_reads_the_same_alone_or_inside_a_folder() {
         let out = ctl().args(["filter", "-p", "REJECT"]).arg(input).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(String::from_utf8(out.stdout).unwrap(), flow.lines().next().unwrap().to_string() + "\n");
+    }
+}
+
+#[test]
+fn a_newline_in_a_file_name_cannot_forge_a_message() {
+    let dir = tree(false);
+    std::fs::write(dir.path().join("x\nctl: all good.json"), "{ not json").unwrap();
+    let (code, err) = run(&["query", "--event", "ConsoleLogin", "-o", "jsonl"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("x\\u{a}ctl: all good.json"), "{err}");
+}
+
+#[test]
+fn contradictory_or_empty_options_are_usage_errors() {
+    let dir = tree(false);
+    for args in [&["query", "-c", "eventName", "-f", "eventTime"][..], &["query", "-c", "eventName", "--top", "0"]] {
+        let (code, err) = run(args, dir.path());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("--top") || err.contains("cannot be used with"), "{args:?}: {err}");
     }
 }

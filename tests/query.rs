@@ -313,9 +313,9 @@ fn fields_csv_quoting_and_order() {
     assert_eq!(code, 0);
     assert_eq!(
         out,
-        "eventTime,requestParameters.bucketName,userAgent,missing\r\n\
-         2026-01-02T00:00:01Z,b2,,\r\n\
-         2026-01-02T00:00:02Z,b1,\"evil, \"\"quoted\"\"\nagent\",\r\n"
+        "eventTime,requestParameters.bucketName,userAgent,missing\n\
+         2026-01-02T00:00:01Z,b2,,\n\
+         2026-01-02T00:00:02Z,b1,\"evil, \"\"quoted\"\"\nagent\",\n"
     );
     let (out, _, _) = query(&[dir.path().to_str().unwrap(), "-f", "eventID,userIdentity", "-o", "json"]);
     let doc: Value = serde_json::from_str(&out).unwrap();
@@ -378,7 +378,7 @@ fn stdin_in_every_form() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "form {i}");
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), "eventID\r\ne2\r\ne1\r\n", "form {i}");
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), "eventID\ne2\ne1\n", "form {i}");
     }
 }
 
@@ -395,7 +395,7 @@ fn bad_files_are_named_counted_and_skipped_unless_strict() {
     // Unreadable inputs give 2 even though events matched, as grep does.
     assert_eq!(code, 2, "{err}");
     // The record before the damage of truncated.json is kept.
-    assert_eq!(out, "eventID\r\ne2\r\ne1\r\n");
+    assert_eq!(out, "eventID\ne2\ne1\n");
     for name in ["truncated.json", "corrupt.json.gz", "notjson.json"] {
         assert!(err.contains(name), "{name} named in: {err}");
     }

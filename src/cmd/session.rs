@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use super::Global;
 use crate::output::sanitize;
-use cloudtrail::scan::{self, Discovery, FileProblem, Prune, ScanOptions, Scanned, ScanStats, Visitor};
+use cloudtrail::scan::{self, Discovery, FileProblem, Prune, ScanOptions, ScanStats, Scanned, Visitor};
 
 /// One scan of the user's paths.
 pub struct Session<'g> {
@@ -21,18 +21,24 @@ pub struct Session<'g> {
 
 impl<'g> Session<'g> {
     /// Walks `paths` (`-` is stdin), pruning with `prune`. Unwalkable paths are reported on
-    /// stderr whatever `-q` says (as grep does) and, with `strict`, end the run.
+    /// stderr whatever `-q` says (as grep does) and, with `strict`, end the run. When nothing at
+    /// all could be walked the run fails before scanning: nothing reaches stdout.
     pub fn discover(paths: &[PathBuf], prune: &Prune, strict: bool, global: &'g Global) -> anyhow::Result<Session<'g>> {
         let started = Instant::now();
-        let mut walk_errors = 0u64;
-        let discovery = scan::discover(paths, prune, |e| {
-            walk_errors += 1;
-            eprintln!("ctl: {e}");
-        });
+        let mut errors = Vec::new();
+        let discovery = scan::discover(paths, prune, |e| errors.push(e.to_string()));
+        let walk_errors = errors.len() as u64;
+        if walk_errors > 0 && discovery.inputs.is_empty() && discovery.pruned == 0 {
+            anyhow::bail!("{}", errors.join("; "));
+        }
+        let session = Session { discovery, walk_errors, strict, global, started };
+        for error in &errors {
+            session.report(error);
+        }
         if strict && walk_errors > 0 {
             anyhow::bail!("stopping (--strict): {walk_errors} path(s) could not be read");
         }
-        Ok(Session { discovery, walk_errors, strict, global, started })
+        Ok(session)
     }
 
     /// Scans every discovered file with `visitor`.
@@ -66,17 +72,17 @@ impl<'g> Session<'g> {
         scanned
     }
 
-    /// Prints a message on stderr unless quiet, escaped on a terminal.
+    /// Prints a message on stderr unless quiet, as [`Session::report`] does.
     pub fn talk(&self, message: &str) {
         if !self.global.quiet {
             self.report(message);
         }
     }
 
-    /// Prints a problem on stderr, even when quiet, as one line escaped on a terminal.
+    /// Prints a problem on stderr, even when quiet, as one line: control characters (a newline in
+    /// a file name, an escape sequence) are shown escaped, so no message can forge another.
     fn report(&self, message: &str) {
-        let message = if self.global.stderr_tty { sanitize::escape_str(message, false) } else { message.into() };
-        eprintln!("ctl: {message}");
+        eprintln!("ctl: {}", sanitize::escape_str(message, false));
     }
 
     /// The inputs that could not be read: unwalkable paths, unreadable or damaged files, and

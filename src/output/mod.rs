@@ -165,7 +165,10 @@ impl CsvRows<'_> {
                 push_csv_field(&mut line, &text);
             }
         }
-        line.extend_from_slice(b"\r\n");
+        // LF ends records. RFC 4180 writes CRLF, but its interoperability note asks readers to be liberal,
+        // every CSV reader takes LF, and LF keeps `grep ...$`, `cut` and `sort` working. Fields
+        // holding a line break are quoted.
+        line.push(b'\n');
         self.out.write_all(&line)
     }
 
@@ -343,8 +346,8 @@ mod tests {
         let out = render(OutputFormat::Jsonl, &["a", "b.c", "e"], &[ev]);
         assert_eq!(out, "{\"a\":\"x,\\\"y\\\"\",\"b.c\":[1,2],\"e\":null}\n");
         let out = render(OutputFormat::Csv, &["a", "d", "e", "b.c"], &[ev]);
-        assert_eq!(out, "a,d,e,b.c\r\n\"x,\"\"y\"\"\",\"line1\nline2\",,\"[1,2]\"\r\n");
-        assert_eq!(render(OutputFormat::Csv, &["a"], &[]), "a\r\n");
+        assert_eq!(out, "a,d,e,b.c\n\"x,\"\"y\"\"\",\"line1\nline2\",,\"[1,2]\"\n");
+        assert_eq!(render(OutputFormat::Csv, &["a"], &[]), "a\n");
     }
 
     #[test]
