@@ -432,7 +432,12 @@ mod tests {
     /// The events [`Matches::for_each_sorted`] hands out, copied.
     fn sorted(matches: Matches) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
-        matches.for_each_sorted(|raw| Ok::<_, ()>(out.push(raw.to_vec()))).unwrap();
+        matches
+            .for_each_sorted(|raw| {
+                out.push(raw.to_vec());
+                Ok::<_, ()>(())
+            })
+            .unwrap();
         out
     }
 
