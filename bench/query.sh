@@ -5,6 +5,7 @@
 #   - ctl query --event X (selective: StopLogging, ~1 event in 13,000) and a common one (ConsoleLogin)
 #   - rg -z for the same literal, and find | xargs -P2 zcat | jq select(.eventName=="X")
 # and peak memory with /usr/bin/time -v. Writes bench/out/query.md (hyperfine table) and prints ratios.
+# BASELINE=/path/to/an/older/ctl adds that binary's three queries to the same hyperfine run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in hyperfine jq rg; do
@@ -31,11 +32,18 @@ echo "== matches: ctl $($CTL -q query "$TREE" --event "$X" | wc -l), jq $(find "
     | xargs -0 -P2 -n 64 sh -c 'zcat "$@" | jq -c ".Records[] | select(.eventName==\"'"$X"'\")"' _ | wc -l)"
 
 JQ="find $TREE -path '*/CloudTrail/*' -name '*.json.gz' -print0 | xargs -0 -P2 -n 64 sh -c 'zcat \"\$@\" | jq -c \".Records[] | select(.eventName==\\\"$X\\\")\"' _ >/dev/null"
+baseline=()
+if [ -n "${BASELINE:-}" ]; then
+    baseline=(-n "baseline --event $X" "$BASELINE -q query $TREE --event $X -o jsonl >/dev/null"
+        -n "baseline --event ConsoleLogin" "$BASELINE -q query $TREE --event ConsoleLogin -o jsonl >/dev/null"
+        -n "baseline --count-by eventName" "$BASELINE -q query $TREE --count-by eventName -o jsonl >/dev/null")
+fi
 hyperfine --warmup 1 --runs 5 --export-json "$OUT/query.json" --export-markdown "$OUT/query.md" \
     -n limit "target/release/examples/inflate_limit $TREE" \
     -n "ctl --event $X" "$CTL -q query $TREE --event $X -o jsonl >/dev/null" \
     -n "ctl --event ConsoleLogin" "$CTL -q query $TREE --event ConsoleLogin -o jsonl >/dev/null" \
     -n "ctl --count-by eventName" "$CTL -q query $TREE --count-by eventName -o jsonl >/dev/null" \
+    "${baseline[@]}" \
     -n "rg -z $X" "rg -z -c $X $TREE >/dev/null || true"
 hyperfine --runs 2 --export-json "$OUT/jq.json" -n "zcat | jq (xargs -P2)" "$JQ"
 
