@@ -10,6 +10,7 @@
 //! unchanged.
 
 pub mod sanitize;
+mod table;
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -18,9 +19,13 @@ pub use cloudtrail::fields::{Cell, FieldPath};
 
 use crate::cli::OutputFormat;
 
-/// The columns a table or CSV of events shows when `--fields` is not given.
+/// The columns a CSV of events has when `--fields` is not given.
 pub const DEFAULT_EVENT_FIELDS: &[&str] =
     &["eventTime", "awsRegion", "eventSource", "eventName", "userIdentity.arn", "sourceIPAddress", "errorCode"];
+
+/// The columns a table of events shows when `--fields` is not given: when, what, who, from where,
+/// and whether it failed, made to fit 100 columns (the event name says the service).
+pub const TABLE_EVENT_FIELDS: &[&str] = &["eventTime", "eventName", "userIdentity.arn", "sourceIPAddress", "errorCode"];
 
 /// Where rows of named columns go.
 pub trait RowSink: Send {
@@ -214,16 +219,9 @@ impl RowSink for TableRows<'_> {
     }
 
     fn finish(&mut self) -> io::Result<()> {
-        let mut table = comfy_table::Table::new();
-        table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-        if self.terminal {
-            table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-        }
-        table.set_header(&self.columns);
-        for row in self.rows.drain(..) {
-            table.add_row(row);
-        }
-        writeln!(self.out, "{table}")?;
+        let width = self.terminal.then(table::terminal_width);
+        let rendered = table::render(&self.columns, std::mem::take(&mut self.rows), width);
+        writeln!(self.out, "{rendered}")?;
         self.out.flush()
     }
 }
@@ -249,14 +247,16 @@ enum EventInner<'w> {
 
 impl<'w> EventSink<'w> {
     /// A sink for events in `format`; `fields` empty means whole events (JSON formats) or
-    /// [`DEFAULT_EVENT_FIELDS`] (CSV, table).
+    /// [`DEFAULT_EVENT_FIELDS`] (CSV) or [`TABLE_EVENT_FIELDS`] (table).
     pub fn new(format: OutputFormat, fields: Vec<FieldPath>, out: Box<dyn Write + Send + 'w>, terminal: bool) -> Self {
         let inner = match (format, fields.is_empty()) {
             (OutputFormat::Jsonl, true) => EventInner::Raw { out, array: None, terminal },
             (OutputFormat::Json, true) => EventInner::Raw { out, array: Some(true), terminal },
             (_, empty) => {
                 let fields = if empty {
-                    DEFAULT_EVENT_FIELDS.iter().filter_map(|f| FieldPath::parse(f).ok()).collect()
+                    let defaults =
+                        if format == OutputFormat::Table { TABLE_EVENT_FIELDS } else { DEFAULT_EVENT_FIELDS };
+                    defaults.iter().filter_map(|f| FieldPath::parse(f).ok()).collect()
                 } else {
                     fields
                 };
