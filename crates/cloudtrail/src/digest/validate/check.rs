@@ -73,7 +73,10 @@ impl Checker<'_> {
     /// Checks a digest that exists in the dump, in the AWS CLI's order (format, moved, key,
     /// signature). `no_signature` says why no signature would be available for it (it depends
     /// on how the walk reached the digest).
-    pub fn check<'d>(&self, digest: &'d Loaded, no_signature: &str) -> DigestCheck<'d> {
+    ///
+    /// `successor_valid` is false when the digest after this one is present but not valid: a
+    /// signature only it gives that does not verify proves nothing against this digest.
+    pub fn check<'d>(&self, digest: &'d Loaded, no_signature: &str, successor_valid: bool) -> DigestCheck<'d> {
         let parsed = match &digest.outcome {
             Ok(parsed) => parsed,
             Err(e) => return DigestCheck::bad(None, e.reason()),
@@ -120,6 +123,8 @@ impl Checker<'_> {
         );
         if candidates.iter().any(|s| sign::verify(key, &to_sign, s).is_ok()) {
             DigestCheck { verdict: Verdict::Valid, reason: None, usable: Some(parsed), parsed: Some(parsed) }
+        } else if !successor_valid {
+            unverified(&format!("{no_signature} (the signature it gives does not verify)"))
         } else {
             DigestCheck::bad(Some(parsed), "signature verification failed")
         }

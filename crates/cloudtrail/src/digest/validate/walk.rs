@@ -203,7 +203,8 @@ impl<'a> Walker<'a> {
     /// Checks a present digest, records it (and its log files when usable) and picks the next
     /// target.
     fn visit(&mut self, out: &mut Walked, digest: &'a Loaded, arrival: Arrival) -> Option<Target<'a>> {
-        let mut check = self.checker.check(digest, arrival.no_signature());
+        let successor_valid = !matches!(arrival, Arrival::AfterInvalid);
+        let mut check = self.checker.check(digest, arrival.no_signature(), successor_valid);
         // A usable digest is shown under the key it names (the S3 key, prefix included); any
         // other under the key where it lies.
         let shown_key = check.usable.map_or(digest.file.key.clone(), |p| p.body.object().to_string());
