@@ -43,12 +43,23 @@ pub enum Command {
     /// Prove that no log file was altered, deleted or injected (offline `validate-logs`).
     ///
     /// Walks every digest chain (account x source region x trail) found under PATH, checks each
-    /// digest's RSA signature and each listed log file's SHA-256, follows the chain newest to
-    /// oldest as the AWS CLI does, and reports what the AWS CLI cannot see: log files no digest
-    /// lists, deleted chain heads, and broken previous-digest hashes.
+    /// digest's RSA signature (with a key of the chain's region) and each listed log file's
+    /// SHA-256, follows the chain newest to oldest as the AWS CLI does, and reports what the AWS
+    /// CLI cannot see: log files no digest lists, misnamed files, deleted chain heads, broken
+    /// previous-digest links. A PATH inside a dump validates the chains it belongs to; filters
+    /// narrow the scope and never change a verdict inside it.
     ///
-    /// Exit status: 0 when nothing is invalid, missing or unreferenced; 1 when something is;
-    /// 2 on a usage or I/O error.
+    /// Verdicts: valid = proven by a signature that verified with a key of the chain's region,
+    /// through an unbroken chain of hashes; invalid = altered, misplaced, bad signature, broken
+    /// link (finding); not_found = listed, linked or named in --digest-metadata but absent, or a
+    /// period whose digests are missing (finding); unreferenced = a file in the log or digest
+    /// folders no valid digest vouches for (finding); uncovered = a log delivered after the
+    /// newest digest of its account and region (not a finding, not proven); unverified = not
+    /// proven either way: no keys, no signature available, or listed only by such a digest.
+    ///
+    /// Exit status: 0 everything in scope proven intact; 1 evidence of tampering (a finding);
+    /// 2 usage or I/O error, or a filter that matches nothing; 3 nothing wrong found but not
+    /// everything proven (unverified or uncovered files).
     Validate(ValidateArgs),
 
     /// Find events: who did what, when and from where.

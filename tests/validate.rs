@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use serde_json::Value;
-use trail_synth::{generate, SynthOutput, SynthSpec};
+use trail_synth::{generate, tamper, test_key, SynthOutput, SynthSpec};
 
 /// A generated dump in its own temp folder.
 struct Dump {
     _dir: tempfile::TempDir,
+    spec: SynthSpec,
     out: SynthOutput,
 }
 
@@ -19,7 +20,7 @@ impl Dump {
     fn new(spec: SynthSpec) -> Dump {
         let dir = tempfile::tempdir().unwrap();
         let out = generate(&spec, dir.path()).unwrap();
-        Dump { _dir: dir, out }
+        Dump { _dir: dir, spec, out }
     }
 
     fn small() -> Dump {
@@ -58,10 +59,23 @@ impl Dump {
     }
 
     fn validate_with(&self, extra: &[&str]) -> Run {
+        self.validate_at(&self.out.dump, extra)
+    }
+
+    /// `ctl validate PATH` with keys, head metadata and `extra`.
+    fn validate_keyed_at(&self, path: &Path, extra: &[&str]) -> Run {
+        let keys = self.out.public_keys.to_str().unwrap();
+        let metadata = self.out.digest_metadata.to_str().unwrap();
+        let mut args = vec!["--public-keys", keys, "--digest-metadata", metadata];
+        args.extend_from_slice(extra);
+        self.validate_at(path, &args)
+    }
+
+    fn validate_at(&self, path: &Path, extra: &[&str]) -> Run {
         let output = Command::cargo_bin("ctl")
             .unwrap()
             .arg("validate")
-            .arg(&self.out.dump)
+            .arg(path)
             .args(["--output", "jsonl"])
             .args(extra)
             .output()
@@ -334,12 +348,16 @@ fn a_missing_public_key_is_invalid_with_the_aws_message() {
 fn without_keys_signatures_are_unverified_with_one_warning() {
     let dump = Dump::small();
     let run = dump.validate_with(&[]);
-    assert_eq!(run.code, 0);
+    // Nothing wrong found, but nothing proven either: exit 3, and every log is unverified
+    // like the digests that list it.
+    assert_eq!(run.code, 3);
     assert_eq!(run.stderr.matches("warning").count(), 1, "{}", run.stderr);
     for d in dump.digests() {
         assert_eq!(run.status_of(&d).0, "unverified");
     }
-    assert_eq!(run.status_of(&dump.logs()[0]).0, "valid");
+    for log in dump.logs() {
+        assert_eq!(run.status_of(&log).0, "unverified");
+    }
 }
 
 #[test]
@@ -529,4 +547,390 @@ fn the_committed_fixture_validates() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("3/3 digest files valid") && text.contains("6/6 log files valid"), "{text}");
+}
+
+/// A multi-account, multi-region organization dump under a key prefix.
+fn organization() -> Dump {
+    Dump::new(SynthSpec {
+        accounts: 2,
+        regions: vec!["us-east-1".into(), "eu-west-1".into()],
+        org_id: Some("o-abc123def4".into()),
+        prefix: Some("org/trails".into()),
+        hours: 4,
+        ..SynthSpec::small(5)
+    })
+}
+
+impl Dump {
+    /// The folder of an account (`...AWSLogs/[o-id/]ACCOUNT`) of chain `i`.
+    fn account_dir(&self, i: usize) -> PathBuf {
+        let key = &self.out.chains[i].digests[0].key;
+        self.out.path_of(key).ancestors().nth(6).unwrap().to_path_buf()
+    }
+
+    fn keys_arg(&self) -> &str {
+        self.out.public_keys.to_str().unwrap()
+    }
+}
+
+impl Run {
+    /// Verdicts of digest and log records by key from `AWSLogs/` on (a run started below the
+    /// key prefix cannot see it in the keys of files no digest names).
+    fn verdicts(&self) -> std::collections::BTreeMap<String, String> {
+        self.records
+            .iter()
+            .filter(|r| r["type"] == "digest" || r["type"] == "log")
+            .map(|r| {
+                let key = r["key"].as_str().unwrap();
+                let key = key.find("AWSLogs/").map_or(key, |at| &key[at..]);
+                (key.to_string(), r["status"].as_str().unwrap().to_string())
+            })
+            .collect()
+    }
+
+    fn reasons(&self) -> Vec<&str> {
+        self.records.iter().filter_map(|r| r["reason"].as_str()).collect()
+    }
+}
+
+/// Issue 8, case 1: filters with head metadata of every chain.
+#[test]
+fn filters_and_subfolders_leave_heads_outside_the_scope_alone() {
+    let dump = organization();
+    let chain = &dump.out.chains[0];
+    let (account, region) = (chain.account.as_str(), chain.region.as_str());
+    for extra in [vec!["--account", account], vec!["--region", region], vec!["--account", account, "--region", region]]
+    {
+        let run = dump.validate_keyed_at(&dump.out.dump, &extra);
+        assert_eq!(run.code, 0, "{extra:?}: {:#?}", run.non_valid());
+    }
+    let run = dump.validate_keyed_at(&dump.account_dir(0), &[]);
+    assert_eq!(run.code, 0, "{:#?}", run.non_valid());
+}
+
+/// Issue 8, case 2.
+#[test]
+fn a_deleted_digest_is_reported_once_when_metadata_has_every_signature() {
+    let dump = Dump::small();
+    tamper::metadata_for_every_digest(&dump.out, &dump.spec).unwrap();
+    let digests = dump.digests();
+    std::fs::remove_file(&digests[1]).unwrap();
+    let run = dump.validate();
+    assert_eq!(run.code, 1);
+    assert_eq!(run.about(&digests[1]).len(), 1, "{:#?}", run.records);
+    assert_eq!(run.status_of(&digests[0]).0, "valid", "its signature is in the metadata");
+}
+
+/// Issue 8, case 3.
+#[test]
+fn logs_listed_only_by_an_unverified_digest_are_unverified() {
+    let dump = Dump::small();
+    let chain = &dump.out.chains[0];
+    let head = chain.digests.last().unwrap();
+    let run = dump.validate_with(&["--public-keys", dump.keys_arg()]);
+    assert_eq!(run.code, 3, "{:#?}", run.non_valid());
+    assert_eq!(run.status_of(&dump.out.path_of(&head.key)).0, "unverified");
+    for log in &head.log_keys {
+        assert_eq!(run.status_of(&dump.out.path_of(log)).0, "unverified", "{log}");
+    }
+    for log in &chain.digests[0].log_keys {
+        assert_eq!(run.status_of(&dump.out.path_of(log)).0, "valid", "{log}");
+    }
+
+    // The predecessor of a deleted digest loses its signature, and so do its logs.
+    std::fs::remove_file(dump.out.path_of(&chain.digests[1].key)).unwrap();
+    let run = dump.validate();
+    assert_eq!(run.code, 1);
+    for log in &chain.digests[0].log_keys {
+        assert_eq!(run.status_of(&dump.out.path_of(log)).0, "unverified", "{log}");
+    }
+}
+
+/// Issue 8, case 4: planted logs are findings unless delivered after the newest digest.
+#[test]
+fn planted_logs_are_findings_unless_after_the_newest_digest() {
+    let stopped = Dump::new(SynthSpec { hours: 5, stopped_hours: vec![2], ..SynthSpec::small(3) });
+    let account = stopped.out.chains[0].account.clone();
+    let at = stopped.spec.hour_start(2) + chrono::Duration::minutes(30);
+    let planted = tamper::plant_log(&stopped.out, &stopped.spec, &account, "us-east-1", at).unwrap();
+    let run = stopped.validate();
+    assert_eq!(run.code, 1, "logging-off gap");
+    assert_eq!(run.status_of(&planted).0, "unreferenced");
+
+    let dump = Dump::small();
+    let account = dump.out.chains[0].account.clone();
+    let at = dump.spec.hour_start(1) + chrono::Duration::minutes(30);
+    let planted = tamper::plant_log(&dump.out, &dump.spec, &account, "eu-west-1", at).unwrap();
+    let run = dump.validate();
+    assert_eq!(run.code, 1, "region without a chain");
+    assert_eq!(run.status_of(&planted).0, "unreferenced");
+    std::fs::remove_file(&planted).unwrap();
+
+    std::fs::remove_file(dump.out.path_of(&dump.out.chains[0].digests[1].key)).unwrap();
+    let planted = tamper::plant_log(&dump.out, &dump.spec, &account, "us-east-1", at).unwrap();
+    let run = dump.validate();
+    assert_eq!(run.status_of(&planted).0, "unreferenced", "period of a deleted digest");
+
+    let late = Dump::small();
+    let at = late.spec.hour_start(late.spec.hours) + chrono::Duration::minutes(30);
+    let planted = tamper::plant_log(&late.out, &late.spec, &account, "us-east-1", at).unwrap();
+    let run = late.validate();
+    assert_eq!(run.code, 3, "after the newest digest: not a finding, not proven");
+    assert_eq!(run.status_of(&planted).0, "uncovered");
+}
+
+/// Issue 8, case 5.
+#[test]
+fn misnamed_files_in_log_folders_are_findings_named_on_stderr() {
+    let dump = Dump::small();
+    let log = dump.logs()[0].clone();
+    let name = log.file_name().unwrap().to_str().unwrap().to_string();
+    let injected = log.with_file_name("injected.json.gz");
+    let other_region = log.with_file_name(name.replace("us-east-1", "eu-west-1"));
+    let upper = log.with_file_name(name.replace(".json.gz", ".json.GZ"));
+    std::fs::write(&injected, common::gzip(br#"{"Records":[]}"#)).unwrap();
+    std::fs::copy(&log, &other_region).unwrap();
+    std::fs::copy(&log, &upper).unwrap();
+    let run = dump.validate();
+    assert_eq!(run.code, 1);
+    for path in [&injected, &other_region, &upper] {
+        let file = path.file_name().unwrap().to_str().unwrap();
+        let found: Vec<_> = run.records.iter().filter(|r| r["key"].as_str().unwrap_or("").ends_with(file)).collect();
+        assert_eq!(found.len(), 1, "{file}: {:#?}", run.records);
+        assert_eq!(found[0]["status"], "unreferenced");
+        assert!(run.stderr.contains(file), "{file} not named on stderr: {}", run.stderr);
+    }
+}
+
+/// Issue 8, case 6.
+#[test]
+fn a_filter_that_matches_nothing_is_a_usage_error() {
+    let dump = Dump::small();
+    for extra in [["--trail", "misspelled"], ["--account", "000000000000"], ["--start-time", "2030-01-01"]] {
+        let run = dump.validate_with(&extra);
+        assert_eq!(run.code, 2, "{extra:?}: {}", run.stderr);
+        assert!(run.stderr.contains(extra[1]) || run.stderr.contains("in scope"), "{}", run.stderr);
+    }
+}
+
+/// Issue 8, case 7.
+#[test]
+fn a_digest_signed_with_another_regions_key_is_invalid() {
+    let dump = Dump::new(SynthSpec { regions: vec!["us-east-1".into(), "eu-west-1".into()], ..SynthSpec::small(4) });
+    let head = dump.out.chains[0].digests.last().unwrap().key.clone();
+    assert!(head.contains("/us-east-1/"));
+    tamper::resign_digest(&dump.out, &head, &test_key(dump.spec.seed, "eu-west-1"), |_| {}).unwrap();
+    let run = dump.validate();
+    assert_eq!(run.code, 1);
+    let (status, reason) = run.status_of(&dump.out.path_of(&head));
+    assert_eq!(status, "invalid");
+    assert!(reason.starts_with("public key not found in region us-east-1 for fingerprint "), "{reason}");
+}
+
+/// Issue 8, case 8: the CLI's reason first, the hash link second, no gap for a present digest.
+#[test]
+fn an_altered_digest_is_blamed_for_its_signature_first_and_leaves_no_gap() {
+    let dump = Dump::small();
+    let middle = dump.out.path_of(&dump.out.chains[0].digests[1].key);
+    edit_content(&middle, |c| {
+        let text = String::from_utf8(c.clone()).unwrap();
+        *c =
+            text.replacen("\"digestEndTime\":\"2026-01-01T02:0", "\"digestEndTime\":\"2026-01-01T02:5", 1).into_bytes();
+    });
+    let run = dump.validate();
+    assert_eq!(run.code, 1);
+    let (status, reason) = run.status_of(&middle);
+    assert_eq!(status, "invalid");
+    assert!(reason.starts_with("signature verification failed; "), "{reason}");
+    assert!(reason.contains("previousDigestHashValue"), "{reason}");
+    assert!(!run.records.iter().any(|r| r["type"] == "gap"), "{:#?}", run.records);
+
+    // The newest digest re-signed with a key that is not AWS's.
+    let dump = Dump::small();
+    let head = dump.out.chains[0].digests.last().unwrap().key.clone();
+    tamper::resign_digest(&dump.out, &head, &test_key(999, "us-east-1"), |b| {
+        b.log_files.pop();
+    })
+    .unwrap();
+    let run = dump.validate();
+    assert_eq!(run.code, 1);
+    let (status, reason) = run.status_of(&dump.out.path_of(&head));
+    assert_eq!(status, "invalid");
+    assert!(reason.starts_with("public key not found in region us-east-1"), "{reason}");
+}
+
+/// Issue 8, case 9.
+#[test]
+fn a_wrong_previous_hash_under_valid_signatures_is_a_broken_link() {
+    let dump = Dump::small();
+    let chain = &dump.out.chains[0];
+    let head = chain.digests.last().unwrap().key.clone();
+    tamper::resign_digest(&dump.out, &head, &test_key(dump.spec.seed, "us-east-1"), |b| {
+        b.previous_digest_hash_value = Some("0".repeat(64));
+    })
+    .unwrap();
+    let run = dump.validate();
+    assert_eq!(run.code, 1);
+    assert_eq!(run.status_of(&dump.out.path_of(&head)).0, "valid");
+    assert_eq!(run.status_of(&dump.out.path_of(&chain.digests[1].key)).0, "valid");
+    for log in &chain.digests[1].log_keys {
+        assert_eq!(run.status_of(&dump.out.path_of(log)).0, "valid");
+    }
+    let links: Vec<_> = run.records.iter().filter(|r| r["type"] == "link").collect();
+    assert_eq!(links.len(), 1, "{:#?}", run.records);
+    assert_eq!(links[0]["status"], "invalid");
+}
+
+/// Issue 8, case 10.
+#[test]
+fn the_summary_says_which_kind_each_gap_is() {
+    let table = |dump: &Dump| {
+        let out = Command::cargo_bin("ctl")
+            .unwrap()
+            .args(["validate", "--output", "table", "--public-keys", dump.keys_arg(), "--digest-metadata"])
+            .arg(&dump.out.digest_metadata)
+            .arg(&dump.out.dump)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let stopped = Dump::new(SynthSpec { hours: 5, stopped_hours: vec![2], ..SynthSpec::small(3) });
+    let text = table(&stopped);
+    assert!(text.contains("1 restarts of the chain (logging stopped and restarted"), "{text}");
+    assert!(!text.contains("MISSING"), "{text}");
+    let deleted = Dump::new(SynthSpec { hours: 5, ..SynthSpec::small(11) });
+    std::fs::remove_file(&deleted.digests()[2]).unwrap();
+    std::fs::remove_file(&deleted.digests()[2]).unwrap_or(());
+    let text = table(&deleted);
+    assert!(text.contains("periods with no digest because digests are MISSING"), "{text}");
+    assert!(!text.contains("logging stopped and restarted"), "{text}");
+}
+
+/// Issue 8, case 11: links to itself, in a cycle, or out of the bucket.
+#[test]
+fn self_links_cycles_and_escaping_links_are_reported() {
+    let key_of = |dump: &Dump, i: usize| dump.out.chains[0].digests[i].key.clone();
+    let dump = Dump::small();
+    let head = key_of(&dump, 2);
+    let own = head.clone();
+    tamper::resign_digest(&dump.out, &head, &test_key(dump.spec.seed, "us-east-1"), |b| {
+        b.previous_digest_s3_object = Some(own);
+    })
+    .unwrap();
+    let run = dump.validate();
+    assert_eq!(run.code, 1);
+    assert!(run.reasons().iter().any(|r| r.contains("names this digest itself")), "{:#?}", run.records);
+
+    let dump = Dump::small();
+    let (head, middle) = (key_of(&dump, 2), key_of(&dump, 1));
+    tamper::resign_digest(&dump.out, &middle, &test_key(dump.spec.seed, "us-east-1"), |b| {
+        b.previous_digest_s3_object = Some(head.clone());
+    })
+    .unwrap();
+    let run = dump.validate();
+    assert_eq!(run.code, 1);
+    assert!(run.reasons().iter().any(|r| r.contains("cycle")), "{:#?}", run.records);
+
+    let dump = Dump::small();
+    let head = key_of(&dump, 2);
+    tamper::resign_digest(&dump.out, &head, &test_key(dump.spec.seed, "us-east-1"), |b| {
+        b.previous_digest_s3_object = Some("../../outside.json.gz".into());
+    })
+    .unwrap();
+    let run = dump.validate();
+    assert_eq!(run.code, 1);
+    assert!(run.reasons().iter().any(|r| r.contains("is not a key inside the bucket")), "{:#?}", run.records);
+    assert!(!run.reasons().iter().any(|r| r.contains("which is not this dump")), "{:#?}", run.records);
+}
+
+/// Issue 8, case 11: the last digest before a restart is unverified for that reason.
+#[test]
+fn the_last_digest_before_a_restart_says_why_it_is_unverified() {
+    let dump = Dump::new(SynthSpec { hours: 5, stopped_hours: vec![2], ..SynthSpec::small(3) });
+    let before = dump.out.path_of(&dump.out.chains[0].digests[1].key);
+    let run = dump.validate_with(&["--public-keys", dump.keys_arg()]);
+    assert_eq!(run.code, 3);
+    let (status, reason) = run.status_of(&before);
+    assert_eq!(status, "unverified");
+    assert!(reason.contains("logging stopped"), "{reason}");
+}
+
+/// Issue 8, case 11: a path inside the dump validates the chains it belongs to.
+#[test]
+fn a_single_digest_or_log_file_validates_its_chain() {
+    let dump = Dump::small();
+    let digest = &dump.out.chains[0].digests[1];
+    let run = dump.validate_keyed_at(&dump.out.path_of(&digest.key), &[]);
+    assert_eq!(run.code, 0, "{:#?}", run.non_valid());
+    for log in &digest.log_keys {
+        assert_eq!(run.status_of(&dump.out.path_of(log)).0, "valid");
+    }
+    let log = dump.logs()[0].clone();
+    let run = dump.validate_keyed_at(&log, &[]);
+    assert_eq!(run.code, 0, "{:#?}", run.non_valid());
+    assert_eq!(run.status_of(&log).0, "valid");
+}
+
+/// Filters change what is in scope and nothing else: inside the scope, verdicts equal the
+/// unfiltered run's, on a clean dump (exit 0 every time) and on a tampered one.
+#[test]
+fn filters_change_the_scope_and_no_verdict() {
+    let dump = organization();
+    let check = |dump: &Dump, clean: bool| {
+        let all = dump.validate();
+        assert_eq!(all.code == 0, clean, "{:#?}", all.non_valid());
+        let reference = all.verdicts();
+        let chain = &dump.out.chains[3];
+        let start = crate_time(dump.spec.hour_start(1));
+        let end = crate_time(dump.spec.hour_start(2));
+        let region_dir = dump.account_dir(3).join("CloudTrail").join(&chain.region);
+        let runs = [
+            dump.validate_keyed_at(&dump.out.dump, &["--account", &chain.account]),
+            dump.validate_keyed_at(&dump.out.dump, &["--region", &chain.region]),
+            dump.validate_keyed_at(&dump.out.dump, &["--trail", &dump.spec.trail]),
+            dump.validate_keyed_at(&dump.out.dump, &["--start-time", &start]),
+            dump.validate_keyed_at(&dump.out.dump, &["--end-time", &end]),
+            dump.validate_keyed_at(&dump.out.dump, &["--start-time", &start, "--end-time", &end]),
+            dump.validate_keyed_at(&dump.account_dir(3), &[]),
+            dump.validate_keyed_at(&region_dir, &[]),
+        ];
+        for (i, run) in runs.iter().enumerate() {
+            let verdicts = run.verdicts();
+            assert!(!verdicts.is_empty(), "run {i}");
+            if clean {
+                assert_eq!(run.code, 0, "run {i}: {:#?}", run.non_valid());
+            }
+            for (key, verdict) in verdicts {
+                assert_eq!(Some(&verdict), reference.get(&key), "run {i}: {key}");
+            }
+        }
+    };
+    check(&dump, true);
+    let chain = &dump.out.chains[3];
+    std::fs::remove_file(dump.out.path_of(&chain.digests[1].key)).unwrap();
+    let at = dump.spec.hour_start(2) + chrono::Duration::minutes(20);
+    tamper::plant_log(&dump.out, &dump.spec, &chain.account, &chain.region, at).unwrap();
+    check(&dump, false);
+}
+
+fn crate_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Clean dumps of every shape exit 0: empty digests, re-compressed logs.
+#[test]
+fn clean_dumps_of_every_shape_exit_0() {
+    let empty = Dump::new(SynthSpec { files_per_hour: 0, ..SynthSpec::small(8) });
+    let run = empty.validate();
+    assert_eq!(run.code, 0, "{:#?}", run.non_valid());
+
+    let dump = Dump::small();
+    for log in dump.logs() {
+        let content = gunzip(&std::fs::read(&log).unwrap());
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut encoder, &content).unwrap();
+        std::fs::write(&log, encoder.finish().unwrap()).unwrap();
+    }
+    let run = dump.validate();
+    assert_eq!(run.code, 0, "{:#?}", run.non_valid());
 }

@@ -13,7 +13,7 @@ use crate::output::sanitize::escape_str;
 use crate::output::{self, Cell};
 use cloudtrail::digest::keys::KeyRing;
 use cloudtrail::digest::metadata;
-use cloudtrail::digest::validate::{self, ChainId, Counts, Item, Kind, Options, Report, Tally};
+use cloudtrail::digest::validate::{self, ChainId, Options, Outcome, Report, Subject, Summary, Tally, Verdict};
 
 pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
     let options = options(args)?;
@@ -41,14 +41,8 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let report = report?;
     let elapsed = began.elapsed();
-
-    if report.chains.is_empty() && report.loose.is_empty() {
-        bail!(
-            "no CloudTrail digest or log files found under {} (expected an AWSLogs/ layout)",
-            args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-        );
-    }
     let mut out = std::io::BufWriter::new(std::io::stdout());
     match global.output_format(args.output) {
         OutputFormat::Table => write_text(&mut out, &report, args.verbose)?,
@@ -57,9 +51,18 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
         OutputFormat::Csv => write_csv(&mut out, &report, global.stdout_tty)?,
     }
     out.flush()?;
-    // An input that could not be read is never silent, even with -q.
+    // An input that could not be read is never silent, even with -q; nor is a file in the
+    // CloudTrail folders that does not follow the CloudTrail naming.
     for skipped in &report.unreadable {
         eprintln!("ctl: {}: unreadable: {}", skipped.path.display(), skipped.reason);
+    }
+    for stray in report.misnamed() {
+        let path = stray.path.as_deref().map_or_else(|| stray.key.clone(), |p| p.display().to_string());
+        eprintln!(
+            "ctl: {}: {}",
+            escape_str(&path, false),
+            escape_str(stray.reason.as_deref().unwrap_or_default(), false)
+        );
     }
     if !global.quiet {
         if args.verbose {
@@ -78,7 +81,7 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
             mb / secs
         );
     }
-    let answer = Answer::Integrity { tampered: report.has_findings(), all_proven: true };
+    let answer = Answer::Integrity { tampered: report.has_findings(), all_proven: report.all_proven() };
     Ok(crate::exit::status(answer, report.unreadable.len() as u64))
 }
 
@@ -122,17 +125,18 @@ fn options(args: &ValidateArgs) -> anyhow::Result<Options> {
 }
 
 /// The AWS CLI's line for an item: `Digest file\ts3://B/K\tINVALID: reason`.
-fn aws_line(item: &Item, bucket: &str) -> String {
-    let what = match item.kind {
-        Kind::Digest => "Digest file",
-        Kind::Log => "Log file",
-        Kind::Gap => {
+fn aws_line(item: &Outcome, bucket: &str) -> String {
+    let what = match item.subject {
+        Subject::Digest => "Digest file",
+        Subject::Log => "Log file",
+        Subject::Link => "Link from digest",
+        Subject::Gap => {
             return format!("{}{}", backfill_tag(item), escape_str(item.reason.as_deref().unwrap_or_default(), false))
         }
     };
-    let verdict = match (item.status, &item.reason) {
-        (validate::Status::Valid, _) => "valid".to_string(),
-        (validate::Status::Invalid | validate::Status::NotFound, Some(r)) => {
+    let verdict = match (item.verdict, &item.reason) {
+        (Verdict::Valid, _) => "valid".to_string(),
+        (Verdict::Invalid | Verdict::NotFound, Some(r)) => {
             format!("INVALID: {}", escape_str(r, false))
         }
         (status, Some(r)) => format!("{}: {}", status.as_str().to_uppercase(), escape_str(r, false)),
@@ -141,7 +145,7 @@ fn aws_line(item: &Item, bucket: &str) -> String {
     format!("{}{what}\ts3://{bucket}/{}\t{verdict}", backfill_tag(item), escape_str(&item.key, false))
 }
 
-fn backfill_tag(item: &Item) -> &'static str {
+fn backfill_tag(item: &Outcome) -> &'static str {
     if item.backfill {
         "(backfill) "
     } else {
@@ -171,7 +175,7 @@ fn ratio_line(tally: &Tally, what: &str) -> Option<String> {
     Some(line)
 }
 
-fn write_counts(out: &mut impl Write, counts: &Counts) -> std::io::Result<()> {
+fn write_counts(out: &mut impl Write, counts: &Summary) -> std::io::Result<()> {
     for line in [
         ratio_line(&counts.digests, "digest files"),
         ratio_line(&counts.backfill_digests, "backfill digest files"),
@@ -182,8 +186,14 @@ fn write_counts(out: &mut impl Write, counts: &Counts) -> std::io::Result<()> {
     {
         writeln!(out, "{line}")?;
     }
-    if counts.gaps > 0 {
-        writeln!(out, "{} gaps in the chain (logging stopped and restarted)", counts.gaps)?;
+    for (n, what) in [
+        (counts.restarts, "restarts of the chain (logging stopped and restarted; not a finding)"),
+        (counts.missing_periods, "periods with no digest because digests are MISSING"),
+        (counts.broken_links, "BROKEN links between digests"),
+    ] {
+        if n > 0 {
+            writeln!(out, "{n} {what}")?;
+        }
     }
     Ok(())
 }
@@ -192,8 +202,8 @@ fn write_text(out: &mut impl Write, report: &Report, verbose: bool) -> std::io::
     let bucket = report.bucket.as_deref().unwrap_or("?");
     for chain in &report.chains {
         writeln!(out, "Validating {}", chain.id)?;
-        for item in &chain.items {
-            if verbose || item.status != validate::Status::Valid || item.kind == Kind::Gap {
+        for item in &chain.outcomes {
+            if verbose || item.verdict != Verdict::Valid || item.subject == Subject::Gap {
                 writeln!(out, "{}", aws_line(item, bucket))?;
             }
         }
@@ -201,13 +211,13 @@ fn write_text(out: &mut impl Write, report: &Report, verbose: bool) -> std::io::
             Some((from, to)) => writeln!(out, "Results found for {from} to {to}:")?,
             None => writeln!(out, "No valid digests found in range")?,
         }
-        write_counts(out, &Counts::of(&chain.items))?;
+        write_counts(out, &Summary::of(&chain.outcomes))?;
         writeln!(out)?;
     }
     if !report.loose.is_empty() {
         writeln!(out, "Files outside any chain in the dump")?;
         for item in &report.loose {
-            if verbose || item.status != validate::Status::Valid {
+            if verbose || item.verdict != Verdict::Valid {
                 writeln!(out, "{}", aws_line(item, bucket))?;
             }
         }
@@ -218,7 +228,7 @@ fn write_text(out: &mut impl Write, report: &Report, verbose: bool) -> std::io::
     Ok(())
 }
 
-fn item_json(item: &Item, chain: Option<&ChainId>) -> serde_json::Value {
+fn item_json(item: &Outcome, chain: Option<&ChainId>) -> serde_json::Value {
     let mut value = serde_json::to_value(item).unwrap_or_default();
     if let (Some(chain), Some(map)) = (chain, value.as_object_mut()) {
         map.insert("account".into(), json!(chain.account));
@@ -233,7 +243,7 @@ fn item_json(item: &Item, chain: Option<&ChainId>) -> serde_json::Value {
     value
 }
 
-fn summary_json(counts: &Counts, chain: Option<&ChainId>, covered: Option<&(String, String)>) -> serde_json::Value {
+fn summary_json(counts: &Summary, chain: Option<&ChainId>, covered: Option<&(String, String)>) -> serde_json::Value {
     json!({
         "type": "summary",
         "chain": chain,
@@ -241,15 +251,17 @@ fn summary_json(counts: &Counts, chain: Option<&ChainId>, covered: Option<&(Stri
         "digests": counts.digests,
         "backfill_digests": counts.backfill_digests,
         "logs": counts.logs,
-        "gaps": counts.gaps,
+        "restarts": counts.restarts,
+        "missing_periods": counts.missing_periods,
+        "broken_links": counts.broken_links,
     })
 }
 
 fn records(report: &Report) -> Vec<serde_json::Value> {
     let mut all = Vec::new();
     for chain in &report.chains {
-        all.extend(chain.items.iter().map(|i| item_json(i, Some(&chain.id))));
-        all.push(summary_json(&Counts::of(&chain.items), Some(&chain.id), chain.covered.as_ref()));
+        all.extend(chain.outcomes.iter().map(|i| item_json(i, Some(&chain.id))));
+        all.push(summary_json(&Summary::of(&chain.outcomes), Some(&chain.id), chain.covered.as_ref()));
     }
     all.extend(report.loose.iter().map(|i| item_json(i, None)));
     all.push(summary_json(&report.totals(), None, None));
@@ -272,18 +284,19 @@ fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
 fn write_csv(out: &mut (impl Write + Send), report: &Report, terminal: bool) -> std::io::Result<()> {
     let columns = ["type", "status", "key", "path", "reason", "account", "region", "trail", "backfill"];
     let mut sink = output::row_sink(OutputFormat::Csv, columns.map(String::from).to_vec(), Box::new(out), terminal);
-    let chains = report.chains.iter().flat_map(|c| c.items.iter().map(move |i| (i, Some(&c.id))));
+    let chains = report.chains.iter().flat_map(|c| c.outcomes.iter().map(move |i| (i, Some(&c.id))));
     for (item, chain) in chains.chain(report.loose.iter().map(|i| (i, None))) {
-        let kind = match item.kind {
-            Kind::Digest => "digest",
-            Kind::Log => "log",
-            Kind::Gap => "gap",
+        let kind = match item.subject {
+            Subject::Digest => "digest",
+            Subject::Log => "log",
+            Subject::Gap => "gap",
+            Subject::Link => "link",
         };
         let text = |s: &str| if s.is_empty() { Cell::Missing } else { Cell::Text(s.to_string().into()) };
         let path = item.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
         sink.row(&[
             text(kind),
-            text(item.status.as_str()),
+            text(item.verdict.as_str()),
             text(&item.key),
             text(&path),
             text(item.reason.as_deref().unwrap_or_default()),

@@ -16,10 +16,11 @@
 //!
 //! What the output exposes ([`SynthOutput::chains`]: every digest and log key in order, with
 //! signatures and hashes) is meant for tests that tamper with one file precisely; [`test_key`]
-//! lets a test re-sign a forged digest.
+//! lets a test re-sign a forged digest, and [`tamper`] does the usual forgeries.
 
 mod keys;
 mod records;
+pub mod tamper;
 mod trail;
 
 use std::collections::BTreeMap;

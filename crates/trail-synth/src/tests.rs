@@ -50,7 +50,7 @@ fn check_dump(spec: &SynthSpec, out: &SynthOutput) {
             assert_eq!(hex::encode(Sha256::digest(&bytes)), digest.sha256);
             assert!(std::str::from_utf8(&bytes).unwrap().contains("AWSLogs\\/"), "slashes are escaped");
 
-            let entry = ring.get(body.fingerprint()).expect("the digest's key is listed");
+            let entry = ring.get(&chain.region, body.fingerprint()).expect("the digest's key is listed");
             assert_eq!(entry.region.as_deref(), Some(chain.region.as_str()));
             let message = string_to_sign_of(&body, &bytes);
             verify(entry.key.as_ref().unwrap(), &message, &digest.signature).unwrap();

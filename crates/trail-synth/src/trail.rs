@@ -258,7 +258,7 @@ impl Ctx<'_> {
 }
 
 /// Writes `data` as one gzip member (level 6) with the given FNAME and MTIME header fields.
-fn write_gzip(path: &Path, data: &[u8], file_name: Option<&str>, mtime: u32) -> io::Result<()> {
+pub(crate) fn write_gzip(path: &Path, data: &[u8], file_name: Option<&str>, mtime: u32) -> io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }

@@ -72,57 +72,80 @@ pub struct LogFileEntry {
 }
 
 /// Why a digest body was rejected: all of these are the AWS CLI's `invalid format`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum FormatError {
-    #[error("not valid UTF-8 JSON: {0}")]
-    Json(String),
+    #[error("not UTF-8: {0}")]
+    Utf8(#[source] std::str::Utf8Error),
+    #[error("not JSON: {0}")]
+    Json(#[source] serde_json::Error),
     #[error("not a JSON object")]
     NotAnObject,
     #[error("required field {0} is missing")]
     MissingKey(&'static str),
-    #[error("field {field} has the wrong type: {detail}")]
-    WrongType { field: String, detail: String },
     #[error("required field {0} is null")]
     NullKey(&'static str),
+    #[error("field {field} has the wrong type: {source}")]
+    WrongType {
+        field: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// The fields that must be non-null strings: the string to sign and the key lookup use them.
+const NON_NULL_KEYS: [&str; 5] =
+    ["digestStartTime", "digestEndTime", "digestS3Bucket", "digestS3Object", "digestPublicKeyFingerprint"];
+
+/// Takes field `key` out of `map` as `T` (absent or `null` is `None`), naming the field on a
+/// wrong type.
+fn take<T: serde::de::DeserializeOwned>(
+    map: &mut Map<String, Value>,
+    key: &'static str,
+) -> Result<Option<T>, FormatError> {
+    match map.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => {
+            serde_json::from_value(value).map(Some).map_err(|source| FormatError::WrongType { field: key, source })
+        }
+    }
 }
 
 impl DigestBody {
-    /// Parses inflated digest bytes.
+    /// Parses inflated digest bytes (the JSON text is parsed once; each field is then converted
+    /// on its own, so a wrong type names its field).
     ///
     /// Enforces what the AWS CLI enforces (the six [`REQUIRED_KEYS`] present, UTF-8 JSON object)
     /// plus what it would otherwise crash or misbehave on: the five string fields used in the
     /// string to sign and the key lookup are non-null strings, and `logFiles` (when present) is
     /// an array of entries with string `s3Bucket`, `s3Object`, `hashValue`.
     pub fn parse(bytes: &[u8]) -> Result<DigestBody, FormatError> {
-        let text = std::str::from_utf8(bytes).map_err(|e| FormatError::Json(e.to_string()))?;
-        let value: Value = serde_json::from_str(text).map_err(|e| FormatError::Json(e.to_string()))?;
-        let map: &Map<String, Value> = value.as_object().ok_or(FormatError::NotAnObject)?;
-        for key in REQUIRED_KEYS {
-            if !map.contains_key(key) {
-                return Err(FormatError::MissingKey(key));
-            }
+        let text = std::str::from_utf8(bytes).map_err(FormatError::Utf8)?;
+        let value: Value = serde_json::from_str(text).map_err(FormatError::Json)?;
+        let Value::Object(mut map) = value else { return Err(FormatError::NotAnObject) };
+        if let Some(key) = REQUIRED_KEYS.into_iter().find(|k| !map.contains_key(*k)) {
+            return Err(FormatError::MissingKey(key));
         }
-        let body: DigestBody = serde_json::from_value(value.clone()).map_err(|e| {
-            let detail = e.to_string();
-            let field = REQUIRED_KEYS
-                .iter()
-                .chain(["logFiles"].iter())
-                .find(|k| detail.contains(*k))
-                .map_or_else(|| "a field".to_string(), |k| (*k).to_string());
-            FormatError::WrongType { field, detail }
-        })?;
-        for (key, present) in [
-            ("digestStartTime", &body.digest_start_time),
-            ("digestEndTime", &body.digest_end_time),
-            ("digestS3Bucket", &body.digest_s3_bucket),
-            ("digestS3Object", &body.digest_s3_object),
-            ("digestPublicKeyFingerprint", &body.digest_public_key_fingerprint),
-        ] {
-            if present.is_none() {
-                return Err(FormatError::NullKey(key));
-            }
+        if let Some(key) = NON_NULL_KEYS.into_iter().find(|k| map[*k].is_null()) {
+            return Err(FormatError::NullKey(key));
         }
-        Ok(body)
+        Ok(DigestBody {
+            aws_account_id: take(&mut map, "awsAccountId")?,
+            digest_start_time: take(&mut map, "digestStartTime")?,
+            digest_end_time: take(&mut map, "digestEndTime")?,
+            digest_s3_bucket: take(&mut map, "digestS3Bucket")?,
+            digest_s3_object: take(&mut map, "digestS3Object")?,
+            digest_public_key_fingerprint: take(&mut map, "digestPublicKeyFingerprint")?,
+            digest_signature_algorithm: take(&mut map, "digestSignatureAlgorithm")?,
+            newest_event_time: take(&mut map, "newestEventTime")?,
+            oldest_event_time: take(&mut map, "oldestEventTime")?,
+            previous_digest_s3_bucket: take(&mut map, "previousDigestS3Bucket")?,
+            previous_digest_s3_object: take(&mut map, "previousDigestS3Object")?,
+            previous_digest_hash_value: take(&mut map, "previousDigestHashValue")?,
+            previous_digest_hash_algorithm: take(&mut map, "previousDigestHashAlgorithm")?,
+            previous_digest_signature: take(&mut map, "previousDigestSignature")?,
+            log_files: take(&mut map, "logFiles")?.unwrap_or_default(),
+        })
     }
 
     /// `digestEndTime`; present after a successful [`parse`](Self::parse).
@@ -203,13 +226,20 @@ mod tests {
     #[test]
     fn a_missing_required_key_is_named() {
         let text = EMPTY.replace(r#""previousDigestSignature":null,"#, "");
-        assert_eq!(DigestBody::parse(text.as_bytes()).unwrap_err(), FormatError::MissingKey("previousDigestSignature"));
+        assert!(matches!(DigestBody::parse(text.as_bytes()), Err(FormatError::MissingKey("previousDigestSignature"))));
     }
 
     #[test]
     fn wrong_types_and_garbage_are_rejected_without_panicking() {
         let text = EMPTY.replace(r#""digestEndTime":"2026-01-01T01:00:00Z""#, r#""digestEndTime":5"#);
-        assert!(matches!(DigestBody::parse(text.as_bytes()), Err(FormatError::WrongType { .. })));
+        assert!(matches!(
+            DigestBody::parse(text.as_bytes()),
+            Err(FormatError::WrongType { field: "digestEndTime", .. })
+        ));
+        let text = EMPTY.replace(r#""logFiles":[]"#, r#""logFiles":[{"s3Bucket":1}]"#);
+        assert!(matches!(DigestBody::parse(text.as_bytes()), Err(FormatError::WrongType { field: "logFiles", .. })));
+        let text = EMPTY.replace(r#""digestS3Bucket":"b""#, r#""digestS3Bucket":null"#);
+        assert!(matches!(DigestBody::parse(text.as_bytes()), Err(FormatError::NullKey("digestS3Bucket"))));
         assert!(DigestBody::parse(b"[1,2]").is_err());
         assert!(DigestBody::parse(b"\xff\xfe").is_err());
         assert!(DigestBody::parse(b"").is_err());

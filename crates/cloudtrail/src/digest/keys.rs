@@ -15,6 +15,7 @@ pub fn fingerprint(der: &[u8]) -> String {
 
 /// Why a key file could not be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyFileError {
     #[error("not JSON: {0}")]
     Json(#[from] serde_json::Error),
@@ -35,10 +36,11 @@ pub struct PublicKeyEntry {
     pub key: Result<RsaPublicKey, String>,
 }
 
-/// Keys by fingerprint.
+/// Keys by fingerprint. CloudTrail keys are regional: a digest is only checked against a key
+/// listed for its own region (or listed with no region, in a bare `list-public-keys` response).
 #[derive(Debug, Clone, Default)]
 pub struct KeyRing {
-    keys: HashMap<String, PublicKeyEntry>,
+    keys: HashMap<String, Vec<PublicKeyEntry>>,
 }
 
 impl KeyRing {
@@ -47,14 +49,20 @@ impl KeyRing {
         self.keys.is_empty()
     }
 
-    /// Number of distinct keys.
+    /// Number of fingerprints known.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
-    /// The key whose fingerprint is `fp` (as written in a digest: exact, lower-case hex).
-    pub fn get(&self, fp: &str) -> Option<&PublicKeyEntry> {
-        self.keys.get(fp)
+    /// The key of `region` whose fingerprint is `fp` (as written in a digest: exact, lower-case
+    /// hex). A key listed with no region matches every region.
+    pub fn get(&self, region: &str, fp: &str) -> Option<&PublicKeyEntry> {
+        self.keys.get(fp)?.iter().find(|e| e.region.as_deref().is_none_or(|r| r == region))
+    }
+
+    /// The regions a key with fingerprint `fp` is listed for (to explain a key of another region).
+    pub fn regions_of(&self, fp: &str) -> Vec<&str> {
+        self.keys.get(fp).map_or_else(Vec::new, |list| list.iter().filter_map(|e| e.region.as_deref()).collect())
     }
 
     /// Adds the keys of one `list-public-keys` JSON document: a bare response
@@ -90,9 +98,9 @@ impl KeyRing {
                 let listed = item.get("Fingerprint").and_then(Value::as_str).map(str::to_string);
                 let entry = PublicKeyEntry { region: region.clone(), der, key };
                 if let Some(listed) = listed.filter(|l| *l != computed) {
-                    self.keys.insert(listed, entry.clone());
+                    self.keys.entry(listed).or_default().push(entry.clone());
                 }
-                self.keys.insert(computed, entry);
+                self.keys.entry(computed).or_default().push(entry);
                 added += 1;
             }
         }
@@ -124,11 +132,13 @@ mod tests {
         let bare = format!(r#"{{"PublicKeyList":[{{"Value":"{b64}","Fingerprint":"{fp}"}}]}}"#);
         let mut ring = KeyRing::default();
         assert_eq!(ring.add_json(&bare).unwrap(), 1);
-        assert!(ring.get(&fp).unwrap().key.is_ok());
+        assert!(ring.get("us-east-1", &fp).unwrap().key.is_ok());
         let regional = format!(r#"{{"eu-west-1":{bare}}}"#);
         let mut ring = KeyRing::default();
         ring.add_json(&regional).unwrap();
-        assert_eq!(ring.get(&fp).unwrap().region.as_deref(), Some("eu-west-1"));
+        assert_eq!(ring.get("eu-west-1", &fp).unwrap().region.as_deref(), Some("eu-west-1"));
+        assert!(ring.get("us-east-1", &fp).is_none(), "a key of another region is not this region's");
+        assert_eq!(ring.regions_of(&fp), ["eu-west-1"]);
     }
 
     #[test]

@@ -1,12 +1,11 @@
 //! Captured S3 metadata of digest objects (`--digest-metadata`): the signatures of chain heads,
 //! which a bucket copy loses.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 /// Why a metadata file could not be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MetadataError {
     #[error("not JSON: {0}")]
     Json(#[from] serde_json::Error),
@@ -43,11 +42,6 @@ pub fn parse_metadata(text: &str) -> Result<Vec<HeadSignature>, MetadataError> {
         out.push(HeadSignature { bucket: bucket.to_string(), key: key.to_string(), signature: signature.to_string() });
     }
     Ok(out)
-}
-
-/// Index of head signatures by `(bucket, key)`.
-pub fn index(heads: &[HeadSignature]) -> HashMap<(String, String), String> {
-    heads.iter().map(|h| ((h.bucket.clone(), h.key.clone()), h.signature.clone())).collect()
 }
 
 #[cfg(test)]

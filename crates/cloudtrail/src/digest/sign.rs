@@ -19,6 +19,7 @@ pub fn string_to_sign(
 
 /// Why a signature did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SignatureError {
     #[error("signature is not hexadecimal")]
     NotHex,

@@ -112,7 +112,7 @@ pub fn classify(key: &str) -> Class {
 /// Where keys start for files below `root`: the root itself when it lies above any `AWSLogs`
 /// folder, else the parent of its topmost `AWSLogs` component (a walk started inside the
 /// layout cannot see a key prefix).
-fn key_base(root: &Path) -> PathBuf {
+pub fn key_base(root: &Path) -> PathBuf {
     let mut base = PathBuf::new();
     for component in root.components() {
         if component == Component::Normal("AWSLogs".as_ref()) {
@@ -126,7 +126,8 @@ fn key_base(root: &Path) -> PathBuf {
     root.to_path_buf()
 }
 
-fn key_of(path: &Path, base: &Path) -> String {
+/// The key of `path` below `base` (see [`key_base`]), with `/` separators.
+pub fn key_of(path: &Path, base: &Path) -> String {
     let relative = path.strip_prefix(base).unwrap_or(path);
     let parts: Vec<String> = relative
         .components()

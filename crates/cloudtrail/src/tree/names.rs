@@ -83,7 +83,8 @@ pub fn is_region(s: &str) -> bool {
         && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
 }
 
-fn is_org_id(s: &str) -> bool {
+/// Whether `s` is an organization id (`o-` and lower-case letters or digits).
+pub fn is_org_id(s: &str) -> bool {
     s.len() > 2 && s.starts_with("o-") && s[2..].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 

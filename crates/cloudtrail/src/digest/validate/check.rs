@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use super::load::{Loaded, Parsed, Problem};
-use super::report::Status;
+use super::load::{Loaded, Parsed};
+use super::report::Verdict;
 use crate::digest::keys::KeyRing;
 use crate::digest::metadata::HeadSignature;
 use crate::digest::sign;
@@ -43,20 +43,22 @@ impl Signatures {
     }
 }
 
-/// The verdict on one digest.
+/// The result of checking one digest on its own.
 #[derive(Debug, Clone)]
-pub struct Verdict<'a> {
-    pub status: Status,
+pub struct DigestCheck<'a> {
+    pub verdict: Verdict,
     pub reason: Option<String>,
     /// The parsed digest when it may be trusted as far as offline checks go (valid, or
     /// unverified only for want of a key or signature): its link is followed and its log
     /// files are checked.
     pub usable: Option<&'a Parsed>,
+    /// The parsed digest whatever the verdict (its times and link are still informative).
+    pub parsed: Option<&'a Parsed>,
 }
 
-impl Verdict<'_> {
-    fn bad(status: Status, reason: impl Into<String>) -> Self {
-        Verdict { status, reason: Some(reason.into()), usable: None }
+impl<'a> DigestCheck<'a> {
+    fn bad(parsed: Option<&'a Parsed>, reason: impl Into<String>) -> Self {
+        DigestCheck { verdict: Verdict::Invalid, reason: Some(reason.into()), usable: None, parsed }
     }
 }
 
@@ -67,62 +69,50 @@ pub struct Checker<'a> {
     pub signatures: &'a Signatures,
 }
 
-/// What the walk knows about the digest being checked.
-pub struct Context<'a> {
-    /// The `previousDigestHashValue` of the digest that links here, and that digest's key.
-    pub expected_sha256: Option<(&'a str, &'a str)>,
-    /// Whether this is the newest digest the walk reached in its chain.
-    pub is_head: bool,
-}
-
-impl<'a> Checker<'a> {
-    /// Checks a digest that exists in the dump.
-    pub fn check<'d>(&self, digest: &'d Loaded, ctx: &Context<'_>) -> Verdict<'d> {
+impl Checker<'_> {
+    /// Checks a digest that exists in the dump, in the AWS CLI's order (format, moved, key,
+    /// signature). `no_signature` says why no signature would be available for it (it depends
+    /// on how the walk reached the digest).
+    ///
+    /// `successor_valid` is false when the digest after this one is present but not valid: a
+    /// signature only it gives that does not verify proves nothing against this digest.
+    pub fn check<'d>(&self, digest: &'d Loaded, no_signature: &str, successor_valid: bool) -> DigestCheck<'d> {
         let parsed = match &digest.outcome {
             Ok(parsed) => parsed,
-            Err(Problem::Unreadable(e)) => return Verdict::bad(Status::Invalid, format!("unreadable: {e}")),
-            Err(Problem::InvalidFormat(detail)) => {
-                return Verdict::bad(Status::Invalid, format!("invalid format ({detail})"))
-            }
+            Err(e) => return DigestCheck::bad(None, e.reason()),
         };
         let body = &parsed.body;
         if body.bucket() != self.bucket || !digest.file.abs.ends_with(body.object()) || !safe_key(body.object()) {
-            return Verdict::bad(Status::Invalid, "has been moved from its original location");
+            return DigestCheck::bad(Some(parsed), "has been moved from its original location");
         }
-        if let Some((expected, next_key)) = ctx.expected_sha256 {
-            if !expected.eq_ignore_ascii_case(&parsed.sha256) {
-                return Verdict::bad(
-                    Status::Invalid,
-                    format!("content does not match the previousDigestHashValue of the next digest {next_key}"),
-                );
-            }
-        }
-        let unverified = |reason: &str| Verdict {
-            status: Status::Unverified,
+        let unverified = |reason: &str| DigestCheck {
+            verdict: Verdict::Unverified,
             reason: Some(reason.to_string()),
             usable: Some(parsed),
+            parsed: Some(parsed),
         };
         if self.keys.is_empty() {
             return unverified("signature not checked: no public keys given (--public-keys)");
         }
         let fingerprint = body.fingerprint();
-        let Some(entry) = self.keys.get(fingerprint) else {
-            let home = digest.file.name.home_region.as_str();
-            return Verdict::bad(
-                Status::Invalid,
-                format!("public key not found in region {home} for fingerprint {fingerprint}"),
-            );
+        let region = digest.file.name.region.as_str();
+        let Some(entry) = self.keys.get(region, fingerprint) else {
+            let mut reason = format!("public key not found in region {region} for fingerprint {fingerprint}");
+            let elsewhere = self.keys.regions_of(fingerprint);
+            if !elsewhere.is_empty() {
+                reason += &format!(" (it is a key of {}, not of this chain's region)", elsewhere.join(", "));
+            }
+            return DigestCheck::bad(Some(parsed), reason);
         };
         let Ok(key) = &entry.key else {
-            return Verdict::bad(Status::Invalid, format!("Unable to load PKCS #1 key with fingerprint {fingerprint}"));
+            return DigestCheck::bad(
+                Some(parsed),
+                format!("Unable to load PKCS #1 key with fingerprint {fingerprint}"),
+            );
         };
         let candidates = self.signatures.get(body.bucket(), body.object());
         if candidates.is_empty() {
-            return unverified(if ctx.is_head {
-                "signature unavailable: newest digest of its chain; give its S3 metadata with --digest-metadata"
-            } else {
-                "signature unavailable: the digest after it is missing"
-            });
+            return unverified(no_signature);
         }
         let to_sign = sign::string_to_sign(
             body.end_time(),
@@ -132,9 +122,11 @@ impl<'a> Checker<'a> {
             body.previous_digest_signature.as_deref(),
         );
         if candidates.iter().any(|s| sign::verify(key, &to_sign, s).is_ok()) {
-            Verdict { status: Status::Valid, reason: None, usable: Some(parsed) }
+            DigestCheck { verdict: Verdict::Valid, reason: None, usable: Some(parsed), parsed: Some(parsed) }
+        } else if !successor_valid {
+            unverified(&format!("{no_signature} (the signature it gives does not verify)"))
         } else {
-            Verdict::bad(Status::Invalid, "signature verification failed")
+            DigestCheck::bad(Some(parsed), "signature verification failed")
         }
     }
 }

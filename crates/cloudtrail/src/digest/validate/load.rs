@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
-use crate::digest::format::DigestBody;
-use crate::gz::Inflater;
+use crate::digest::format::{DigestBody, FormatError};
+use crate::gz::{InflateError, Inflater};
 use crate::tree::{DigestName, KeyPath};
 
 /// A digest file found in the dump.
@@ -24,10 +24,10 @@ pub struct DigestFile {
 }
 
 /// A digest file after reading.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Loaded {
     pub file: DigestFile,
-    pub outcome: Result<Parsed, Problem>,
+    pub outcome: Result<Parsed, LoadError>,
 }
 
 /// A digest that inflated and parsed.
@@ -39,12 +39,41 @@ pub struct Parsed {
     pub sha256: String,
 }
 
-/// Why a digest could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
-    Unreadable(String),
-    /// Not gzip, not JSON, or required fields missing: the AWS CLI's `invalid format`.
-    InvalidFormat(String),
+/// Why a digest could not be read, with the file and the underlying error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    #[error("{}: unreadable: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not gzip: the AWS CLI's `invalid format`.
+    #[error("{}: invalid format: {source}", path.display())]
+    NotGzip {
+        path: PathBuf,
+        #[source]
+        source: InflateError,
+    },
+    /// Not a digest body (JSON, required fields): the AWS CLI's `invalid format`.
+    #[error("{}: invalid format: {source}", path.display())]
+    Format {
+        path: PathBuf,
+        #[source]
+        source: FormatError,
+    },
+}
+
+impl LoadError {
+    /// The verdict's reason, in the AWS CLI's words followed by the cause.
+    pub fn reason(&self) -> String {
+        match self {
+            LoadError::Unreadable { source, .. } => format!("unreadable: {source}"),
+            LoadError::NotGzip { source, .. } => format!("invalid format ({source})"),
+            LoadError::Format { source, .. } => format!("invalid format ({source})"),
+        }
+    }
 }
 
 /// Reads and parses every digest in parallel; the result is indexed by absolute path.
@@ -58,12 +87,14 @@ pub fn load_all(files: Vec<DigestFile>) -> HashMap<PathBuf, Loaded> {
         .collect()
 }
 
-fn load_one(inflater: &mut Inflater, path: &Path) -> Result<Parsed, Problem> {
-    let bytes = std::fs::read(path).map_err(|e| Problem::Unreadable(e.to_string()))?;
+fn load_one(inflater: &mut Inflater, path: &Path) -> Result<Parsed, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Unreadable { path: path.to_path_buf(), source })?;
     // Like the AWS CLI (zlib.decompress with gzip framing), only the first member counts and
     // trailing bytes are ignored: the signature covers the inflated content, not the file.
-    let member = inflater.first_member(&bytes).map_err(|e| Problem::InvalidFormat(e.to_string()))?;
+    let member =
+        inflater.first_member(&bytes).map_err(|source| LoadError::NotGzip { path: path.to_path_buf(), source })?;
     let sha256 = hex::encode(Sha256::digest(member.data));
-    let body = DigestBody::parse(member.data).map_err(|e| Problem::InvalidFormat(e.to_string()))?;
+    let body =
+        DigestBody::parse(member.data).map_err(|source| LoadError::Format { path: path.to_path_buf(), source })?;
     Ok(Parsed { body, sha256 })
 }

@@ -35,6 +35,16 @@ pub struct LogHasher {
     input: Vec<u8>,
 }
 
+impl Hashed {
+    /// Uncompressed bytes hashed (0 unless clean).
+    pub fn size(&self) -> u64 {
+        match self {
+            Hashed::Clean { size, .. } => *size,
+            _ => 0,
+        }
+    }
+}
+
 impl LogHasher {
     pub fn hash(&mut self, path: &Path) -> Hashed {
         self.input.clear();

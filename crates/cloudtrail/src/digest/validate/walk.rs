@@ -3,20 +3,19 @@
 //! Candidates are the chain's digests whose name time lies in `[start, end + 1h]`, sorted by
 //! name time. The walk starts at the newest, follows `previousDigestS3Object` links from usable
 //! digests, and after a missing or invalid digest (or a chain start) falls back to the next
-//! older candidate, so damage never hides the rest of the chain. Unlike the CLI it keeps a
-//! visited set, and reports candidates it never reached.
+//! older candidate, so damage never hides the rest of the chain. Each move is one call of
+//! [`Walker::step`]. Unlike the CLI it keeps a visited set (a link back to a walked digest is a
+//! broken link), compares `previousDigestHashValue` with the previous digest's bytes, and
+//! reports candidates it never reached.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
-use super::check::{safe_key, Checker, Context};
-use super::load::Loaded;
-use super::report::{Item, Kind, Status};
-
-/// A `[digestStartTime, digestEndTime]` period.
-pub type Span = (DateTime<Utc>, DateTime<Utc>);
+use super::check::{safe_key, Checker, DigestCheck};
+use super::load::{Loaded, Parsed};
+use super::report::{Outcome, Subject, Verdict};
 
 /// The time window of the run.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,37 +24,87 @@ pub struct Window {
     pub end: Option<DateTime<Utc>>,
 }
 
+impl Window {
+    /// Whether a digest whose name time is `end` is a candidate (the AWS CLI's `[S, E + 1h]`).
+    pub fn admits_digest(&self, end: DateTime<Utc>) -> bool {
+        self.start.is_none_or(|s| end >= s) && self.end.is_none_or(|e| end <= e + Duration::hours(1))
+    }
+
+    /// Whether a log file delivered at `t` is in scope.
+    pub fn admits_log(&self, t: DateTime<Utc>) -> bool {
+        self.start.is_none_or(|s| t >= s) && self.end.is_none_or(|e| t <= e)
+    }
+}
+
 /// A log file a usable digest lists, to be hashed.
 #[derive(Debug, Clone)]
 pub struct LogCheck {
-    /// Index of its item in [`Walked::items`].
-    pub item: usize,
+    /// Index of its outcome in [`Walked::outcomes`].
+    pub outcome: usize,
     pub abs: PathBuf,
     pub expected: String,
+    /// The verdict on the digest that lists it ([`Verdict::Valid`] or [`Verdict::Unverified`]):
+    /// a log file is never proven better than its digest.
+    pub listed_by: Verdict,
 }
 
 /// What walking one chain produced.
 #[derive(Debug, Default)]
 pub struct Walked {
-    pub items: Vec<Item>,
+    pub outcomes: Vec<Outcome>,
     pub log_checks: Vec<LogCheck>,
-    /// Every log path any parsed digest of the chain lists, with whether a usable digest does.
+    /// Every log path a digest of the chain lists: `true` when a usable digest lists it (its
+    /// verdict is among the outcomes) or the digest is outside the time window (not judged
+    /// here); `false` when only digests that are not valid do.
     pub listed: HashMap<PathBuf, bool>,
-    /// `[digestStartTime, digestEndTime]` of each usable digest.
-    pub covered_windows: Vec<Span>,
     /// The AWS CLI's "Results found for" span.
     pub covered: Option<(String, String)>,
+    /// Keys of digests reported `not_found`.
+    pub missing: HashSet<String>,
+}
+
+/// How the walk reached a digest; it decides what a missing signature means.
+#[derive(Debug, Clone)]
+enum Arrival {
+    /// The newest candidate.
+    Newest,
+    /// Through the link of a usable digest (`from`), which gives its expected hash.
+    Linked { from: String, expected_sha256: Option<String> },
+    /// Below a chain start: the last digest before logging stopped.
+    AfterRestart,
+    /// Below a digest that is missing.
+    AfterMissing,
+    /// Below a digest that is not valid, or a link that is broken.
+    AfterInvalid,
+}
+
+impl Arrival {
+    fn no_signature(&self) -> &'static str {
+        match self {
+            Arrival::Newest => {
+                "signature unavailable: newest digest of its chain; give its S3 metadata with --digest-metadata"
+            }
+            Arrival::AfterRestart => {
+                "signature unavailable: last digest before logging stopped (the next digest starts a new chain); \
+                 give its S3 metadata with --digest-metadata"
+            }
+            Arrival::AfterMissing => "signature unavailable: the digest after it is missing",
+            Arrival::AfterInvalid => "signature unavailable: the digest after it is not valid",
+            Arrival::Linked { .. } => "signature unavailable: the next digest's previousDigestSignature is null",
+        }
+    }
 }
 
 /// The next digest to check.
 enum Target<'a> {
     /// A digest from the listing.
-    Listed(&'a Loaded),
-    /// A digest a usable digest links to (it may be absent).
-    Linked { abs: PathBuf, key: String, expected_sha256: String, from: String },
+    Listed(&'a Loaded, Arrival),
+    /// A digest a usable digest links to (it may be absent); `from_stamp` is the linking
+    /// digest's name time, where the walk falls back from on a broken link.
+    Linked { abs: PathBuf, key: String, from: String, from_stamp: String, expected_sha256: Option<String> },
 }
 
-/// Walks one chain (regular digests first, then backfill digests) and returns its items.
+/// Walks one chain (regular digests first, then backfill digests).
 pub fn walk_chain(
     digests: &[&Loaded],
     all: &HashMap<PathBuf, Loaded>,
@@ -67,196 +116,280 @@ pub fn walk_chain(
         let mut candidates: Vec<&Loaded> = digests
             .iter()
             .copied()
-            .filter(|d| d.file.name.backfill == backfill && in_window(d.file.name.end, window))
+            .filter(|d| d.file.name.backfill == backfill && window.admits_digest(d.file.name.end))
             .collect();
         candidates.sort_by(|a, b| a.file.name.stamp.cmp(&b.file.name.stamp).then(a.file.abs.cmp(&b.file.abs)));
-        walk_pass(&mut walked, candidates, all, checker, window, backfill);
+        let listed = candidates.clone();
+        let mut walker = Walker {
+            all,
+            checker,
+            window: *window,
+            backfill,
+            candidates,
+            visited: HashSet::new(),
+            expect_end: None,
+            last_start: None,
+        };
+        let mut target = walker.candidates.pop().map(|d| Target::Listed(d, Arrival::Newest));
+        while let Some(current) = target {
+            target = walker.step(&mut walked, current);
+        }
+        walker.report_unreached(&mut walked, &listed);
     }
     for d in digests {
         let Ok(parsed) = &d.outcome else { continue };
+        let judged_here = window.admits_digest(d.file.name.end);
         let root = bucket_root(&d.file.abs, parsed.body.object());
-        for entry in &parsed.body.log_files {
-            if safe_key(&entry.s3_object) {
-                walked.listed.entry(root.join(&entry.s3_object)).or_insert(false);
-            }
+        for entry in parsed.body.log_files.iter().filter(|e| safe_key(&e.s3_object)) {
+            walked.listed.entry(root.join(&entry.s3_object)).or_insert(!judged_here);
         }
     }
     walked
 }
 
-fn in_window(end: DateTime<Utc>, window: &Window) -> bool {
-    window.start.is_none_or(|s| end >= s) && window.end.is_none_or(|e| end <= e + chrono::Duration::hours(1))
+/// The state of one pass of the walk between two steps.
+struct Walker<'a> {
+    all: &'a HashMap<PathBuf, Loaded>,
+    checker: &'a Checker<'a>,
+    window: Window,
+    backfill: bool,
+    /// Candidates not yet popped, oldest first.
+    candidates: Vec<&'a Loaded>,
+    visited: HashSet<PathBuf>,
+    /// The `digestStartTime` of the last digest checked, while it links to a previous one: the
+    /// next older digest should end there, else digests are missing in between.
+    expect_end: Option<DateTime<Utc>>,
+    /// The `digestStartTime` of the last usable digest (the AWS CLI stops once it is before
+    /// the window's start).
+    last_start: Option<DateTime<Utc>>,
 }
 
-fn walk_pass<'a>(
-    walked: &mut Walked,
-    mut candidates: Vec<&'a Loaded>,
-    all: &'a HashMap<PathBuf, Loaded>,
-    checker: &Checker<'_>,
-    window: &Window,
-    backfill: bool,
-) {
-    let listed: Vec<&Loaded> = candidates.clone();
-    let mut visited: HashSet<PathBuf> = HashSet::new();
-    let mut target = candidates.pop().map(Target::Listed);
-    let mut last_start: Option<DateTime<Utc>> = None;
-    let mut is_head = true;
-    // The digestStartTime of the last usable digest, while the chain has not restarted: the
-    // next older usable digest should end there.
-    let mut expect_end: Option<DateTime<Utc>> = None;
-
-    while let Some(current) = target.take() {
-        if let (Some(start), Some(last)) = (window.start, last_start) {
+impl<'a> Walker<'a> {
+    /// Checks one target and says where the walk goes next.
+    fn step(&mut self, out: &mut Walked, target: Target<'a>) -> Option<Target<'a>> {
+        if let (Some(start), Some(last)) = (self.window.start, self.last_start) {
             if last < start {
-                break;
+                return None;
             }
         }
-        let (digest, key, abs, expected) = match &current {
-            Target::Listed(d) => (Some(*d), d.file.key.clone(), d.file.abs.clone(), None),
-            Target::Linked { abs, key, expected_sha256, from } => {
-                (all.get(abs), key.clone(), abs.clone(), Some((expected_sha256.as_str(), from.as_str())))
+        match target {
+            Target::Listed(digest, arrival) => {
+                if !self.visited.insert(digest.file.abs.clone()) {
+                    return self.older(&digest.file.name.stamp, arrival);
+                }
+                self.report_missing_period(out, digest);
+                self.visit(out, digest, arrival)
             }
-        };
-        let stamp = digest.map_or_else(|| stamp_of_key(&key), |d| d.file.name.stamp.clone());
-        if !visited.insert(abs.clone()) {
-            target = pop_older(&mut candidates, &stamp).map(Target::Listed);
-            continue;
+            Target::Linked { abs, key, from, from_stamp, expected_sha256 } => match self.all.get(&abs) {
+                None => {
+                    out.outcomes.push(
+                        self.outcome(Subject::Digest, &key, Some(abs_to_display(&abs)), Verdict::NotFound)
+                            .because("not found"),
+                    );
+                    out.missing.insert(key.clone());
+                    self.older(&stamp_of_key(&key), Arrival::AfterMissing)
+                }
+                Some(_) if !self.visited.insert(abs.clone()) => {
+                    let reason =
+                        format!("previousDigestS3Object names {key}, a digest already walked: the links form a cycle");
+                    out.outcomes.push(self.outcome(Subject::Link, &from, None, Verdict::Invalid).because(reason));
+                    self.older(&from_stamp, Arrival::AfterInvalid)
+                }
+                Some(digest) => self.visit(out, digest, Arrival::Linked { from, expected_sha256 }),
+            },
         }
-        let Some(digest) = digest else {
-            let mut item =
-                Item::new(Kind::Digest, &key, Some(abs_to_display(&abs)), Status::NotFound).because("not found");
-            item.backfill = backfill;
-            walked.items.push(item);
-            target = pop_older(&mut candidates, &stamp).map(Target::Listed);
-            is_head = false;
-            continue;
-        };
-        let ctx = Context { expected_sha256: expected, is_head };
-        is_head = false;
-        let verdict = checker.check(digest, &ctx);
+    }
+
+    /// Checks a present digest, records it (and its log files when usable) and picks the next
+    /// target.
+    fn visit(&mut self, out: &mut Walked, digest: &'a Loaded, arrival: Arrival) -> Option<Target<'a>> {
+        let successor_valid = !matches!(arrival, Arrival::AfterInvalid);
+        let mut check = self.checker.check(digest, arrival.no_signature(), successor_valid);
         // A usable digest is shown under the key it names (the S3 key, prefix included); any
         // other under the key where it lies.
-        let shown_key = match verdict.usable {
-            Some(parsed) => parsed.body.object().to_string(),
-            None => digest.file.key.clone(),
+        let shown_key = check.usable.map_or(digest.file.key.clone(), |p| p.body.object().to_string());
+        if let Arrival::Linked { from, expected_sha256: Some(expected) } = &arrival {
+            self.compare_link(out, &mut check, from, expected, &shown_key);
+        }
+        let stamp = digest.file.name.stamp.clone();
+        let mut outcome = self.outcome(Subject::Digest, &shown_key, Some(digest.file.path.clone()), check.verdict);
+        outcome.reason = check.reason;
+        out.outcomes.push(outcome);
+        self.expect_end = check.parsed.and_then(|p| p.body.previous().and(parse_time(p.body.start_time())));
+        let Some(parsed) = check.usable else {
+            return self.older(&stamp, Arrival::AfterInvalid);
         };
-        let mut item = Item::new(Kind::Digest, &shown_key, Some(digest.file.path.clone()), verdict.status);
-        item.reason = verdict.reason;
-        item.backfill = backfill;
-        walked.items.push(item);
+        self.last_start = parse_time(parsed.body.start_time()).or(self.last_start);
+        if check.verdict == Verdict::Valid {
+            self.extend_covered(out, parsed);
+        }
+        let root = bucket_root(&digest.file.abs, parsed.body.object());
+        self.record_logs(out, parsed, &root, check.verdict);
+        self.follow(out, parsed, &root, &shown_key, stamp)
+    }
 
-        let Some(parsed) = verdict.usable else {
-            target = pop_older(&mut candidates, &stamp).map(Target::Listed);
-            continue;
+    /// Compares the `previousDigestHashValue` of `from` with the bytes of the digest it links
+    /// to. The digest's own check is reported first; a mismatch is a second fact about it, or
+    /// a broken link of its own when the digest's signature verifies.
+    fn compare_link(&self, out: &mut Walked, check: &mut DigestCheck<'_>, from: &str, expected: &str, key: &str) {
+        let Some(parsed) = check.parsed else { return };
+        if expected.eq_ignore_ascii_case(&parsed.sha256) {
+            return;
+        }
+        let mismatch = format!("content does not match the previousDigestHashValue of the next digest {from}");
+        match check.verdict {
+            Verdict::Valid => {
+                let reason = format!(
+                    "previousDigestHashValue of {from} does not match the content of {key}, whose signature verifies"
+                );
+                out.outcomes.push(self.outcome(Subject::Link, from, None, Verdict::Invalid).because(reason));
+            }
+            Verdict::Unverified => {
+                let unverified = check.reason.take().unwrap_or_default();
+                check.verdict = Verdict::Invalid;
+                check.reason = Some(format!("{mismatch} ({unverified})"));
+                check.usable = None;
+            }
+            _ => {
+                let first = check.reason.take().unwrap_or_default();
+                check.reason = Some(format!("{first}; its {mismatch}"));
+            }
+        }
+    }
+
+    /// Reports a period with no digest between the digest about to be checked (reached from
+    /// the listing, not by a link) and the newer digest that expected a predecessor.
+    fn report_missing_period(&self, out: &mut Walked, digest: &Loaded) {
+        let Some(newer_start) = self.expect_end else { return };
+        let parsed_end = digest.outcome.as_ref().ok().and_then(|p| parse_time(p.body.end_time()));
+        let end = parsed_end.unwrap_or(digest.file.name.end);
+        if end + Duration::seconds(1) < newer_start {
+            let mut gap = self.outcome(Subject::Gap, "", None, Verdict::NotFound).because(format!(
+                "no digest covers {} to {}: digests are missing from the chain",
+                fmt(end),
+                fmt(newer_start)
+            ));
+            gap.start = Some(fmt(end));
+            gap.end = Some(fmt(newer_start));
+            out.outcomes.push(gap);
+        }
+    }
+
+    /// Widens the AWS CLI's "Results found for" span by a valid digest.
+    fn extend_covered(&self, out: &mut Walked, parsed: &Parsed) {
+        let (Some(s), Some(e)) = (parse_time(parsed.body.start_time()), parse_time(parsed.body.end_time())) else {
+            return;
         };
-        let body = &parsed.body;
-        let start = parse_time(body.start_time());
-        let end = parse_time(body.end_time());
-        last_start = start.or(last_start);
-        let reached_by_link = matches!(current, Target::Linked { .. });
-        if let (false, Some(newer_start), Some(end)) = (reached_by_link, expect_end, end) {
-            if end < newer_start {
-                let mut gap = Item::new(Kind::Gap, "", None, Status::NotFound).because(format!(
-                    "no digest covers {} to {}: digests are missing from the chain",
-                    fmt(end),
-                    fmt(newer_start)
-                ));
-                gap.backfill = backfill;
-                gap.start = Some(fmt(end));
-                gap.end = Some(fmt(newer_start));
-                walked.items.push(gap);
-            }
-        }
-        expect_end = if body.previous().is_some() { start } else { None };
-        if let (Some(s), Some(e)) = (start, end) {
-            walked.covered_windows.push((s, e));
-            if verdict.status == Status::Valid {
-                let shown_start = window.start.map_or(s, |w| w.max(s));
-                let shown_end = window.end.map_or(e, |w| w.min(e));
-                walked.covered = Some(match walked.covered.take() {
-                    None => (fmt(shown_start), fmt(shown_end)),
-                    Some((a, b)) => (a.min(fmt(shown_start)), b.max(fmt(shown_end))),
-                });
-            }
-        }
-        let root = bucket_root(&digest.file.abs, body.object());
-        for entry in &body.log_files {
-            let mut item = Item::new(Kind::Log, &entry.s3_object, None, Status::Invalid);
-            item.backfill = backfill;
+        let shown_start = fmt(self.window.start.map_or(s, |w| w.max(s)));
+        let shown_end = fmt(self.window.end.map_or(e, |w| w.min(e)));
+        out.covered = Some(match out.covered.take() {
+            None => (shown_start, shown_end),
+            Some((a, b)) => (a.min(shown_start), b.max(shown_end)),
+        });
+    }
+
+    /// Records the log files a usable digest lists, to be hashed.
+    fn record_logs(&self, out: &mut Walked, parsed: &Parsed, root: &Path, listed_by: Verdict) {
+        for entry in &parsed.body.log_files {
+            let outcome = self.outcome(Subject::Log, &entry.s3_object, None, Verdict::Invalid);
             if !safe_key(&entry.s3_object) {
-                walked.items.push(item.because("unsafe key (absolute or with ..): not followed"));
+                out.outcomes.push(outcome.because("unsafe key (absolute or with ..): not followed"));
+                continue;
+            }
+            if entry.s3_bucket != self.checker.bucket {
+                let reason = format!("not found: listed in bucket {}, which is not this dump", entry.s3_bucket);
+                out.outcomes.push(Outcome { verdict: Verdict::NotFound, ..outcome }.because(reason));
                 continue;
             }
             let path = root.join(&entry.s3_object);
-            if entry.s3_bucket != checker.bucket {
-                item.status = Status::NotFound;
-                item.reason = Some(format!("not found: listed in bucket {}, which is not this dump", entry.s3_bucket));
-                walked.items.push(item);
-                continue;
-            }
-            walked.listed.insert(path.clone(), true);
-            item.path = Some(abs_to_display(&path));
-            walked.log_checks.push(LogCheck {
-                item: walked.items.len(),
-                abs: path,
+            out.listed.insert(path.clone(), true);
+            out.log_checks.push(LogCheck {
+                outcome: out.outcomes.len(),
+                abs: path.clone(),
                 expected: entry.hash_value.clone(),
+                listed_by,
             });
-            walked.items.push(item);
+            out.outcomes.push(Outcome { path: Some(abs_to_display(&path)), ..outcome });
         }
+    }
 
-        target = match body.previous() {
-            Some((prev_bucket, prev_object)) if prev_bucket == checker.bucket && safe_key(prev_object) => {
-                Some(Target::Linked {
-                    abs: root.join(prev_object),
-                    key: prev_object.to_string(),
-                    expected_sha256: body.previous_digest_hash_value.clone().unwrap_or_default(),
-                    from: shown_key.clone(),
-                })
+    /// Where the walk goes from a usable digest: its previous digest, or (at a chain start or
+    /// a link that cannot be followed) the next older candidate.
+    fn follow(
+        &mut self,
+        out: &mut Walked,
+        parsed: &Parsed,
+        root: &Path,
+        shown_key: &str,
+        stamp: String,
+    ) -> Option<Target<'a>> {
+        let body = &parsed.body;
+        let Some((bucket, object)) = body.previous() else {
+            let older = self.pop_older(&stamp);
+            if let (Some(found), Some(start)) = (older, parse_time(body.start_time())) {
+                let mut gap = self.outcome(Subject::Gap, "", None, Verdict::Valid).because(format!(
+                    "No log files were delivered by CloudTrail between {} and {} (logging stopped and restarted)",
+                    fmt(found.file.name.end),
+                    fmt(start)
+                ));
+                gap.start = Some(fmt(found.file.name.end));
+                gap.end = Some(fmt(start));
+                out.outcomes.push(gap);
             }
-            Some((prev_bucket, prev_object)) => {
-                let mut item = Item::new(Kind::Digest, prev_object, None, Status::NotFound)
-                    .because(format!("not found: previous digest is in bucket {prev_bucket}, which is not this dump"));
-                item.backfill = backfill;
-                walked.items.push(item);
-                pop_older(&mut candidates, &stamp).map(Target::Listed)
-            }
-            None => {
-                let older = pop_older(&mut candidates, &stamp);
-                if let (Some(found), Some(start)) = (older, start) {
-                    let mut gap = Item::new(Kind::Gap, "", None, Status::Valid).because(format!(
-                        "No log files were delivered by CloudTrail between {} and {}",
-                        fmt(found.file.name.end),
-                        fmt(start)
-                    ));
-                    gap.backfill = backfill;
-                    gap.start = Some(fmt(found.file.name.end));
-                    gap.end = Some(fmt(start));
-                    walked.items.push(gap);
-                }
-                older.map(Target::Listed)
-            }
+            return older.map(|d| Target::Listed(d, Arrival::AfterRestart));
         };
+        if bucket != self.checker.bucket {
+            let reason = format!("not found: previous digest is in bucket {bucket}, which is not this dump");
+            out.outcomes.push(self.outcome(Subject::Digest, object, None, Verdict::NotFound).because(reason));
+            out.missing.insert(object.to_string());
+            return self.older(&stamp, Arrival::AfterMissing);
+        }
+        let broken = if !safe_key(object) {
+            Some(format!("previousDigestS3Object {object} is not a key inside the bucket (absolute, or with . or ..)"))
+        } else if object == body.object() {
+            Some("previousDigestS3Object names this digest itself".to_string())
+        } else {
+            None
+        };
+        if let Some(reason) = broken {
+            out.outcomes.push(self.outcome(Subject::Link, shown_key, None, Verdict::Invalid).because(reason));
+            return self.older(&stamp, Arrival::AfterInvalid);
+        }
+        Some(Target::Linked {
+            abs: root.join(object),
+            key: object.to_string(),
+            from: shown_key.to_string(),
+            from_stamp: stamp,
+            expected_sha256: body.previous_digest_hash_value.clone(),
+        })
     }
 
-    // Digests in the window the walk never reached: no valid chain leads to them.
-    for d in listed {
-        if !visited.contains(&d.file.abs) {
-            let mut item = Item::new(Kind::Digest, &d.file.key, Some(d.file.path.clone()), Status::Unreferenced)
-                .because("no digest chain leads to this digest (possibly injected)");
-            item.backfill = backfill;
-            walked.items.push(item);
+    /// Digests in the window the walk never reached: no valid chain leads to them.
+    fn report_unreached(&self, out: &mut Walked, listed: &[&Loaded]) {
+        for d in listed.iter().filter(|d| !self.visited.contains(&d.file.abs)) {
+            let outcome = self.outcome(Subject::Digest, &d.file.key, Some(d.file.path.clone()), Verdict::Unreferenced);
+            out.outcomes.push(outcome.because("no digest chain leads to this digest (possibly injected)"));
         }
     }
-}
 
-/// Pops candidates until one is strictly older than `stamp` (the CLI's fallback).
-fn pop_older<'a>(candidates: &mut Vec<&'a Loaded>, stamp: &str) -> Option<&'a Loaded> {
-    while let Some(d) = candidates.pop() {
-        if d.file.name.stamp.as_str() < stamp {
-            return Some(d);
-        }
+    fn outcome(&self, subject: Subject, key: &str, path: Option<PathBuf>, verdict: Verdict) -> Outcome {
+        Outcome::new(subject, key, path, verdict).in_pass(self.backfill)
     }
-    None
+
+    /// The next candidate strictly older than `stamp`, reached as `arrival` says.
+    fn older(&mut self, stamp: &str, arrival: Arrival) -> Option<Target<'a>> {
+        self.pop_older(stamp).map(|d| Target::Listed(d, arrival))
+    }
+
+    /// Pops candidates until one is strictly older than `stamp` (the CLI's fallback).
+    fn pop_older(&mut self, stamp: &str) -> Option<&'a Loaded> {
+        while let Some(d) = self.candidates.pop() {
+            if d.file.name.stamp.as_str() < stamp {
+                return Some(d);
+            }
+        }
+        None
+    }
 }
 
 /// The 16-character name time of a digest key, by position as the AWS CLI takes it.
@@ -268,7 +401,7 @@ fn stamp_of_key(key: &str) -> String {
 }
 
 /// The folder a digest's key is relative to: its path with the key's components removed.
-fn bucket_root(abs: &Path, key: &str) -> PathBuf {
+pub fn bucket_root(abs: &Path, key: &str) -> PathBuf {
     let depth = key.split('/').count();
     abs.ancestors().nth(depth).map_or_else(PathBuf::new, Path::to_path_buf)
 }
