@@ -35,8 +35,9 @@ pub const EXIT_STATUS: &str = "\
 Exit status (the same for every subcommand):
   0  success: something matched (query, filter); no alarm (metrics); everything proven intact (validate)
   1  a finding: nothing matched (query, filter, as grep); an alarm fired (metrics); tampering (validate)
-  2  usage error, or an input that could not be read (named on stderr, even with -q)
-  3  validate: nothing wrong found, but not everything could be proven";
+  2  usage error (for validate, a filter that matches nothing too), or an input that could not be read
+     (named on stderr, even with -q)
+  3  validate: nothing wrong found, but not everything proven (no keys, unverified or uncovered files)";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -56,10 +57,7 @@ pub enum Command {
     /// folders no valid digest vouches for (finding); uncovered = a log delivered after the
     /// newest digest of its account and region (not a finding, not proven); unverified = not
     /// proven either way: no keys, no signature available, or listed only by such a digest.
-    ///
-    /// Exit status: 0 everything in scope proven intact; 1 evidence of tampering (a finding);
-    /// 2 usage or I/O error, or a filter that matches nothing; 3 nothing wrong found but not
-    /// everything proven (unverified or uncovered files).
+    #[command(after_help = EXIT_STATUS)]
     Validate(ValidateArgs),
 
     /// Find events: who did what, when and from where.
