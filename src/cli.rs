@@ -22,6 +22,11 @@ pub struct Cli {
     #[arg(short = 'j', long, global = true, value_name = "N")]
     pub threads: Option<usize>,
 
+    /// Keep every copy of an event delivered more than once (by default an event whose eventID
+    /// and content repeat is counted and printed once).
+    #[arg(long, global = true)]
+    pub keep_duplicates: bool,
+
     /// When to use colors on stderr and in tables.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

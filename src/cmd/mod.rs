@@ -24,11 +24,13 @@ pub struct Global {
     pub stdout_tty: bool,
     /// Whether stderr is a terminal (progress bars only then).
     pub stderr_tty: bool,
+    /// Keep every copy of an event delivered more than once (`--keep-duplicates`).
+    pub keep_duplicates: bool,
 }
 
 impl Global {
     /// Reads the terminal state and `NO_COLOR` once.
-    pub fn detect(quiet: bool, threads: Option<usize>, color: ColorChoice) -> Global {
+    pub fn detect(quiet: bool, threads: Option<usize>, color: ColorChoice, keep_duplicates: bool) -> Global {
         let stdout_tty = std::io::stdout().is_terminal();
         let stderr_tty = std::io::stderr().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -37,7 +39,7 @@ impl Global {
             ColorChoice::Never => false,
             ColorChoice::Auto => stderr_tty && !no_color,
         };
-        Global { quiet, threads, color, stdout_tty, stderr_tty }
+        Global { quiet, threads, color, stdout_tty, stderr_tty, keep_duplicates }
     }
 
     /// The output format the user chose, else a table on a terminal and JSON lines otherwise.

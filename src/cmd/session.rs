@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use super::Global;
 use crate::output::sanitize;
+use cloudtrail::dedup::Seen;
 use cloudtrail::scan::{self, Discovery, FileProblem, Prune, ScanOptions, ScanStats, Scanned, Visitor};
 
 /// One scan of the user's paths.
@@ -15,6 +16,8 @@ pub struct Session<'g> {
     /// Paths that could not be walked (already reported).
     pub walk_errors: u64,
     pub strict: bool,
+    /// The events seen so far, unless `--keep-duplicates`: visitors drop copies with it.
+    pub seen: Option<Seen>,
     global: &'g Global,
     started: Instant,
 }
@@ -31,7 +34,8 @@ impl<'g> Session<'g> {
         if walk_errors > 0 && discovery.inputs.is_empty() && discovery.pruned == 0 {
             anyhow::bail!("{}", errors.join("; "));
         }
-        let session = Session { discovery, walk_errors, strict, global, started };
+        let seen = (!global.keep_duplicates).then(Seen::new);
+        let session = Session { discovery, walk_errors, strict, seen, global, started };
         for error in &errors {
             session.report(error);
         }
@@ -61,7 +65,17 @@ impl<'g> Session<'g> {
                 bar.inc(1);
             }
         };
-        let options = ScanOptions { strict: self.strict, on_file: Some(&tick), on_problem: &on_problem };
+        let forget_old_days = || {
+            if let Some(seen) = &self.seen {
+                seen.rotate();
+            }
+        };
+        let options = ScanOptions {
+            strict: self.strict,
+            on_file: Some(&tick),
+            on_problem: &on_problem,
+            on_window_end: Some(&forget_old_days),
+        };
         let scanned = scan::scan(&self.discovery.inputs, visitor, &options);
         if let Some(bar) = progress {
             bar.finish_and_clear();
@@ -109,6 +123,12 @@ impl<'g> Session<'g> {
         line.push_str(&format!("; {} events examined{split}, {outcome}", stats.records));
         if stats.bad_records > 0 {
             line.push_str(&format!(", {} records not events", stats.bad_records));
+        }
+        if let Some(seen) = self.seen.as_ref().filter(|s| s.copies() > 0) {
+            line.push_str(&format!(", {} copies of events delivered more than once dropped", seen.copies()));
+        }
+        if self.discovery.overlapping > 0 {
+            line.push_str(&format!(", {} paths given inside others read once", self.discovery.overlapping));
         }
         line.push_str(&format!("; {:.2}s, {:.0} MB/s", seconds, stats.bytes as f64 / 1e6 / seconds.max(1e-9)));
         self.talk(&line);

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rayon::prelude::*;
 
 use crate::record::{self, Content, RecordError, SyntaxError};
@@ -34,6 +34,9 @@ pub const MAX_DELIVERY_LAG: Duration = Duration::hours(2);
 pub struct Input {
     /// `None`: standard input.
     pub path: Option<PathBuf>,
+    /// The day CloudTrail delivered it, when its path names one (a log file in the `AWSLogs/`
+    /// layout): [`scan`] reads a dump one delivery day at a time.
+    pub day: Option<NaiveDate>,
 }
 
 impl Input {
@@ -76,6 +79,8 @@ pub struct Discovery {
     pub digests: u64,
     /// Files found in folders whose names are not those of log files (see [`is_log_name`]).
     pub ignored: u64,
+    /// Paths given that lie inside (or are) another path given: read once, through the other.
+    pub overlapping: u64,
 }
 
 /// Whether a file found while walking a folder may hold events, judged by its name: JSON,
@@ -95,9 +100,11 @@ pub fn is_log_name(path: &Path) -> bool {
 /// Unwalkable paths go to `on_error`.
 pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree::WalkError)) -> Discovery {
     let mut found = Discovery::default();
-    for path in paths {
+    let roots = distinct_roots(paths);
+    found.overlapping = (paths.len() - roots.len()) as u64;
+    for path in roots {
         if path.as_os_str() == "-" {
-            found.inputs.push(Input { path: None });
+            found.inputs.push(Input { path: None, day: None });
             continue;
         }
         let named = path.is_file();
@@ -107,7 +114,7 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
                 Class::Digest { .. } => found.digests += 1,
                 Class::Log { layout, name } => {
                     if prune.keeps(&layout.account, &layout.region, name.delivered) {
-                        found.inputs.push(Input { path: Some(entry.path) });
+                        found.inputs.push(Input { path: Some(entry.path), day: Some(name.delivered.date_naive()) });
                     } else {
                         found.pruned += 1;
                     }
@@ -118,7 +125,7 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
                     } else if !named && !is_log_name(&entry.path) {
                         found.ignored += 1;
                     } else {
-                        found.inputs.push(Input { path: Some(entry.path) });
+                        found.inputs.push(Input { path: Some(entry.path), day: None });
                     }
                 }
             },
@@ -126,6 +133,25 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
         );
     }
     found
+}
+
+/// The paths to walk so that no file is read twice: a path given twice, or lying inside another
+/// path given (a folder and a file in it), is left out, compared by real path. `-` is kept once.
+/// Paths that cannot be resolved are kept, for the walk to report.
+fn distinct_roots(paths: &[PathBuf]) -> Vec<&PathBuf> {
+    let real: Vec<Option<PathBuf>> =
+        paths.iter().map(|p| if p.as_os_str() == "-" { Some(p.clone()) } else { std::fs::canonicalize(p).ok() }).collect();
+    let covered = |i: usize| {
+        let Some(mine) = &real[i] else { return false };
+        real.iter().enumerate().any(|(j, other)| {
+            other.as_ref().is_some_and(|other| {
+                let inside = mine != other && mine.starts_with(other);
+                // Of equal paths, the first one given is kept.
+                inside || (mine == other && j < i)
+            })
+        })
+    };
+    paths.iter().enumerate().filter(|&(i, _)| !covered(i)).map(|(_, p)| p).collect()
 }
 
 /// What a command does with the records: decides which files to split, visits each record,
@@ -239,6 +265,9 @@ pub struct ScanOptions<'a> {
     pub on_file: Option<&'a (dyn Fn() + Sync)>,
     /// Receives each problem as it happens (from any worker thread).
     pub on_problem: &'a (dyn Fn(&FileProblem) + Sync),
+    /// Called after each delivery day's files (see [`windows`]), e.g. to let
+    /// [`crate::dedup::Seen`] forget older days.
+    pub on_window_end: Option<&'a (dyn Fn() + Sync)>,
 }
 
 /// The outcome of [`scan`].
@@ -259,7 +288,9 @@ struct Worker {
     scratch: Vec<u8>,
 }
 
-/// Reads every input on all cores and visits every record; see the module doc.
+/// Reads every input on all cores and visits every record; see the module doc. Inputs are read
+/// one delivery day at a time ([`windows`]), all cores on each day, and
+/// [`ScanOptions::on_window_end`] is called between days.
 pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>) -> Scanned<V::Acc> {
     let threads = rayon::current_num_threads().max(1);
     let workers: Vec<Mutex<Worker>> = (0..threads).map(|_| Mutex::new(Worker::default())).collect();
@@ -267,45 +298,70 @@ pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>
     let stopped_on_problem = AtomicBool::new(false);
     let io_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
 
-    let (acc, stats) = inputs
-        .par_iter()
-        .enumerate()
-        .fold(
-            || (visitor.new_acc(), ScanStats::default()),
-            |(mut acc, mut stats), (index, input)| {
-                if stop.load(Ordering::Relaxed) || visitor.done() {
-                    return (acc, stats);
-                }
-                // One worker per rayon thread: the lock is never contended, it only proves
-                // to the compiler that the buffers are not shared.
-                let slot = rayon::current_thread_index().unwrap_or(0) % threads;
-                let mut worker = workers[slot].lock().unwrap_or_else(PoisonError::into_inner);
-                let problem = read_one(&mut worker, visitor, index, input, &mut acc, &mut stats);
-                drop(worker);
-                if let Some(kind) = problem {
-                    (options.on_problem)(&FileProblem { file: index, input: input.clone(), kind });
-                    if options.strict {
-                        stopped_on_problem.store(true, Ordering::Relaxed);
-                        stop.store(true, Ordering::Relaxed);
-                    }
-                }
-                if let Err(e) = visitor.end_file(&mut acc, index) {
-                    io_error.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(e);
-                    stop.store(true, Ordering::Relaxed);
-                }
-                if let Some(tick) = options.on_file {
-                    tick();
-                }
-                (acc, stats)
-            },
-        )
-        .reduce(|| (visitor.new_acc(), ScanStats::default()), |(a, sa), (b, sb)| (visitor.merge(a, b), sa + sb));
+    let visit = |(mut acc, mut stats): (V::Acc, ScanStats), index: usize| {
+        if stop.load(Ordering::Relaxed) || visitor.done() {
+            return (acc, stats);
+        }
+        let input = &inputs[index];
+        // One worker per rayon thread: the lock is never contended, it only proves to the
+        // compiler that the buffers are not shared.
+        let slot = rayon::current_thread_index().unwrap_or(0) % threads;
+        let mut worker = workers[slot].lock().unwrap_or_else(PoisonError::into_inner);
+        let problem = read_one(&mut worker, visitor, index, input, &mut acc, &mut stats);
+        drop(worker);
+        if let Some(kind) = problem {
+            (options.on_problem)(&FileProblem { file: index, input: input.clone(), kind });
+            if options.strict {
+                stopped_on_problem.store(true, Ordering::Relaxed);
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+        if let Err(e) = visitor.end_file(&mut acc, index) {
+            io_error.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(e);
+            stop.store(true, Ordering::Relaxed);
+        }
+        if let Some(tick) = options.on_file {
+            tick();
+        }
+        (acc, stats)
+    };
+    let empty = || (visitor.new_acc(), ScanStats::default());
+    let mut total = empty();
+    for window in windows(inputs) {
+        let (acc, stats) = window
+            .into_par_iter()
+            .fold(empty, visit)
+            .reduce(empty, |(a, sa), (b, sb)| (visitor.merge(a, b), sa + sb));
+        total = (visitor.merge(total.0, acc), total.1 + stats);
+        if let Some(end) = options.on_window_end {
+            end();
+        }
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+    }
     Scanned {
-        acc,
-        stats,
+        acc: total.0,
+        stats: total.1,
         stopped_on_problem: stopped_on_problem.into_inner(),
         io_error: io_error.into_inner().unwrap_or_else(PoisonError::into_inner),
     }
+}
+
+/// The input indices grouped by delivery day, days in order, inputs without a day first (they
+/// are not grouped further), each group in input order. Copies of one event are delivered
+/// within hours of each other, so [`crate::dedup::Seen`] needs to remember only the day before.
+pub fn windows(inputs: &[Input]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by_key(|&i| inputs[i].day);
+    let mut windows: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        match windows.last_mut() {
+            Some(last) if inputs[last[0]].day == inputs[i].day => last.push(i),
+            _ => windows.push(vec![i]),
+        }
+    }
+    windows
 }
 
 fn read_one<V: Visitor>(
@@ -453,12 +509,12 @@ mod tests {
                 _ => format!("{{\"Records\":[{{\"n\":{i}}},{{\"n\":{i}}}]}}"),
             };
             std::fs::write(&path, body).unwrap();
-            inputs.push(Input { path: Some(path) });
+            inputs.push(Input { path: Some(path), day: None });
         }
-        inputs.push(Input { path: Some(dir.path().join("missing.json")) });
+        inputs.push(Input { path: Some(dir.path().join("missing.json")), day: None });
         let problems = Mutex::new(Vec::new());
         let on_problem = |p: &FileProblem| problems.lock().unwrap().push((p.file, p.to_string()));
-        let options = ScanOptions { strict: false, on_file: None, on_problem: &on_problem };
+        let options = ScanOptions { strict: false, on_file: None, on_problem: &on_problem, on_window_end: None };
         let out = scan(&inputs, &Count, &options);
         assert_eq!(out.acc.len(), 48 * 2 + 1 + 1);
         assert_eq!(out.stats.files, 50);
