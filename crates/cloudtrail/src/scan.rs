@@ -125,7 +125,13 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
                     } else if !named && !is_log_name(&entry.path) {
                         found.ignored += 1;
                     } else {
-                        found.inputs.push(Input { path: Some(entry.path), day: None });
+                        // A log file outside the layout still names its delivery time.
+                        let day = entry
+                            .path
+                            .file_name()
+                            .and_then(|n| tree::names::parse_log_name(&n.to_string_lossy()).ok())
+                            .map(|name| name.delivered.date_naive());
+                        found.inputs.push(Input { path: Some(entry.path), day });
                     }
                 }
             },
