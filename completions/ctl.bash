@@ -59,7 +59,7 @@ _ctl() {
 
     case "${cmd}" in
         ctl)
-            opts="-q -j -h -V --quiet --threads --color --help --version validate query filter metrics generate help"
+            opts="-q -j -h -V --quiet --threads --keep-duplicates --color --help --version validate query filter metrics generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -85,7 +85,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__filter)
-            opts="-p -c -q -j -h -V --pattern --count --strict --quiet --threads --color --help --version"
+            opts="-p -c -q -j -h -V --pattern --count --strict --quiet --threads --keep-duplicates --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,7 +119,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__generate)
-            opts="-q -j -h -V --quiet --threads --color --help --version man completions"
+            opts="-q -j -h -V --quiet --threads --keep-duplicates --color --help --version man completions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,7 +243,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__metrics)
-            opts="-p -o -q -j -h -V --pattern --name --value --default-value --dimension --filters --cis --period --threshold --comparison --since --until --output --strict --quiet --threads --color --help --version"
+            opts="-p -o -q -j -h -V --pattern --name --value --default-value --dimension --filters --cis --period --threshold --comparison --since --until --output --strict --quiet --threads --keep-duplicates --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -325,7 +325,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__query)
-            opts="-e -s -u -w -o -f -n -c -q -j -h -V --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --output --fields --limit --count-by --top --unordered --strict --quiet --threads --color --help --version"
+            opts="-e -s -u -w -o -f -n -c -q -j -h -V --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --output --fields --limit --count-by --top --unordered --strict --quiet --threads --keep-duplicates --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -455,7 +455,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__validate)
-            opts="-v -o -q -j -h -V --public-keys --digest-metadata --bucket --start-time --end-time --account --region --trail --verbose --output --quiet --threads --color --help --version"
+            opts="-v -o -q -j -h -V --public-keys --digest-metadata --bucket --start-time --end-time --account --region --trail --verbose --output --quiet --threads --keep-duplicates --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ctl_global_optspecs
-    string join \n q/quiet j/threads= color= h/help V/version
+    string join \n q/quiet j/threads= keep-duplicates color= h/help V/version
 end
 
 function __fish_ctl_needs_command
@@ -29,6 +29,7 @@ complete -c ctl -n "__fish_ctl_needs_command" -l color -d 'When to use colors on
 always\t''
 never\t''"
 complete -c ctl -n "__fish_ctl_needs_command" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_needs_command" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
 complete -c ctl -n "__fish_ctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_needs_command" -s V -l version -d 'Print version'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
@@ -40,8 +41,8 @@ complete -c ctl -n "__fish_ctl_needs_command" -f -a "help" -d 'Print this messag
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l public-keys -d '`aws cloudtrail list-public-keys` output (a bare response, or a map of region to response). Repeatable. Without keys, signatures are reported `unverified`' -r -F
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l digest-metadata -d 'Signatures of chain heads: `{"s3://bucket/key": {"signature": "...", "signature-algorithm": "SHA256withRSA"}}` (S3 metadata captured with head-object)' -r -F
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l bucket -d 'The bucket the dump was copied from (default: read from the digests)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand validate" -l start-time -d 'Only digests delivered at or after this time (RFC 3339 or YYYY-MM-DD)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand validate" -l end-time -d 'Only digests delivered at or before this time (RFC 3339 or YYYY-MM-DD)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l start-time -d 'Only digests delivered at or after this time: RFC 3339, the AWS CLI\'s 20260102T03:04:05Z, or a date; without a zone, UTC' -r
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l end-time -d 'Only digests delivered at or before this time (same forms; without a zone, UTC)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l account -d 'Only these accounts (repeatable)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l region -d 'Only these source regions (repeatable)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l trail -d 'Only these trails (repeatable)' -r
@@ -55,6 +56,7 @@ always\t''
 never\t''"
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s v -l verbose -d 'List every file checked, not only failures'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s e -l event -d 'eventName, `*` wildcards allowed (repeatable: OR)' -r
@@ -67,8 +69,8 @@ complete -c ctl -n "__fish_ctl_using_subcommand query" -l ip -d 'sourceIPAddress
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l error -d 'Failed calls only; with a value, only this errorCode (`*` wildcards; repeatable: OR)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l account -d 'recipientAccountId, and the account folder of a tree (repeatable: OR)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l region -d 'awsRegion, and the region folder of a tree (repeatable: OR)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand query" -l since -d 'Events at or after this time: RFC 3339, a date, or a duration before now (`7d`, `12h`)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand query" -l until -d 'Events before this time: RFC 3339, a date, or a duration before now' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l since -d 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l until -d 'Events before this time (same forms; without a zone, UTC)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s w -l where -d 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s o -l output -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'Human-readable table (default on a terminal)'
 jsonl\t'One JSON object per line (default when piped)'
@@ -87,6 +89,7 @@ complete -c ctl -n "__fish_ctl_using_subcommand query" -l write-only -d 'Mutatin
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l unordered -d 'Print events in the order they are found instead of by eventTime (streams, less memory)'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s V -l version -d 'Print version'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s p -l pattern -d 'The filter pattern (CloudWatch Logs syntax)' -r
@@ -97,6 +100,7 @@ never\t''"
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s c -l count -d 'Print only the number of matching events'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s V -l version -d 'Print version'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s p -l pattern -d 'A filter pattern defining one metric' -r
@@ -108,8 +112,8 @@ complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l filters -d 'Metric f
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l period -d 'Period of the datapoints (e.g. 1m, 5m, 1h, 1d)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l threshold -d 'List the periods in which an alarm on the metric (Sum per period) would be in ALARM' -r
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l comparison -d 'The alarm\'s comparison with --threshold' -r
-complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l since -d 'Events at or after this time: RFC 3339, a date, or a duration before now' -r
-complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l until -d 'Events before this time: RFC 3339, a date, or a duration before now' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l since -d 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now; without a zone, UTC' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l until -d 'Events before this time (same forms; without a zone, UTC)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s o -l output -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'Human-readable table (default on a terminal)'
 jsonl\t'One JSON object per line (default when piped)'
 json\t'One JSON document'
@@ -121,6 +125,7 @@ never\t''"
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l cis -d 'The built-in CIS AWS Foundations benchmark metric filters'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s V -l version -d 'Print version'
 complete -c ctl -n "__fish_ctl_using_subcommand generate" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
@@ -128,6 +133,7 @@ complete -c ctl -n "__fish_ctl_using_subcommand generate" -l color -d 'When to u
 always\t''
 never\t''"
 complete -c ctl -n "__fish_ctl_using_subcommand generate" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand generate" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
 complete -c ctl -n "__fish_ctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand generate" -s V -l version -d 'Print version'
 complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'

@@ -131,11 +131,11 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "NAME")]
     pub bucket: Option<String>,
 
-    /// Only digests delivered at or after this time (RFC 3339 or YYYY-MM-DD).
+    /// Only digests delivered at or after this time: RFC 3339, the AWS CLI's 20260102T03:04:05Z, or a date; without a zone, UTC.
     #[arg(long, value_name = "TIME")]
     pub start_time: Option<String>,
 
-    /// Only digests delivered at or before this time (RFC 3339 or YYYY-MM-DD).
+    /// Only digests delivered at or before this time (same forms; without a zone, UTC).
     #[arg(long, value_name = "TIME")]
     pub end_time: Option<String>,
 
@@ -214,11 +214,11 @@ pub struct QueryArgs {
     #[arg(long, value_name = "REGION")]
     pub region: Vec<String>,
 
-    /// Events at or after this time: RFC 3339, a date, or a duration before now (`7d`, `12h`).
+    /// Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
-    /// Events before this time: RFC 3339, a date, or a duration before now.
+    /// Events before this time (same forms; without a zone, UTC).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 
@@ -354,11 +354,11 @@ pub struct MetricsArgs {
     #[arg(long, value_name = "OP", default_value = ">=", requires = "threshold")]
     pub comparison: String,
 
-    /// Events at or after this time: RFC 3339, a date, or a duration before now.
+    /// Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now; without a zone, UTC.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
-    /// Events before this time: RFC 3339, a date, or a duration before now.
+    /// Events before this time (same forms; without a zone, UTC).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 

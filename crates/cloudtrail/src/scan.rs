@@ -145,8 +145,10 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
 /// path given (a folder and a file in it), is left out, compared by real path. `-` is kept once.
 /// Paths that cannot be resolved are kept, for the walk to report.
 fn distinct_roots(paths: &[PathBuf]) -> Vec<&PathBuf> {
-    let real: Vec<Option<PathBuf>> =
-        paths.iter().map(|p| if p.as_os_str() == "-" { Some(p.clone()) } else { std::fs::canonicalize(p).ok() }).collect();
+    let real: Vec<Option<PathBuf>> = paths
+        .iter()
+        .map(|p| if p.as_os_str() == "-" { Some(p.clone()) } else { std::fs::canonicalize(p).ok() })
+        .collect();
     let covered = |i: usize| {
         let Some(mine) = &real[i] else { return false };
         real.iter().enumerate().any(|(j, other)| {
@@ -334,10 +336,8 @@ pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>
     let empty = || (visitor.new_acc(), ScanStats::default());
     let mut total = empty();
     for window in windows(inputs) {
-        let (acc, stats) = window
-            .into_par_iter()
-            .fold(empty, visit)
-            .reduce(empty, |(a, sa), (b, sb)| (visitor.merge(a, b), sa + sb));
+        let (acc, stats) =
+            window.into_par_iter().fold(empty, visit).reduce(empty, |(a, sa), (b, sb)| (visitor.merge(a, b), sa + sb));
         total = (visitor.merge(total.0, acc), total.1 + stats);
         if let Some(end) = options.on_window_end {
             end();

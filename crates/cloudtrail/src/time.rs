@@ -4,19 +4,21 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 /// Why a time argument was not understood.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot read {input:?} as a time: use RFC 3339 (2026-01-02T03:04:05Z), a date (2026-01-02) or a duration before now (7d, 12h, 30m)")]
+#[error("cannot read {input:?} as a time: use RFC 3339 (2026-01-02T03:04:05Z), the AWS CLI's form (20260102T03:04:05Z), a date (2026-01-02, UTC) or a duration before now (7d, 12h, 30m)")]
 pub struct TimeError {
     pub input: String,
 }
 
-/// Parses an absolute time: RFC 3339 (any offset, converted to UTC), `YYYY-MM-DDTHH:MM:SS`
-/// without offset (taken as UTC), or a date `YYYY-MM-DD` (its midnight UTC).
+/// Parses an absolute time: RFC 3339 (any offset, converted to UTC); the AWS CLI's
+/// `YYYYMMDDTHH:MM:SSZ` (as `validate-logs --start-time` takes it) or `YYYYMMDDTHHMMSSZ`;
+/// `YYYY-MM-DDTHH:MM[:SS]` without an offset, taken as UTC (CloudTrail writes every time in UTC);
+/// or a date `YYYY-MM-DD`, its midnight UTC.
 pub fn parse_absolute(input: &str) -> Result<DateTime<Utc>, TimeError> {
     let s = input.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
+    for format in ["%Y%m%dT%H:%M:%SZ", "%Y%m%dT%H%M%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
             return Ok(t.and_utc());
         }
@@ -64,6 +66,8 @@ mod tests {
         assert_eq!(parse_absolute("2026-01-02").unwrap(), at("2026-01-02T00:00:00Z"));
         assert_eq!(parse_absolute("2026-01-02T03:04:05+02:00").unwrap(), at("2026-01-02T01:04:05Z"));
         assert_eq!(parse_absolute("2026-01-02T03:04:05").unwrap(), at("2026-01-02T03:04:05Z"));
+        assert_eq!(parse_absolute("20160129T19:00:00Z").unwrap(), at("2016-01-29T19:00:00Z"), "the AWS CLI's form");
+        assert_eq!(parse_absolute("20160129T190000Z").unwrap(), at("2016-01-29T19:00:00Z"));
         assert!(parse_absolute("yesterday").is_err());
     }
 
