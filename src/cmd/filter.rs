@@ -80,8 +80,9 @@ fn display(path: Option<&Path>) -> String {
 }
 
 /// Offers every event message of `data` to `pattern` and passes the matching ones to `emit`;
-/// returns how many matched. Content that starts like JSON and that [`record::split`] reads to
-/// the end is taken record by record; anything else (text logs, damaged JSON) line by line.
+/// returns how many matched. Content that starts like JSON, that [`record::split`] reads to
+/// the end and whose matching records are valid ([`record::validate`]) is taken record by
+/// record; anything else (text logs, damaged JSON) line by line.
 pub fn filter_messages(
     data: &[u8],
     pattern: &Pattern,
@@ -90,14 +91,16 @@ pub fn filter_messages(
     let looks_structured = data.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| matches!(b, b'{' | b'['));
     if looks_structured {
         let mut found: Vec<Vec<u8>> = Vec::new();
+        let mut damaged = false;
         let mut scratch = Vec::new();
         let split = record::split(data, &mut scratch, |raw, _| {
             let message = record::event_text(raw);
             if pattern.matches_prefiltered(&message) {
+                damaged |= record::validate(raw).is_err();
                 found.push(message.into_owned());
             }
         });
-        if split.is_ok() {
+        if split.is_ok() && !damaged {
             for message in &found {
                 emit(message)?;
             }
@@ -134,6 +137,7 @@ impl Visitor for Matcher<'_> {
     fn record(&self, acc: &mut Self::Acc, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
         let message = record::event_text(raw);
         if self.pattern.matches(&message) {
+            record::validate(raw)?;
             acc.push((file, ordinal, message.into_owned()));
         }
         Ok(())

@@ -17,13 +17,28 @@
 //! [`view::EventView`] reads the few fields a query needs from a record; [`event_text`] gives
 //! the record as CloudWatch Logs would receive it.
 //!
-//! Splitting checks the file's outer structure (the top-level values, the `Records` array and
-//! its separators) but finds each record's end by counting brackets, without checking the
-//! syntax inside it: most records of a selective query are never looked at. A record that is
-//! going to be printed is checked with [`validate`] first.
+//! # What is checked where
+//!
+//! What a valid record is, is written once: the contract of [`cwl_filter::json`] (UTF-8
+//! validated, no raw control characters in strings, nesting at most 127 deep, the last of
+//! duplicate members wins), and a record must moreover be an object ([`validate`]). It is
+//! applied in three places, each checking something stated:
+//!
+//! - [`split`] checks the file's outer structure with that reader (the top-level values, the
+//!   `Records` or `Events` array and its separators, lookup-events wrappers) and finds each
+//!   record's end with the bracket counter of `fast.rs`, which decides boundaries only, never
+//!   validity: most records of a selective query are never looked at.
+//! - [`EventView::parse`] and [`lookup`] check the members they walk through (keys,
+//!   separators, scalars) and skip nested containers by bracket counting.
+//! - Every record that is used (printed, counted, exported, replayed into a metric, emitted
+//!   by `filter`) is checked in full with [`validate`] once, when it is selected; a record
+//!   that fails is not used but reported by the scan engine as a record that is not valid,
+//!   with its [`SyntaxError`] (offset and [`Reason`]). A record that a visitor passes over
+//!   unread (the byte prefilter, a predicate that does not hold) is not checked, and so not
+//!   reported. A JSON filter pattern walks with the same reader, so it matches only valid
+//!   records: a record `query` prints is one `--where` can match.
 
 mod fast;
-pub mod json;
 pub mod view;
 
 use std::borrow::Cow;
@@ -31,7 +46,8 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::gz::{self, InflateError, Inflater};
-pub use json::SyntaxError;
+use cwl_filter::json;
+pub use cwl_filter::json::{Reason, SyntaxError};
 pub use view::{EventView, Identity};
 
 /// Why a file yielded no (or not all of its) records.
@@ -119,8 +135,9 @@ impl Reader {
 }
 
 /// Calls `visit(raw, ordinal)` for every record of `data`, in file order (see the module doc
-/// for the shapes), reading each byte once. `scratch` holds decoded `CloudTrailEvent` strings. Records before a syntax
-/// error have been visited when the error is returned.
+/// for the shapes), reading each byte once. `scratch` holds decoded `CloudTrailEvent` strings.
+/// Records before a syntax error have been visited when the error is returned. The records
+/// are not checked (see the module doc): a visitor checks those it uses with [`validate`].
 pub fn split(data: &[u8], scratch: &mut Vec<u8>, mut visit: impl FnMut(&[u8], u64)) -> Result<Content, RecordError> {
     let mut count = 0u64;
     let mut emit = |raw: &[u8]| {
@@ -181,14 +198,49 @@ pub fn skip_lenient(data: &[u8], pos: usize) -> Result<usize, SyntaxError> {
     }
 }
 
-/// Checks that `raw` is exactly one well-formed JSON value (surrounding whitespace allowed).
+/// Checks a record against the contract: a JSON object (surrounding whitespace allowed) that
+/// is valid JSON as [`cwl_filter::json`] defines it.
 pub fn validate(raw: &[u8]) -> Result<(), SyntaxError> {
     let start = json::skip_ws(raw, 0);
-    let end = json::skip_ws(raw, json::skip_value(raw, start)?);
-    if end != raw.len() {
-        return Err(SyntaxError { offset: end, what: "unexpected data after the value" });
+    if raw.get(start) != Some(&b'{') {
+        return Err(SyntaxError { offset: start, reason: Reason::ExpectedObject });
     }
-    Ok(())
+    json::validate(raw)
+}
+
+/// Follows a path of object keys (and array indices, as decimal segments) from the value `raw`;
+/// returns the slice of the value found. Among duplicate members the last wins (the
+/// contract's rule), so every member of each object on the way is walked; values passed over
+/// are skipped by bracket counting, not checked.
+pub fn lookup<'a, S: AsRef<str>>(raw: &'a [u8], path: &[S]) -> Option<&'a [u8]> {
+    let mut cur = raw;
+    for seg in path {
+        let seg = seg.as_ref();
+        let mut found = None;
+        match cur.first()? {
+            b'{' => json::for_each_member(cur, 0, |key, start| -> Result<usize, SyntaxError> {
+                let end = skip_lenient(cur, start)?;
+                if json::key_eq(key, seg.as_bytes()) {
+                    found = Some(&cur[start..end]);
+                }
+                Ok(end)
+            }),
+            b'[' => {
+                let index: usize = seg.parse().ok()?;
+                json::for_each_element(cur, 0, |i, start| -> Result<usize, SyntaxError> {
+                    let end = skip_lenient(cur, start)?;
+                    if i == index {
+                        found = Some(&cur[start..end]);
+                    }
+                    Ok(end)
+                })
+            }
+            _ => return None,
+        }
+        .ok()?;
+        cur = found?;
+    }
+    Some(cur)
 }
 
 fn skip_any(data: &[u8], pos: usize) -> Result<usize, RecordError> {
@@ -197,24 +249,14 @@ fn skip_any(data: &[u8], pos: usize) -> Result<usize, RecordError> {
 
 /// Emits each element of the array at `pos` (a `Records` array); returns the array's end.
 fn records_array(data: &[u8], pos: usize, emit: &mut impl FnMut(&[u8])) -> Result<usize, RecordError> {
-    let mut p = json::skip_ws(data, pos + 1);
-    if data.get(p) == Some(&b']') {
-        return Ok(p + 1);
-    }
-    loop {
-        let end = skip_any(data, p)?;
-        emit(&data[p..end]);
-        p = json::skip_ws(data, end);
-        match data.get(p) {
-            Some(b',') => p = json::skip_ws(data, p + 1),
-            Some(b']') => return Ok(p + 1),
-            None => return Err(SyntaxError { offset: p, what: "unexpected end of data (truncated?)" }.into()),
-            Some(_) => return Err(SyntaxError { offset: p, what: "expected ',' or ']' in an array" }.into()),
-        }
-    }
+    json::for_each_element(data, pos, |_, start| -> Result<usize, RecordError> {
+        let end = skip_any(data, start)?;
+        emit(&data[start..end]);
+        Ok(end)
+    })
 }
 
-/// Emits each element of the array `value`; an element object holding a `CloudTrailEvent`
+/// Emits each element of the array at `pos`; an element object holding a `CloudTrailEvent`
 /// string is replaced by that string, decoded (lookup-events output). Returns the array's end.
 fn lookup_events(
     data: &[u8],
@@ -222,26 +264,37 @@ fn lookup_events(
     scratch: &mut Vec<u8>,
     emit: &mut impl FnMut(&[u8]),
 ) -> Result<usize, RecordError> {
-    let mut elements = json::elements(data, pos);
-    for element in elements.by_ref() {
-        let (_, raw) = element?;
-        let inner = match raw.first() {
-            Some(b'{') => json::members(raw, 0)
-                .map_while(Result::ok)
-                .find(|(k, v)| *k == b"CloudTrailEvent" && v.first() == Some(&b'"'))
-                .map(|(_, v)| v),
-            _ => None,
-        };
-        match inner {
+    json::for_each_element(data, pos, |_, start| -> Result<usize, RecordError> {
+        let end = skip_any(data, start)?;
+        let raw = &data[start..end];
+        match cloudtrail_event(raw) {
             Some(encoded) => {
                 scratch.clear();
-                json::unescape(&encoded[1..encoded.len() - 1], scratch);
+                json::unescape(encoded, scratch);
                 emit(scratch);
             }
             None => emit(raw),
         }
+        Ok(end)
+    })
+}
+
+/// The content (between the quotes) of the `CloudTrailEvent` string member of the object
+/// `raw`, the last one if repeated; None when there is none or `raw` is not a readable object.
+fn cloudtrail_event(raw: &[u8]) -> Option<&[u8]> {
+    if raw.first() != Some(&b'{') {
+        return None;
     }
-    Ok(elements.end())
+    let mut found = None;
+    json::for_each_member(raw, 0, |key, start| -> Result<usize, SyntaxError> {
+        let end = skip_lenient(raw, start)?;
+        if key == b"CloudTrailEvent" && raw[start] == b'"' {
+            found = Some(&raw[start + 1..end - 1]);
+        }
+        Ok(end)
+    })
+    .ok()?;
+    found
 }
 
 /// Whether `data` looks like the outline of a JSON document: it starts with `{` or `[` and
@@ -253,9 +306,7 @@ pub fn outline_ok(data: &[u8]) -> Result<(), RecordError> {
     match (first, last) {
         (None, _) => Ok(()),
         (Some(b'{' | b'['), Some(b'}' | b']')) => Ok(()),
-        (Some(b'{' | b'[' | 0xEF), _) => {
-            Err(SyntaxError { offset: data.len(), what: "does not end a JSON document (truncated?)" }.into())
-        }
+        (Some(b'{' | b'[' | 0xEF), _) => Err(SyntaxError { offset: data.len(), reason: Reason::Truncated }.into()),
         _ => Err(RecordError::NotRecords("does not start like JSON")),
     }
 }
