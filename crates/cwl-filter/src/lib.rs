@@ -58,6 +58,11 @@ mod regex;
 #[cfg(test)]
 mod tests;
 
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
+
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;

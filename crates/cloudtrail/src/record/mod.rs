@@ -210,37 +210,67 @@ pub fn validate(raw: &[u8]) -> Result<(), SyntaxError> {
 
 /// Follows a path of object keys (and array indices, as decimal segments) from the value `raw`;
 /// returns the slice of the value found. Among duplicate members the last wins (the
-/// contract's rule), so every member of each object on the way is walked; values passed over
-/// are skipped by bracket counting, not checked.
+/// contract's rule). Values passed over are skipped by bracket counting, not checked.
 pub fn lookup<'a, S: AsRef<str>>(raw: &'a [u8], path: &[S]) -> Option<&'a [u8]> {
-    let mut cur = raw;
-    for seg in path {
-        let seg = seg.as_ref();
-        let mut found = None;
-        match cur.first()? {
-            b'{' => json::for_each_member(cur, 0, |key, start| -> Result<usize, SyntaxError> {
-                let end = skip_lenient(cur, start)?;
-                if json::key_eq(key, seg.as_bytes()) {
-                    found = Some(&cur[start..end]);
-                }
-                Ok(end)
-            }),
-            b'[' => {
-                let index: usize = seg.parse().ok()?;
-                json::for_each_element(cur, 0, |i, start| -> Result<usize, SyntaxError> {
-                    let end = skip_lenient(cur, start)?;
-                    if i == index {
-                        found = Some(&cur[start..end]);
-                    }
-                    Ok(end)
-                })
-            }
-            _ => return None,
-        }
-        .ok()?;
-        cur = found?;
+    path.iter().try_fold(raw, |cur, seg| match cur.first()? {
+        b'{' => member(cur, seg.as_ref().as_bytes()),
+        b'[' => element(cur, seg.as_ref().parse().ok()?),
+        _ => None,
+    })
+}
+
+/// Why a walk for one member or element ended before the container's end.
+enum Early {
+    Syntax,
+    /// What was looked for is known.
+    Done,
+}
+
+impl From<SyntaxError> for Early {
+    fn from(_: SyntaxError) -> Early {
+        Early::Syntax
     }
-    Some(cur)
+}
+
+/// The value of the last member named `key` of the object `obj`. The walk stops at a match
+/// when the bytes after it cannot hold the key again: they contain neither `"key"` nor a
+/// backslash (the only way to spell the key otherwise).
+fn member<'a>(obj: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let mut found = None;
+    let walk = json::for_each_member(obj, 0, |k, start| -> Result<usize, Early> {
+        let end = skip_lenient(obj, start)?;
+        if json::key_eq(k, key) {
+            found = Some(&obj[start..end]);
+            let rest = &obj[end..];
+            let quoted_again = memchr::memmem::find_iter(rest, key)
+                .any(|at| at > 0 && rest[at - 1] == b'"' && rest.get(at + key.len()) == Some(&b'"'));
+            if !quoted_again && memchr::memchr(b'\\', rest).is_none() {
+                return Err(Early::Done);
+            }
+        }
+        Ok(end)
+    });
+    match walk {
+        Ok(_) | Err(Early::Done) => found,
+        Err(Early::Syntax) => None,
+    }
+}
+
+/// The element at `index` of the array `array`.
+fn element(array: &[u8], index: usize) -> Option<&[u8]> {
+    let mut found = None;
+    let walk = json::for_each_element(array, 0, |i, start| -> Result<usize, Early> {
+        let end = skip_lenient(array, start)?;
+        if i == index {
+            found = Some(&array[start..end]);
+            return Err(Early::Done);
+        }
+        Ok(end)
+    });
+    match walk {
+        Ok(_) | Err(Early::Done) => found,
+        Err(Early::Syntax) => None,
+    }
 }
 
 fn skip_any(data: &[u8], pos: usize) -> Result<usize, RecordError> {
@@ -421,6 +451,40 @@ mod tests {
         assert_eq!(reader.load_bytes(&two).unwrap(), b"{\"a\":1}\n{\"a\":2}\n");
         assert_eq!(reader.load_bytes(b"plain").unwrap(), b"plain");
         assert!(matches!(reader.load_bytes(&gzip(b"x")[..10]), Err(RecordError::Gzip(_))));
+    }
+
+    #[test]
+    fn lookups_take_the_last_duplicate() {
+        let doc = br#"{"a":1,"b":{"c":[10,{"d":"x"}],"c":[20,{"d":"y"}]},"a":2}"#;
+        assert_eq!(lookup(doc, &["a"]), Some(&b"2"[..]));
+        assert_eq!(lookup(doc, &["b", "c", "1", "d"]), Some(&br#""y""#[..]));
+        assert_eq!(lookup(doc, &["b", "c", "2"]), None);
+        assert_eq!(lookup(doc, &["b", "x"]), None);
+        // A later duplicate spelled with an escape is found too.
+        assert_eq!(lookup(br#"{"k":1,"x":"k","\u006b":3}"#, &["k"]), Some(&b"3"[..]));
+        assert_eq!(lookup(br#"{"k":1,"x":"\"k\""}"#, &["k"]), Some(&b"1"[..]));
+        assert_eq!(lookup(br#"{"k":1,"x":["k"]}"#, &["k"]), Some(&b"1"[..]));
+        let view = EventView::parse(br#"{"eventName":"A","eventName":"B"}"#).unwrap();
+        assert_eq!(view.event_name().unwrap(), "B");
+        let twice = br#"[{"CloudTrailEvent":"{\"n\":1}","CloudTrailEvent":"{\"n\":2}"}]"#;
+        assert_eq!(records(twice).0, [r#"{"n":2}"#]);
+    }
+
+    #[test]
+    fn records_are_checked_against_the_one_contract() {
+        assert_eq!(validate(b" {\"a\":[1,\"\\u00e9\"]} "), Ok(()));
+        let reason = |raw: &[u8]| validate(raw).unwrap_err().reason;
+        assert_eq!(reason(b"[1]"), Reason::ExpectedObject);
+        assert_eq!(reason(b"{\"a\":\"x\ny\"}"), Reason::ControlCharacter);
+        assert_eq!(reason(b"{\"a\":\"\xe9\"}"), Reason::InvalidUtf8);
+        assert_eq!(reason(br#"{"a":"\udc00"}"#), Reason::LoneSurrogate);
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(json::MAX_DEPTH), "]".repeat(json::MAX_DEPTH));
+        assert_eq!(reason(deep.as_bytes()), Reason::TooDeep);
+        // The splitter finds the boundaries of a damaged record without judging it.
+        let (r, c) = records(b"{\"Records\":[{\"a\":\"x\ty\"},{\"a\":1}]}");
+        assert_eq!(r.len(), 2);
+        assert_eq!(c.unwrap(), Content::Records(2));
+        assert_eq!(validate(r[0].as_bytes()).unwrap_err(), SyntaxError { offset: 7, reason: Reason::ControlCharacter });
     }
 
     #[test]
