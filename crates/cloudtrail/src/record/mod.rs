@@ -233,18 +233,14 @@ impl From<SyntaxError> for Early {
 }
 
 /// The value of the last member named `key` of the object `obj`. The walk stops at a match
-/// when the bytes after it cannot hold the key again: they contain neither `"key"` nor a
-/// backslash (the only way to spell the key otherwise).
+/// when the bytes after it cannot hold the key again ([`may_hold_key`]).
 fn member<'a>(obj: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     let mut found = None;
     let walk = json::for_each_member(obj, 0, |k, start| -> Result<usize, Early> {
         let end = skip_lenient(obj, start)?;
         if json::key_eq(k, key) {
             found = Some(&obj[start..end]);
-            let rest = &obj[end..];
-            let quoted_again = memchr::memmem::find_iter(rest, key)
-                .any(|at| at > 0 && rest[at - 1] == b'"' && rest.get(at + key.len()) == Some(&b'"'));
-            if !quoted_again && memchr::memchr(b'\\', rest).is_none() {
+            if !may_hold_key(&obj[end..], key) {
                 return Err(Early::Done);
             }
         }
@@ -254,6 +250,18 @@ fn member<'a>(obj: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
         Ok(_) | Err(Early::Done) => found,
         Err(Early::Syntax) => None,
     }
+}
+
+/// Whether `rest` may spell the string `key` (a sound screen: false means it cannot). Spelled
+/// as is, `"key"` occurs. Spelled with escapes, a backslash occurs; and when no character of
+/// `key` has a one-letter escape (`\"`, `\\`, `\/`, control characters), the escape is a `\u`.
+fn may_hold_key(rest: &[u8], key: &[u8]) -> bool {
+    let short_escape = key.iter().any(|&c| matches!(c, b'"' | b'\\' | b'/') || c < 0x20);
+    let escaped =
+        if short_escape { memchr::memchr(b'\\', rest).is_some() } else { memchr::memmem::find(rest, b"\\u").is_some() };
+    escaped
+        || memchr::memmem::find_iter(rest, key)
+            .any(|at| at > 0 && rest[at - 1] == b'"' && rest.get(at + key.len()) == Some(&b'"'))
 }
 
 /// The element at `index` of the array `array`.
@@ -462,6 +470,8 @@ mod tests {
         assert_eq!(lookup(doc, &["b", "x"]), None);
         // A later duplicate spelled with an escape is found too.
         assert_eq!(lookup(br#"{"k":1,"x":"k","\u006b":3}"#, &["k"]), Some(&b"3"[..]));
+        assert_eq!(lookup(br#"{"a/b":1,"x":"\"","a\/b":3}"#, &["a/b"]), Some(&b"3"[..]));
+        assert!(!may_hold_key(br#","x":"\"k\"""#, b"k") && may_hold_key(br#","\u006b":3"#, b"k"));
         assert_eq!(lookup(br#"{"k":1,"x":"\"k\""}"#, &["k"]), Some(&b"1"[..]));
         assert_eq!(lookup(br#"{"k":1,"x":["k"]}"#, &["k"]), Some(&b"1"[..]));
         let view = EventView::parse(br#"{"eventName":"A","eventName":"B"}"#).unwrap();
