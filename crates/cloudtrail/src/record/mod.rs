@@ -30,8 +30,9 @@
 //!   validity: most records of a selective query are never looked at.
 //! - [`EventView::parse`] and [`lookup`] check the members they walk through (keys,
 //!   separators, scalars) and skip nested containers by bracket counting.
-//! - Every record that is used (printed, counted, exported, replayed into a metric, emitted
-//!   by `filter`) is checked in full with [`validate`] once, when it is selected; a record
+//! - Every record that is used (printed or counted by `query`, replayed into a metric,
+//!   emitted by `filter`; an exporter must do the same) is checked in full with [`validate`]
+//!   once, when it is selected; a record
 //!   that fails is not used but reported by the scan engine as a record that is not valid,
 //!   with its [`SyntaxError`] (offset and [`Reason`]). A record that a visitor passes over
 //!   unread (the byte prefilter, a predicate that does not hold) is not checked, and so not
