@@ -6,7 +6,7 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 use cloudtrail::fields::FieldPath;
-use cloudtrail::query::prefilter::{Literal, Prefilter};
+use cloudtrail::query::screen::{Literal, LiteralScreen};
 use cloudtrail::record::{self, EventView};
 
 fn one_log_file() -> (Vec<u8>, Vec<u8>) {
@@ -30,7 +30,7 @@ fn stages(c: &mut Criterion) {
     let mut reader = record::Reader::new();
     group.bench_function("inflate", |b| b.iter(|| reader.load_bytes(black_box(&gz)).map(<[u8]>::len)));
 
-    let mut prefilter = Prefilter::default();
+    let mut prefilter = LiteralScreen::default();
     prefilter.require_any(vec![Literal::new("StopLogging", true, true)]);
     group.bench_function("prefilter", |b| b.iter(|| prefilter.may_match(black_box(&json))));
 

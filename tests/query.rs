@@ -409,6 +409,23 @@ fn bad_files_are_named_counted_and_skipped_unless_strict() {
 }
 
 #[test]
+fn a_record_that_breaks_the_json_contract_is_reported_not_printed_nor_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    // A raw tab inside a string: accepted by lenient readers, not valid JSON (RFC 8259).
+    let tab = EV2.replace("alice", "al\tice");
+    std::fs::write(dir.path().join("mixed.json"), format!("{{\"Records\":[{EV1},{tab}]}}")).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (out, err, code) = query(&[d, "-f", "eventID", "-o", "csv"]);
+    assert_eq!((out.as_str(), code), ("eventID\ne1\n", 0), "{err}");
+    assert!(err.contains("raw control character in a string at byte"), "the reason is given: {err}");
+    let (out, err, _) = query(&[d, "-c", "eventSource", "-o", "csv"]);
+    assert_eq!(out, "eventSource,count\ns3.amazonaws.com,1\n", "{err}");
+    // --where reads with the same reader: it never matches the damaged record either.
+    let (out, _, code) = query(&[d, "-f", "eventID", "-o", "csv", "--where", "{ $.eventSource = s3* }"]);
+    assert_eq!((out.as_str(), code), ("eventID\ne1\n", 0));
+}
+
+#[test]
 fn usage_errors_exit_2_and_help_mentions_the_exit_status() {
     let (_, err, code) = query(&[".", "--ip", "not-an-ip"]);
     assert_eq!(code, 2);

@@ -60,12 +60,10 @@ struct FilterVisitor<'p> {
 }
 
 impl FilterVisitor<'_> {
-    fn offer(&self, acc: &mut Found, file: usize, ordinal: u64, message: &[u8]) {
-        if self.pattern.matches_prefiltered(message) {
-            acc.count += 1;
-            if self.keep {
-                acc.messages.push((file, ordinal, message.to_vec()));
-            }
+    fn keep_match(&self, acc: &mut Found, file: usize, ordinal: u64, message: &[u8]) {
+        acc.count += 1;
+        if self.keep {
+            acc.messages.push((file, ordinal, message.to_vec()));
         }
     }
 }
@@ -82,7 +80,12 @@ impl Visitor for FilterVisitor<'_> {
     }
 
     fn record(&self, acc: &mut Found, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
-        self.offer(acc, file, ordinal, &record::event_text(raw));
+        let message = record::event_text(raw);
+        if self.pattern.matches_prefiltered(&message) {
+            // A record breaking the JSON contract is reported, never printed.
+            record::validate(raw)?;
+            self.keep_match(acc, file, ordinal, &message);
+        }
         Ok(())
     }
 
@@ -91,7 +94,9 @@ impl Visitor for FilterVisitor<'_> {
     }
 
     fn line(&self, acc: &mut Found, file: usize, ordinal: u64, line: &[u8]) {
-        self.offer(acc, file, ordinal, line);
+        if self.pattern.matches_prefiltered(line) {
+            self.keep_match(acc, file, ordinal, line);
+        }
     }
 
     fn merge(&self, mut a: Found, b: Found) -> Found {

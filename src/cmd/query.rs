@@ -23,7 +23,7 @@ const HINT_HELD_BYTES: u64 = 256 << 20;
 pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
     let plan = Plan::new(&args.request(), Utc::now())?;
     let session = Session::discover(&plan.paths, &plan.prune, plan.strict, global)?;
-    let matcher = Matcher { selection: &plan.selection, prefilter: &plan.prefilter, validate: true };
+    let matcher = Matcher { selection: &plan.selection, prefilter: &plan.prefilter };
     let format = global.output_format(args.output);
     let terminal = global.stdout_tty;
     let stdout = Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
@@ -62,7 +62,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
             (stats, scanned.acc.matched(), unreadable)
         }
         Mode::Count { by, top } => {
-            let visitor = CountBy { matcher: Matcher { validate: false, ..matcher }, by };
+            let visitor = CountBy { matcher, by };
             let scanned = session.scan(&visitor);
             let (stats, stopped, unreadable) =
                 (scanned.stats, scanned.stopped_on_problem, session.unreadable(&scanned));

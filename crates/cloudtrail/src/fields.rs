@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::record::json;
+use cwl_filter::json;
 
 /// A field path as the user typed it, pre-split into segments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl FieldPath {
 
     /// The raw JSON value at this path in `event`, if present.
     pub fn get<'a>(&self, event: &'a [u8]) -> Option<&'a [u8]> {
-        json::lookup(event, &self.segments)
+        crate::record::lookup(event, &self.segments)
     }
 
     /// The cell for this path in `event`.

@@ -25,3 +25,18 @@ pub mod record;
 pub mod scan;
 pub mod time;
 pub mod tree;
+
+/// For tests on real data: the path of `rel` under `shared/data/` beside the repository root.
+/// When it is absent the test `test` fails if `CI` is set (CI has the data), else prints a
+/// visible `skipped:` line and gets None.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn shared_data(test: &str, rel: &str) -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(std::env::var_os("CI").is_none(), "{test}: {} not found (CI must have it)", path.display());
+    eprintln!("skipped: {test}: ../shared/data not found");
+    None
+}

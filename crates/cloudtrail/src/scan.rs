@@ -492,7 +492,7 @@ mod tests {
         }
         fn record(&self, acc: &mut Self::Acc, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
             if raw.first() != Some(&b'{') {
-                return Err(SyntaxError { offset: 0, what: "not an object" });
+                return Err(SyntaxError { offset: 0, reason: record::Reason::ExpectedObject });
             }
             acc.push((file, ordinal, raw.to_vec()));
             Ok(())

@@ -13,8 +13,8 @@ use std::borrow::Cow;
 
 use super::ast::Segment;
 use super::compile::{plain_decimal, Bits, JsonPlan, Node, Plan, SpacePlan, TermPlan, TrieNode};
+use super::json::{decode, Reason, Scanner, SyntaxError};
 use super::parse::SelectorAst;
-use super::scan::{unescape, Invalid, Scanner};
 
 /// A value extracted from a matching message (metric values and dimensions, spec section 7).
 #[derive(Debug, Clone, PartialEq)]
@@ -77,8 +77,8 @@ enum Stop {
     Duplicate,
 }
 
-impl From<Invalid> for Stop {
-    fn from(_: Invalid) -> Stop {
+impl From<SyntaxError> for Stop {
+    fn from(_: SyntaxError) -> Stop {
         Stop::Invalid
     }
 }
@@ -122,104 +122,106 @@ impl Walker<'_, '_> {
 
     /// Walks the value at the cursor, reached through trie node `n`.
     fn walk(&mut self, n: u32) -> Result<(), Stop> {
-        let plan = self.plan;
-        let node = &plan.nodes[n as usize];
+        let node = &self.plan.nodes[n as usize];
         self.s.ws();
         match self.s.peek() {
-            Some(b'{') => {
-                self.apply(node, Node::Container);
-                if node.keys.is_empty() && node.wildcard.is_none() {
-                    return Ok(self.s.skip_value()?);
-                }
-                self.s.enter()?;
-                if self.s.empty(b'}') {
-                    return Ok(());
-                }
-                let mut seen = Bits::default();
-                loop {
-                    self.s.ws();
-                    let (key, escaped) = self.s.string()?;
-                    self.s.expect(b':')?;
-                    match find_key(node, key, escaped) {
-                        Some((i, child)) => {
-                            if seen.get(i) {
-                                return Err(Stop::Duplicate);
-                            }
-                            seen.set(i);
-                            let start = self.s.pos;
-                            self.walk(child)?;
-                            if let Some(w) = node.wildcard {
-                                self.s.pos = start;
-                                self.walk(w)?;
-                            }
-                        }
-                        None => match node.wildcard {
-                            Some(w) => self.walk(w)?,
-                            None => self.s.skip_value()?,
-                        },
-                    }
-                    if !self.s.next_or_close(b'}')? {
-                        return Ok(());
-                    }
-                }
-            }
-            Some(b'[') => {
-                self.apply(node, Node::Container);
-                if node.indices.is_empty() && node.wildcard.is_none() {
-                    return Ok(self.s.skip_value()?);
-                }
-                self.s.enter()?;
-                if self.s.empty(b']') {
-                    return Ok(());
-                }
-                let mut index = 0;
-                loop {
-                    let child = node.indices.iter().find(|(i, _)| *i == index).map(|e| e.1);
-                    match (child, node.wildcard) {
-                        (Some(c), Some(w)) => {
-                            let start = self.s.pos;
-                            self.walk(c)?;
-                            self.s.pos = start;
-                            self.walk(w)?;
-                        }
-                        (Some(c), None) | (None, Some(c)) => self.walk(c)?,
-                        (None, None) => self.s.skip_value()?,
-                    }
-                    index += 1;
-                    if !self.s.next_or_close(b']')? {
-                        return Ok(());
-                    }
-                }
-            }
+            Some(b'{') => self.object(node),
+            Some(b'[') => self.array(node),
             Some(b'"') => {
                 let (raw, escaped) = self.s.string()?;
                 if !node.conds.is_empty() {
-                    let text: Cow<'_, [u8]> = if escaped { unescape(raw).into() } else { raw.into() };
+                    let text = if escaped { decode(raw) } else { Cow::Borrowed(raw) };
                     self.apply(node, Node::Str(&text));
                 }
                 Ok(())
             }
-            Some(b't') => {
-                self.s.literal(b"true")?;
-                self.apply(node, Node::Bool(true));
-                Ok(())
-            }
-            Some(b'f') => {
-                self.s.literal(b"false")?;
-                self.apply(node, Node::Bool(false));
-                Ok(())
-            }
-            Some(b'n') => {
-                self.s.literal(b"null")?;
-                self.apply(node, Node::Null);
-                Ok(())
-            }
+            Some(b't') => self.literal(node, b"true", Node::Bool(true)),
+            Some(b'f') => self.literal(node, b"false", Node::Bool(false)),
+            Some(b'n') => self.literal(node, b"null", Node::Null),
             Some(b'-' | b'0'..=b'9') => {
                 let text = self.s.number()?;
                 self.apply(node, Node::Num(text));
                 Ok(())
             }
             _ => Err(Stop::Invalid),
+        }
+    }
+
+    fn literal(&mut self, node: &TrieNode, text: &[u8], value: Node<'_>) -> Result<(), Stop> {
+        self.s.literal(text)?;
+        self.apply(node, value);
+        Ok(())
+    }
+
+    /// The object at the cursor: named members are walked through their child (and the
+    /// wildcard child, again from the same start), the others through the wildcard child or
+    /// skipped. A named member seen twice stops the walk with [`Stop::Duplicate`] (A25).
+    fn object(&mut self, node: &TrieNode) -> Result<(), Stop> {
+        self.apply(node, Node::Container);
+        if node.keys.is_empty() && node.wildcard.is_none() {
+            return Ok(self.s.skip_value()?);
+        }
+        self.s.enter()?;
+        if self.s.empty(b'}') {
+            return Ok(());
+        }
+        let mut seen = Bits::default();
+        loop {
+            self.s.ws();
+            let (key, escaped) = self.s.string()?;
+            self.s.colon()?;
+            match find_key(node, key, escaped) {
+                Some((i, _)) if seen.get(i) => return Err(Stop::Duplicate),
+                Some((i, child)) => {
+                    seen.set(i);
+                    self.walk_twice(child, node.wildcard)?;
+                }
+                None => self.walk_or_skip(node.wildcard)?,
+            }
+            if !self.s.next_or_close(b'}')? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The array at the cursor: each element through its index child and the wildcard child.
+    fn array(&mut self, node: &TrieNode) -> Result<(), Stop> {
+        self.apply(node, Node::Container);
+        if node.indices.is_empty() && node.wildcard.is_none() {
+            return Ok(self.s.skip_value()?);
+        }
+        self.s.enter()?;
+        if self.s.empty(b']') {
+            return Ok(());
+        }
+        let mut index = 0;
+        loop {
+            match node.indices.iter().find(|(i, _)| *i == index) {
+                Some(&(_, child)) => self.walk_twice(child, node.wildcard)?,
+                None => self.walk_or_skip(node.wildcard)?,
+            }
+            index += 1;
+            if !self.s.next_or_close(b']')? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Walks the value at the cursor through `child`, then again through `wildcard` if any.
+    fn walk_twice(&mut self, child: u32, wildcard: Option<u32>) -> Result<(), Stop> {
+        let start = self.s.pos;
+        self.walk(child)?;
+        if let Some(w) = wildcard {
+            self.s.pos = start;
+            self.walk(w)?;
+        }
+        Ok(())
+    }
+
+    fn walk_or_skip(&mut self, child: Option<u32>) -> Result<(), Stop> {
+        match child {
+            Some(c) => self.walk(c),
+            None => Ok(self.s.skip_value()?),
         }
     }
 }
@@ -239,13 +241,7 @@ fn find_key(node: &TrieNode, key: &[u8], escaped: bool) -> Option<(usize, u32)> 
     if node.keys.is_empty() {
         return None;
     }
-    let decoded;
-    let key = if escaped {
-        decoded = unescape(key);
-        &decoded[..]
-    } else {
-        key
-    };
+    let key = if escaped { decode(key) } else { Cow::Borrowed(key) };
     node.keys.iter().position(|(k, _)| **k == *key).map(|i| (i, node.keys[i].1))
 }
 
@@ -410,95 +406,105 @@ pub(crate) fn space_index(plan: &SpacePlan, selector: &SelectorAst) -> Option<us
 
 /// The first scalar the path reaches from the value at the cursor (the last of duplicate
 /// members; the first element under a wildcard that resolves). Arrays and objects give None.
-fn resolve<'m>(s: &mut Scanner<'m>, path: &[Segment]) -> Result<Option<FieldValue<'m>>, Invalid> {
+fn resolve<'m>(s: &mut Scanner<'m>, path: &[Segment]) -> Result<Option<FieldValue<'m>>, SyntaxError> {
     s.ws();
-    let Some(seg) = path.first() else {
-        return Ok(match s.peek() {
-            Some(b'"') => {
-                let (raw, escaped) = s.string()?;
-                let text = if escaped {
-                    Cow::Owned(String::from_utf8(unescape(raw)).map_err(|_| Invalid)?)
-                } else {
-                    Cow::Borrowed(std::str::from_utf8(raw).map_err(|_| Invalid)?)
-                };
-                Some(FieldValue::Text(text))
-            }
-            Some(b'-' | b'0'..=b'9') => {
-                let raw = s.number()?;
-                let text = std::str::from_utf8(raw).map_err(|_| Invalid)?;
-                Some(FieldValue::Number { value: text.parse().map_err(|_| Invalid)?, text })
-            }
-            Some(b't') => Some(FieldValue::Bool(true)),
-            Some(b'f') => Some(FieldValue::Bool(false)),
-            Some(b'n') => Some(FieldValue::Null),
-            _ => None,
-        });
+    let Some((seg, rest)) = path.split_first() else {
+        return scalar(s);
     };
-    let rest = &path[1..];
     match (s.peek(), seg) {
-        (Some(b'{'), Segment::Key(name)) => {
-            s.enter()?;
-            let mut last = None;
-            if !s.empty(b'}') {
-                loop {
-                    s.ws();
-                    let (key, escaped) = s.string()?;
-                    s.expect(b':')?;
-                    let hit = if escaped { unescape(key) == name.as_bytes() } else { key == name.as_bytes() };
-                    if hit {
-                        s.ws();
-                        last = Some(s.pos);
-                    }
-                    s.skip_value()?;
-                    if !s.next_or_close(b'}')? {
-                        break;
-                    }
-                }
+        (Some(b'{'), Segment::Key(name)) => match last_member(s, name.as_bytes())? {
+            Some(at) => {
+                s.pos = at;
+                resolve(s, rest)
             }
-            match last {
-                Some(at) => {
-                    s.pos = at;
-                    resolve(s, rest)
-                }
-                None => Ok(None),
-            }
-        }
-        (Some(open @ (b'{' | b'[')), Segment::Wildcard | Segment::Index(_)) => {
-            let object = open == b'{';
-            if object && matches!(seg, Segment::Index(_)) {
-                return Ok(None);
-            }
-            let close = if object { b'}' } else { b']' };
-            s.enter()?;
-            if s.empty(close) {
-                return Ok(None);
-            }
-            let mut index = 0;
-            loop {
-                if object {
-                    s.ws();
-                    s.string()?;
-                    s.expect(b':')?;
-                }
-                let wanted = match seg {
-                    Segment::Index(i) => *i == index,
-                    _ => true,
-                };
-                if wanted {
-                    let mark = s.mark();
-                    if let Some(v) = resolve(s, rest)? {
-                        return Ok(Some(v));
-                    }
-                    s.reset(mark);
-                }
-                s.skip_value()?;
-                index += 1;
-                if !s.next_or_close(close)? {
-                    return Ok(None);
-                }
-            }
-        }
+            None => Ok(None),
+        },
+        (Some(b'{'), Segment::Wildcard) => first_resolving(s, b'}', None, rest),
+        (Some(b'['), Segment::Wildcard) => first_resolving(s, b']', None, rest),
+        (Some(b'['), Segment::Index(i)) => first_resolving(s, b']', Some(*i), rest),
         _ => Ok(None),
+    }
+}
+
+/// The scalar at the cursor, checked; None for an array or object.
+fn scalar<'m>(s: &mut Scanner<'m>) -> Result<Option<FieldValue<'m>>, SyntaxError> {
+    let at = s.pos;
+    let utf8 = |_| SyntaxError { offset: at, reason: Reason::InvalidUtf8 };
+    Ok(match s.peek() {
+        Some(b'"') => {
+            let (raw, escaped) = s.string()?;
+            let text = match if escaped { decode(raw) } else { Cow::Borrowed(raw) } {
+                Cow::Borrowed(b) => Cow::Borrowed(std::str::from_utf8(b).map_err(utf8)?),
+                Cow::Owned(v) => Cow::Owned(String::from_utf8(v).map_err(|e| utf8(e.utf8_error()))?),
+            };
+            Some(FieldValue::Text(text))
+        }
+        Some(b'-' | b'0'..=b'9') => {
+            let text = std::str::from_utf8(s.number()?).map_err(utf8)?;
+            let bad = |_| SyntaxError { offset: at, reason: Reason::BadNumber };
+            Some(FieldValue::Number { value: text.parse().map_err(bad)?, text })
+        }
+        Some(b't') => Some(FieldValue::Bool(true)),
+        Some(b'f') => Some(FieldValue::Bool(false)),
+        Some(b'n') => Some(FieldValue::Null),
+        _ => None,
+    })
+}
+
+/// Walks the object at the cursor (checking it) and returns where the value of its last
+/// member named `name` starts; the cursor ends after the object.
+fn last_member(s: &mut Scanner<'_>, name: &[u8]) -> Result<Option<usize>, SyntaxError> {
+    s.enter()?;
+    let mut last = None;
+    if s.empty(b'}') {
+        return Ok(None);
+    }
+    loop {
+        s.ws();
+        let (key, escaped) = s.string()?;
+        s.colon()?;
+        if (if escaped { decode(key) } else { Cow::Borrowed(key) }) == name {
+            s.ws();
+            last = Some(s.pos);
+        }
+        s.skip_value()?;
+        if !s.next_or_close(b'}')? {
+            return Ok(last);
+        }
+    }
+}
+
+/// The first value of the container at the cursor (closing with `close`; only the element at
+/// `index` when given) from which `rest` resolves.
+fn first_resolving<'m>(
+    s: &mut Scanner<'m>,
+    close: u8,
+    index: Option<usize>,
+    rest: &[Segment],
+) -> Result<Option<FieldValue<'m>>, SyntaxError> {
+    s.enter()?;
+    if s.empty(close) {
+        return Ok(None);
+    }
+    let mut i = 0;
+    loop {
+        if close == b'}' {
+            s.ws();
+            s.string()?;
+            s.colon()?;
+        }
+        if index.is_none_or(|want| want == i) {
+            let mark = s.mark();
+            if let Some(v) = resolve(s, rest)? {
+                return Ok(Some(v));
+            }
+            s.reset(mark);
+        }
+        s.skip_value()?;
+        i += 1;
+        if !s.next_or_close(close)? {
+            return Ok(None);
+        }
     }
 }
 

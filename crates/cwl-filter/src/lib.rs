@@ -13,9 +13,13 @@
 //!
 //! The stages are `lex` (tokens borrowing the source), `parse` (to an AST, enforcing the
 //! grammar and the quotas: 1024 characters, 2 regexes, 3 wildcard selectors), `compile` (to a
-//! flat plan: selector trie, pre-parsed numbers, precompiled globs and regexes) and `eval` (a
-//! validating JSON scanner that descends only into the members a pattern names). `prefilter`
-//! derives needles for a cheap memchr/Teddy pass before `matches`.
+//! flat plan: selector trie, pre-parsed numbers, precompiled [`Glob`]s and regexes) and `eval`
+//! (a walk with the JSON reader that descends only into the members a pattern names).
+//! `prefilter` derives needles for a cheap memchr/Teddy pass before `matches`.
+//!
+//! The public [`json`] module is that reader, with its written contract of what valid JSON
+//! is (UTF-8, control characters, depth, duplicate members): a JSON pattern matches only
+//! messages valid under it. Other readers of the same messages can use it to agree.
 //!
 //! Where the AWS documentation is silent, the spec's ambiguity register (A1..A26) decides; the
 //! code cites the A-number where a decision is made.
@@ -44,14 +48,20 @@ mod ast;
 mod compile;
 mod error;
 mod eval;
+mod glob;
+pub mod json;
 mod lex;
 mod parse;
 mod prefilter;
 mod regex;
-mod scan;
 
 #[cfg(test)]
 mod tests;
+
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
 
 use std::fmt;
 use std::str::FromStr;
@@ -59,6 +69,7 @@ use std::sync::Arc;
 
 pub use error::{ErrorKind, PatternError, Subject};
 pub use eval::FieldValue;
+pub use glob::Glob;
 pub use parse::{MAX_PATTERN_CHARS, MAX_REGEXES, MAX_WILDCARDS};
 pub use prefilter::Prefilter;
 

@@ -1,10 +1,28 @@
 //! The filter-pattern test suite, ordered like the spec (`filter-patterns.md`): pattern kinds,
 //! term patterns, regexes, JSON patterns, space-delimited patterns, metric extraction, the
 //! ambiguity decisions (tests named `a<N>_...`), errors, and the CIS / Security Hub filters with
-//! realistic CloudTrail events. Real samples under `/work/shared/data/cloudtrail-samples` are
-//! used when present and skipped otherwise.
+//! realistic CloudTrail events. The spec is `docs/filter-patterns.md` at the repository root.
+//!
+//! The CIS filters and real samples are read from `shared/data/` beside the repository root
+//! ([`shared_data`]): a test without them prints a `skipped:` line, and fails when the `CI`
+//! environment variable is set (CI has the data).
+
+use std::path::{Path, PathBuf};
 
 use super::*;
+
+/// The path of `rel` under `shared/data/` beside the repository root. When it is absent the
+/// test `test` fails if `CI` is set, else prints a visible `skipped:` line and gets None.
+#[track_caller]
+fn shared_data(test: &str, rel: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(std::env::var_os("CI").is_none(), "{test}: {} not found (CI must have it)", path.display());
+    eprintln!("skipped: {test}: ../shared/data not found");
+    None
+}
 
 /// Compiles a pattern that must be valid.
 #[track_caller]
@@ -846,11 +864,12 @@ fn matches_prefiltered_agrees_with_matches() {
 // 10. CIS / Security Hub filters
 // ---------------------------------------------------------------------------------------------
 
-const CIS_FILE: &str = "/work/shared/data/cis-metric-filters.json";
-
-/// The filters from `cis-metric-filters.json` as (id, pattern); None when the file is absent.
-fn cis_filters() -> Option<Vec<(String, String)>> {
-    let text = std::fs::read_to_string(CIS_FILE).ok()?;
+/// The filters from `cis-metric-filters.json` as (id, pattern), for the test `test`; None when
+/// the file is absent (see [`shared_data`]).
+#[track_caller]
+fn cis_filters(test: &str) -> Option<Vec<(String, String)>> {
+    let path = shared_data(test, "cis-metric-filters.json")?;
+    let text = std::fs::read_to_string(path).expect("cis-metric-filters.json is readable");
     let v: Vec<serde_json::Value> = serde_json::from_str(&text).expect("cis-metric-filters.json");
     Some(
         v.iter().map(|e| (e["id"].as_str().unwrap().to_string(), e["pattern"].as_str().unwrap().to_string())).collect(),
@@ -1037,8 +1056,7 @@ fn cis_cases(id: &str) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn cis_filters_all_parse() {
-    let Some(filters) = cis_filters() else {
-        eprintln!("skipped: {CIS_FILE} not found");
+    let Some(filters) = cis_filters("cis_filters_all_parse") else {
         return;
     };
     assert_eq!(filters.len(), 36);
@@ -1050,8 +1068,7 @@ fn cis_filters_all_parse() {
 
 #[test]
 fn cis_filters_on_realistic_events() {
-    let Some(filters) = cis_filters() else {
-        eprintln!("skipped: {CIS_FILE} not found");
+    let Some(filters) = cis_filters("cis_filters_on_realistic_events") else {
         return;
     };
     for (id, pattern) in &filters {
@@ -1067,14 +1084,16 @@ fn cis_filters_on_realistic_events() {
     }
 }
 
-/// Every record of the real samples we can read cheaply, as its JSON text.
-fn sample_events() -> Vec<String> {
+/// Every record of the real samples we can read cheaply, as its JSON text, for the test `test`;
+/// None when the samples are absent (see [`shared_data`]).
+#[track_caller]
+fn sample_events(test: &str) -> Option<Vec<String>> {
+    let base = shared_data(test, "cloudtrail-samples")?;
     let mut out = Vec::new();
-    let base = "/work/shared/data/cloudtrail-samples";
-    if let Ok(text) = std::fs::read_to_string(format!("{base}/panther-analysis-tests/events.jsonl")) {
-        out.extend(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string));
-    }
-    if let Ok(dir) = std::fs::read_dir(format!("{base}/invictus-ir-aws-dataset/CloudTrail")) {
+    let jsonl = base.join("panther-analysis-tests/events.jsonl");
+    let text = std::fs::read_to_string(&jsonl).unwrap_or_else(|e| panic!("{}: {e}", jsonl.display()));
+    out.extend(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string));
+    if let Ok(dir) = std::fs::read_dir(base.join("invictus-ir-aws-dataset/CloudTrail")) {
         #[derive(serde::Deserialize)]
         struct File<'a> {
             #[serde(borrow, rename = "Records")]
@@ -1089,20 +1108,18 @@ fn sample_events() -> Vec<String> {
             }
         }
     }
-    out
+    Some(out)
 }
 
 #[test]
 fn prefilter_never_rejects_a_match_on_real_samples() {
-    let Some(filters) = cis_filters() else {
-        eprintln!("skipped: {CIS_FILE} not found");
+    let Some(filters) = cis_filters("prefilter_never_rejects_a_match_on_real_samples") else {
         return;
     };
-    let events = sample_events();
-    if events.is_empty() {
-        eprintln!("skipped: no samples");
+    let Some(events) = sample_events("prefilter_never_rejects_a_match_on_real_samples") else {
         return;
-    }
+    };
+    assert!(!events.is_empty(), "the samples hold events");
     let mut matched = 0;
     let mut rejected = 0;
     for (id, pattern) in &filters {
@@ -1126,7 +1143,9 @@ fn prefilter_never_rejects_a_match_on_real_samples() {
 
 #[test]
 fn every_cis_filter_except_the_cli_variant_has_a_prefilter() {
-    let Some(filters) = cis_filters() else { return };
+    let Some(filters) = cis_filters("every_cis_filter_except_the_cli_variant_has_a_prefilter") else {
+        return;
+    };
     for (id, pattern) in &filters {
         let has = p(pattern).prefilter().is_some();
         assert_eq!(has, id != "CIS-v1.4.0-4.1-cli", "{id}");

@@ -2,7 +2,7 @@
 //! dimensions), the built-in CIS set, `describe-metric-filters` input, aggregation into
 //! periods, and alarm evaluation.
 //!
-//! Decisions on the spec's open points (`../shared/specs/filter-patterns.md` §7):
+//! Decisions on the spec's open points (`docs/filter-patterns.md` §7):
 //! datapoints are timestamped with the record's `eventTime` (A19); a `defaultValue` is emitted
 //! once per non-matching event (A17, the API's wording), so `sample_count` counts every event
 //! and the average of a 1/0 metric is the match rate; a matching event whose value or dimension

@@ -41,12 +41,15 @@ impl Visitor for Replay<'_> {
         self.set.may_concern(data)
     }
 
+    /// Every record CloudWatch Logs would have received is checked against the JSON contract
+    /// ([`record::validate`]) before any filter sees it; one that fails is reported, not replayed.
     fn record(&self, acc: &mut Replayed, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
         let text = record::event_text(raw);
         if text.len() > MAX_EVENT_BYTES {
             acc.oversize += 1;
             return Ok(());
         }
+        record::validate(raw)?;
         let time_ms = || EventView::parse(raw).ok().and_then(|v| v.event_time_ms());
         if self.since_ms.is_some() || self.until_ms.is_some() {
             let t = time_ms();

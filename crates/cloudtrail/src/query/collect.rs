@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use super::prefilter::Prefilter;
+use super::screen::LiteralScreen;
 use super::Selection;
 use crate::fields::{Cell, FieldPath};
 use crate::record::{EventView, SyntaxError};
@@ -20,13 +20,14 @@ use crate::scan::Visitor;
 const NO_TIME: i64 = i64::MAX;
 
 /// The predicates and their prefilter, applied to one record.
+///
+/// A record is checked against the JSON contract ([`crate::record::validate`]) when it
+/// matches, before it is printed or counted, never before: a record that fails is reported
+/// (the scan engine counts it as not a valid record, with the reason), never used.
 #[derive(Clone, Copy)]
 pub struct Matcher<'p> {
     pub selection: &'p Selection,
-    pub prefilter: &'p Prefilter,
-    /// Check the full syntax of matching records (before printing them). Counting reads only
-    /// the fields it counts and leaves this off.
-    pub validate: bool,
+    pub prefilter: &'p LiteralScreen,
 }
 
 impl<'p> Matcher<'p> {
@@ -41,22 +42,17 @@ impl<'p> Matcher<'p> {
     }
 
     /// Whether the record matches, reading its fields only when a predicate needs them.
-    /// `Err` when it is not a well-formed JSON object (checked for matches only).
+    /// `Err` when it matches but is not a valid record ([`crate::record::validate`]).
     pub fn is_match(&self, raw: &[u8]) -> Result<bool, SyntaxError> {
         if self.matches_all() {
-            if raw.first() != Some(&b'{') {
-                return Err(SyntaxError { offset: 0, what: "a record is not a JSON object" });
-            }
-            if self.validate {
-                crate::record::validate(raw)?;
-            }
+            crate::record::validate(raw)?;
             return Ok(true);
         }
         Ok(self.check(raw)?.is_some())
     }
 
     /// The record's view when it matches; `Err` when it is not a JSON object, or when it
-    /// matches but is not well-formed JSON (a damaged record is never printed or counted).
+    /// matches but is not a valid record (a damaged record is never printed or counted).
     pub fn check<'a>(&self, raw: &'a [u8]) -> Result<Option<EventView<'a>>, SyntaxError> {
         if self.prefilter.is_active() && !self.prefilter.may_match(raw) {
             return Ok(None);
@@ -65,9 +61,7 @@ impl<'p> Matcher<'p> {
         if !self.selection.matches(&view, raw) {
             return Ok(None);
         }
-        if self.validate {
-            crate::record::validate(raw)?;
-        }
+        crate::record::validate(raw)?;
         Ok(Some(view))
     }
 }
@@ -428,6 +422,7 @@ pub fn count_cells(row: &CountRow) -> Vec<Cell<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Reason;
 
     /// The events [`Matches::for_each_sorted`] hands out, copied.
     fn sorted(matches: Matches) -> Vec<Vec<u8>> {
@@ -464,24 +459,27 @@ mod tests {
 
     #[test]
     fn damaged_records_are_refused_when_they_would_be_used() {
-        let selection = Selection { events: vec![super::super::wildcard::Wildcard::new("X")], ..Selection::default() };
-        let prefilter = Prefilter::default();
-        let matcher = Matcher { selection: &selection, prefilter: &prefilter, validate: true };
+        let selection = Selection { events: vec![cwl_filter::Glob::new("X")], ..Selection::default() };
+        let prefilter = LiteralScreen::default();
+        let matcher = Matcher { selection: &selection, prefilter: &prefilter };
         assert!(matcher.check(br#"{"eventName":"X","a":{"b":1 2}}"#).is_err());
         assert!(matcher.check(br#"{"eventName":"Y","a":{"b":1 2}}"#).unwrap().is_none(), "not used: not read");
         assert!(matcher.check(br#"{"eventName":"X","a":{"b":[1,2]}}"#).unwrap().is_some());
+        let raw_tab = b"{\"eventName\":\"X\",\"a\":\"1\t2\"}";
+        assert_eq!(matcher.check(raw_tab).unwrap_err().reason, Reason::ControlCharacter, "the one contract");
         let all = Selection::default();
-        let everything = Matcher { selection: &all, prefilter: &prefilter, validate: true };
+        let everything = Matcher { selection: &all, prefilter: &prefilter };
         assert!(everything.is_match(b"{\"a\":tru}").is_err());
-        assert!(everything.is_match(b"[1]").is_err());
+        assert_eq!(everything.is_match(b"[1]").unwrap_err().reason, Reason::ExpectedObject);
+        assert_eq!(everything.is_match(b"{\"a\":\"\xff\"}").unwrap_err().reason, Reason::InvalidUtf8);
     }
 
     #[test]
     fn count_keys_round_trip() {
         let by = [FieldPath::parse("a").unwrap(), FieldPath::parse("b").unwrap()];
         let selection = Selection::default();
-        let prefilter = Prefilter::default();
-        let v = CountBy { matcher: Matcher { selection: &selection, prefilter: &prefilter, validate: false }, by: &by };
+        let prefilter = LiteralScreen::default();
+        let v = CountBy { matcher: Matcher { selection: &selection, prefilter: &prefilter }, by: &by };
         let mut acc = v.new_acc();
         for raw in [&br#"{"a":"x","b":1}"#[..], br#"{"a":"x","b":1}"#, br#"{"a":"y"}"#] {
             v.record(&mut acc, 0, 0, raw).unwrap();

@@ -1,26 +1,26 @@
 //! The query plan: what `ctl query` looks for and how it reports it. A [`Request`] (text, as
 //! typed) is validated once into a [`Plan`], with its predicates compiled ([`Selection`]) and the
-//! byte literals they imply ([`prefilter::Prefilter`]).
+//! byte literals they imply ([`screen::LiteralScreen`]). Wildcard values (`Delete*`) are
+//! [`Glob`]s, the filter crate's.
 //!
 //! Predicates combine as the command line says: values of one flag are alternatives (OR),
 //! different flags must all hold (AND). An event lacking a field, or holding it in another
 //! type than usual, does not match a predicate on that field.
 
 pub mod collect;
-pub mod prefilter;
-pub mod wildcard;
+pub mod screen;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
+use cwl_filter::Glob;
 use ipnet::IpNet;
 
 use crate::fields::{FieldError, FieldPath};
 use crate::record::EventView;
 use crate::scan::Prune;
-use prefilter::{Literal, Prefilter};
-use wildcard::Wildcard;
+use screen::{Literal, LiteralScreen};
 
 /// Why a [`Request`] does not make a query. A wrapped error is the `source()`, not repeated in
 /// the message.
@@ -52,15 +52,15 @@ fn compile_where(text: &str) -> Result<cwl_filter::Pattern, PlanError> {
 /// The compiled predicates.
 #[derive(Debug, Default)]
 pub struct Selection {
-    pub events: Vec<Wildcard>,
-    pub sources: Vec<Wildcard>,
-    pub users: Vec<Wildcard>,
-    pub arns: Vec<Wildcard>,
+    pub events: Vec<Glob>,
+    pub sources: Vec<Glob>,
+    pub users: Vec<Glob>,
+    pub arns: Vec<Glob>,
     pub identity_types: Vec<String>,
     pub access_keys: Vec<String>,
     pub ips: Vec<IpNet>,
     /// `*` alone means any failed call.
-    pub errors: Vec<Wildcard>,
+    pub errors: Vec<Glob>,
     /// `Some(true)`: read-only calls only; `Some(false)`: mutating calls only.
     pub read_only: Option<bool>,
     pub accounts: Vec<String>,
@@ -98,8 +98,8 @@ impl Selection {
 
     /// Whether the event matches every predicate. `raw` is the record the view was read from.
     pub fn matches(&self, view: &EventView<'_>, raw: &[u8]) -> bool {
-        let text_matches = |patterns: &[Wildcard], value: Option<std::borrow::Cow<'_, str>>| {
-            patterns.is_empty() || value.is_some_and(|v| patterns.iter().any(|p| p.matches(&v)))
+        let text_matches = |patterns: &[Glob], value: Option<std::borrow::Cow<'_, str>>| {
+            patterns.is_empty() || value.is_some_and(|v| patterns.iter().any(|p| p.is_match(v.as_bytes())))
         };
         let exact = |wanted: &[String], value: Option<std::borrow::Cow<'_, str>>| {
             wanted.is_empty() || value.is_some_and(|v| wanted.iter().any(|w| *w == v))
@@ -119,7 +119,7 @@ impl Selection {
         if !self.errors.is_empty() {
             match view.error_code() {
                 Some(code) if !code.is_empty() => {
-                    if !self.errors.iter().any(|p| p.matches(&code)) {
+                    if !self.errors.iter().any(|p| p.is_match(code.as_bytes())) {
                         return false;
                     }
                 }
@@ -154,11 +154,12 @@ impl Selection {
         {
             let id = view.identity();
             let user_ok = any(&self.users, |p| {
-                id.user_name.as_deref().is_some_and(|n| p.matches(n)) || id.session_name().is_some_and(|n| p.matches(n))
+                id.user_name.as_deref().is_some_and(|n| p.is_match(n.as_bytes()))
+                    || id.session_name().is_some_and(|n| p.is_match(n.as_bytes()))
             });
             let arn_ok = any(&self.arns, |p| {
-                id.arn.as_deref().is_some_and(|a| p.matches(a))
-                    || id.issuer_arn.as_deref().is_some_and(|a| p.matches(a))
+                id.arn.as_deref().is_some_and(|a| p.is_match(a.as_bytes()))
+                    || id.issuer_arn.as_deref().is_some_and(|a| p.is_match(a.as_bytes()))
             });
             let type_ok = any(&self.identity_types, |t| id.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case(t)));
             let key_ok = any(&self.access_keys, |k| id.access_key_id.as_deref() == Some(k.as_str()));
@@ -238,7 +239,7 @@ pub struct Request {
 pub struct Plan {
     pub paths: Vec<PathBuf>,
     pub selection: Selection,
-    pub prefilter: Prefilter,
+    pub prefilter: LiteralScreen,
     pub prune: Prune,
     pub mode: Mode,
     pub strict: bool,
@@ -247,9 +248,9 @@ pub struct Plan {
 /// The literal that best narrows a wildcard: the longest run of never-escaped characters in
 /// its pieces, marked as starting/ending the JSON string when it starts the first piece or
 /// ends the last one (and `quoted` says the value is a whole JSON string).
-fn best_literal(pattern: &Wildcard, quoted: bool) -> Option<Literal> {
+fn best_literal(pattern: &Glob, quoted: bool) -> Option<Literal> {
     let safe = |c: char| c.is_ascii_alphanumeric() || "-_.:@+=,".contains(c);
-    let pieces = pattern.pieces();
+    let pieces = pattern.parts();
     let last = pieces.len() - 1;
     let mut best: Option<(usize, Literal)> = None;
     for (i, piece) in pieces.iter().enumerate() {
@@ -278,7 +279,7 @@ impl Plan {
             }
             Ok(values.iter().map(|v| v.trim().to_string()).collect())
         };
-        let wildcards = |values: Vec<String>| values.iter().map(|v| Wildcard::new(v)).collect::<Vec<_>>();
+        let wildcards = |values: Vec<String>| values.iter().map(|v| Glob::new(v)).collect::<Vec<_>>();
         let sources = nonempty(&args.source, "source")?
             .into_iter()
             .map(|s| if s.contains('.') || s.contains('*') { s } else { format!("{s}.amazonaws.com") })
@@ -342,9 +343,9 @@ impl Plan {
 }
 
 /// The literals the predicates imply (see [`prefilter`]).
-fn prefilter_for(s: &Selection) -> Prefilter {
-    let mut p = Prefilter::default();
-    let quoted = |patterns: &[Wildcard]| patterns.iter().map(|w| best_literal(w, true)).collect::<Vec<_>>();
+fn prefilter_for(s: &Selection) -> LiteralScreen {
+    let mut p = LiteralScreen::default();
+    let quoted = |patterns: &[Glob]| patterns.iter().map(|w| best_literal(w, true)).collect::<Vec<_>>();
     let exact = |values: &[String]| values.iter().map(|v| Literal::new(v, true, true)).collect::<Vec<_>>();
     p.require_any(quoted(&s.events));
     p.require_any(exact(&s.access_keys));
@@ -361,7 +362,7 @@ fn prefilter_for(s: &Selection) -> Prefilter {
             })
             .collect(),
     );
-    if s.errors.iter().any(|w| w.pieces().iter().all(String::is_empty)) {
+    if s.errors.iter().any(|w| w.parts().iter().all(|p| p.is_empty())) {
         p.require_any(vec![Literal::new("errorCode", true, true)]);
     } else {
         p.require_any(quoted(&s.errors));
@@ -478,8 +479,8 @@ mod tests {
 
     #[test]
     fn literals_come_from_safe_runs() {
-        let lit = best_literal(&Wildcard::new("arn:aws:iam::*:role/Admin"), true).unwrap();
+        let lit = best_literal(&Glob::new("arn:aws:iam::*:role/Admin"), true).unwrap();
         assert!(lit.occurs_in(br#""arn:aws:iam::1:role/Admin""#));
-        assert!(best_literal(&Wildcard::new("a*b"), true).is_none());
+        assert!(best_literal(&Glob::new("a*b"), true).is_none());
     }
 }

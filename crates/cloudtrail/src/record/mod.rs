@@ -17,13 +17,29 @@
 //! [`view::EventView`] reads the few fields a query needs from a record; [`event_text`] gives
 //! the record as CloudWatch Logs would receive it.
 //!
-//! Splitting checks the file's outer structure (the top-level values, the `Records` array and
-//! its separators) but finds each record's end by counting brackets, without checking the
-//! syntax inside it: most records of a selective query are never looked at. A record that is
-//! going to be printed is checked with [`validate`] first.
+//! # What is checked where
+//!
+//! What a valid record is, is written once: the contract of [`cwl_filter::json`] (UTF-8
+//! validated, no raw control characters in strings, nesting at most 127 deep, the last of
+//! duplicate members wins), and a record must moreover be an object ([`validate`]). It is
+//! applied in three places, each checking something stated:
+//!
+//! - [`split`] checks the file's outer structure with that reader (the top-level values, the
+//!   `Records` or `Events` array and its separators, lookup-events wrappers) and finds each
+//!   record's end with the bracket counter of `fast.rs`, which decides boundaries only, never
+//!   validity: most records of a selective query are never looked at.
+//! - [`EventView::parse`] and [`lookup`] check the members they walk through (keys,
+//!   separators, scalars) and skip nested containers by bracket counting.
+//! - Every record that is used (printed or counted by `query`, replayed into a metric,
+//!   emitted by `filter`; an exporter must do the same) is checked in full with [`validate`]
+//!   once, when it is selected; a record
+//!   that fails is not used but reported by the scan engine as a record that is not valid,
+//!   with its [`SyntaxError`] (offset and [`Reason`]). A record that a visitor passes over
+//!   unread (the byte prefilter, a predicate that does not hold) is not checked, and so not
+//!   reported. A JSON filter pattern walks with the same reader, so it matches only valid
+//!   records: a record `query` prints is one `--where` can match.
 
 mod fast;
-pub mod json;
 pub mod view;
 
 use std::borrow::Cow;
@@ -31,7 +47,8 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::gz::{self, InflateError, Inflater};
-pub use json::SyntaxError;
+use cwl_filter::json;
+pub use cwl_filter::json::{Reason, SyntaxError};
 pub use view::{EventView, Identity};
 
 /// Why a file yielded no (or not all of its) records.
@@ -119,8 +136,9 @@ impl Reader {
 }
 
 /// Calls `visit(raw, ordinal)` for every record of `data`, in file order (see the module doc
-/// for the shapes), reading each byte once. `scratch` holds decoded `CloudTrailEvent` strings. Records before a syntax
-/// error have been visited when the error is returned.
+/// for the shapes), reading each byte once. `scratch` holds decoded `CloudTrailEvent` strings.
+/// Records before a syntax error have been visited when the error is returned. The records
+/// are not checked (see the module doc): a visitor checks those it uses with [`validate`].
 pub fn split(data: &[u8], scratch: &mut Vec<u8>, mut visit: impl FnMut(&[u8], u64)) -> Result<Content, RecordError> {
     let mut count = 0u64;
     let mut emit = |raw: &[u8]| {
@@ -181,14 +199,87 @@ pub fn skip_lenient(data: &[u8], pos: usize) -> Result<usize, SyntaxError> {
     }
 }
 
-/// Checks that `raw` is exactly one well-formed JSON value (surrounding whitespace allowed).
+/// Checks a record against the contract: a JSON object (surrounding whitespace allowed) that
+/// is valid JSON as [`cwl_filter::json`] defines it.
 pub fn validate(raw: &[u8]) -> Result<(), SyntaxError> {
     let start = json::skip_ws(raw, 0);
-    let end = json::skip_ws(raw, json::skip_value(raw, start)?);
-    if end != raw.len() {
-        return Err(SyntaxError { offset: end, what: "unexpected data after the value" });
+    if raw.get(start) != Some(&b'{') {
+        return Err(SyntaxError { offset: start, reason: Reason::ExpectedObject });
     }
-    Ok(())
+    json::validate(raw)
+}
+
+/// Follows a path of object keys (and array indices, as decimal segments) from the value `raw`;
+/// returns the slice of the value found. Among duplicate members the last wins (the
+/// contract's rule). Values passed over are skipped by bracket counting, not checked.
+pub fn lookup<'a, S: AsRef<str>>(raw: &'a [u8], path: &[S]) -> Option<&'a [u8]> {
+    path.iter().try_fold(raw, |cur, seg| match cur.first()? {
+        b'{' => member(cur, seg.as_ref().as_bytes()),
+        b'[' => element(cur, seg.as_ref().parse().ok()?),
+        _ => None,
+    })
+}
+
+/// Why a walk for one member or element ended before the container's end.
+enum Early {
+    Syntax,
+    /// What was looked for is known.
+    Done,
+}
+
+impl From<SyntaxError> for Early {
+    fn from(_: SyntaxError) -> Early {
+        Early::Syntax
+    }
+}
+
+/// The value of the last member named `key` of the object `obj`. The walk stops at a match
+/// when the bytes after it cannot hold the key again ([`may_hold_key`]).
+fn member<'a>(obj: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let mut found = None;
+    let walk = json::for_each_member(obj, 0, |k, start| -> Result<usize, Early> {
+        let end = skip_lenient(obj, start)?;
+        if json::key_eq(k, key) {
+            found = Some(&obj[start..end]);
+            if !may_hold_key(&obj[end..], key) {
+                return Err(Early::Done);
+            }
+        }
+        Ok(end)
+    });
+    match walk {
+        Ok(_) | Err(Early::Done) => found,
+        Err(Early::Syntax) => None,
+    }
+}
+
+/// Whether `rest` may spell the string `key` (a sound screen: false means it cannot). Spelled
+/// as is, `"key"` occurs. Spelled with escapes, a backslash occurs; and when no character of
+/// `key` has a one-letter escape (`\"`, `\\`, `\/`, control characters), the escape is a `\u`.
+fn may_hold_key(rest: &[u8], key: &[u8]) -> bool {
+    let short_escape = key.iter().any(|&c| matches!(c, b'"' | b'\\' | b'/') || c < 0x20);
+    let escaped =
+        if short_escape { memchr::memchr(b'\\', rest).is_some() } else { memchr::memmem::find(rest, b"\\u").is_some() };
+    escaped
+        || memchr::memmem::find_iter(rest, key)
+            .any(|at| at > 0 && rest[at - 1] == b'"' && rest.get(at + key.len()) == Some(&b'"'))
+}
+
+/// The element at `index` of the array `array`.
+fn element(array: &[u8], index: usize) -> Option<&[u8]> {
+    let mut found = None;
+    let walk = json::for_each_element(array, 0, |i, start| -> Result<usize, Early> {
+        let end = skip_lenient(array, start)?;
+        if i == index {
+            found = Some(&array[start..end]);
+            return Err(Early::Done);
+        }
+        Ok(end)
+    });
+    match walk {
+        Ok(_) | Err(Early::Done) => found,
+        Err(Early::Syntax) => None,
+    }
 }
 
 fn skip_any(data: &[u8], pos: usize) -> Result<usize, RecordError> {
@@ -197,24 +288,14 @@ fn skip_any(data: &[u8], pos: usize) -> Result<usize, RecordError> {
 
 /// Emits each element of the array at `pos` (a `Records` array); returns the array's end.
 fn records_array(data: &[u8], pos: usize, emit: &mut impl FnMut(&[u8])) -> Result<usize, RecordError> {
-    let mut p = json::skip_ws(data, pos + 1);
-    if data.get(p) == Some(&b']') {
-        return Ok(p + 1);
-    }
-    loop {
-        let end = skip_any(data, p)?;
-        emit(&data[p..end]);
-        p = json::skip_ws(data, end);
-        match data.get(p) {
-            Some(b',') => p = json::skip_ws(data, p + 1),
-            Some(b']') => return Ok(p + 1),
-            None => return Err(SyntaxError { offset: p, what: "unexpected end of data (truncated?)" }.into()),
-            Some(_) => return Err(SyntaxError { offset: p, what: "expected ',' or ']' in an array" }.into()),
-        }
-    }
+    json::for_each_element(data, pos, |_, start| -> Result<usize, RecordError> {
+        let end = skip_any(data, start)?;
+        emit(&data[start..end]);
+        Ok(end)
+    })
 }
 
-/// Emits each element of the array `value`; an element object holding a `CloudTrailEvent`
+/// Emits each element of the array at `pos`; an element object holding a `CloudTrailEvent`
 /// string is replaced by that string, decoded (lookup-events output). Returns the array's end.
 fn lookup_events(
     data: &[u8],
@@ -222,26 +303,37 @@ fn lookup_events(
     scratch: &mut Vec<u8>,
     emit: &mut impl FnMut(&[u8]),
 ) -> Result<usize, RecordError> {
-    let mut elements = json::elements(data, pos);
-    for element in elements.by_ref() {
-        let (_, raw) = element?;
-        let inner = match raw.first() {
-            Some(b'{') => json::members(raw, 0)
-                .map_while(Result::ok)
-                .find(|(k, v)| *k == b"CloudTrailEvent" && v.first() == Some(&b'"'))
-                .map(|(_, v)| v),
-            _ => None,
-        };
-        match inner {
+    json::for_each_element(data, pos, |_, start| -> Result<usize, RecordError> {
+        let end = skip_any(data, start)?;
+        let raw = &data[start..end];
+        match cloudtrail_event(raw) {
             Some(encoded) => {
                 scratch.clear();
-                json::unescape(&encoded[1..encoded.len() - 1], scratch);
+                json::unescape(encoded, scratch);
                 emit(scratch);
             }
             None => emit(raw),
         }
+        Ok(end)
+    })
+}
+
+/// The content (between the quotes) of the `CloudTrailEvent` string member of the object
+/// `raw`, the last one if repeated; None when there is none or `raw` is not a readable object.
+fn cloudtrail_event(raw: &[u8]) -> Option<&[u8]> {
+    if raw.first() != Some(&b'{') {
+        return None;
     }
-    Ok(elements.end())
+    let mut found = None;
+    json::for_each_member(raw, 0, |key, start| -> Result<usize, SyntaxError> {
+        let end = skip_lenient(raw, start)?;
+        if key == b"CloudTrailEvent" && raw[start] == b'"' {
+            found = Some(&raw[start + 1..end - 1]);
+        }
+        Ok(end)
+    })
+    .ok()?;
+    found
 }
 
 /// Whether `data` looks like the outline of a JSON document: it starts with `{` or `[` and
@@ -253,9 +345,7 @@ pub fn outline_ok(data: &[u8]) -> Result<(), RecordError> {
     match (first, last) {
         (None, _) => Ok(()),
         (Some(b'{' | b'['), Some(b'}' | b']')) => Ok(()),
-        (Some(b'{' | b'[' | 0xEF), _) => {
-            Err(SyntaxError { offset: data.len(), what: "does not end a JSON document (truncated?)" }.into())
-        }
+        (Some(b'{' | b'[' | 0xEF), _) => Err(SyntaxError { offset: data.len(), reason: Reason::Truncated }.into()),
         _ => Err(RecordError::NotRecords("does not start like JSON")),
     }
 }
@@ -381,6 +471,42 @@ mod tests {
         assert_eq!(reader.load_bytes(&two).unwrap(), b"{\"a\":1}\n{\"a\":2}\n");
         assert_eq!(reader.load_bytes(b"plain").unwrap(), b"plain");
         assert!(matches!(reader.load_bytes(&gzip(b"x")[..10]), Err(RecordError::Gzip(_))));
+    }
+
+    #[test]
+    fn lookups_take_the_last_duplicate() {
+        let doc = br#"{"a":1,"b":{"c":[10,{"d":"x"}],"c":[20,{"d":"y"}]},"a":2}"#;
+        assert_eq!(lookup(doc, &["a"]), Some(&b"2"[..]));
+        assert_eq!(lookup(doc, &["b", "c", "1", "d"]), Some(&br#""y""#[..]));
+        assert_eq!(lookup(doc, &["b", "c", "2"]), None);
+        assert_eq!(lookup(doc, &["b", "x"]), None);
+        // A later duplicate spelled with an escape is found too.
+        assert_eq!(lookup(br#"{"k":1,"x":"k","\u006b":3}"#, &["k"]), Some(&b"3"[..]));
+        assert_eq!(lookup(br#"{"a/b":1,"x":"\"","a\/b":3}"#, &["a/b"]), Some(&b"3"[..]));
+        assert!(!may_hold_key(br#","x":"\"k\"""#, b"k") && may_hold_key(br#","\u006b":3"#, b"k"));
+        assert_eq!(lookup(br#"{"k":1,"x":"\"k\""}"#, &["k"]), Some(&b"1"[..]));
+        assert_eq!(lookup(br#"{"k":1,"x":["k"]}"#, &["k"]), Some(&b"1"[..]));
+        let view = EventView::parse(br#"{"eventName":"A","eventName":"B"}"#).unwrap();
+        assert_eq!(view.event_name().unwrap(), "B");
+        let twice = br#"[{"CloudTrailEvent":"{\"n\":1}","CloudTrailEvent":"{\"n\":2}"}]"#;
+        assert_eq!(records(twice).0, [r#"{"n":2}"#]);
+    }
+
+    #[test]
+    fn records_are_checked_against_the_one_contract() {
+        assert_eq!(validate(b" {\"a\":[1,\"\\u00e9\"]} "), Ok(()));
+        let reason = |raw: &[u8]| validate(raw).unwrap_err().reason;
+        assert_eq!(reason(b"[1]"), Reason::ExpectedObject);
+        assert_eq!(reason(b"{\"a\":\"x\ny\"}"), Reason::ControlCharacter);
+        assert_eq!(reason(b"{\"a\":\"\xe9\"}"), Reason::InvalidUtf8);
+        assert_eq!(reason(br#"{"a":"\udc00"}"#), Reason::LoneSurrogate);
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(json::MAX_DEPTH), "]".repeat(json::MAX_DEPTH));
+        assert_eq!(reason(deep.as_bytes()), Reason::TooDeep);
+        // The splitter finds the boundaries of a damaged record without judging it.
+        let (r, c) = records(b"{\"Records\":[{\"a\":\"x\ty\"},{\"a\":1}]}");
+        assert_eq!(r.len(), 2);
+        assert_eq!(c.unwrap(), Content::Records(2));
+        assert_eq!(validate(r[0].as_bytes()).unwrap_err(), SyntaxError { offset: 7, reason: Reason::ControlCharacter });
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::json::{self, SyntaxError};
+use cwl_filter::json::{self, SyntaxError};
 
 /// The top-level fields of an event that predicates read, as raw JSON slices.
 #[derive(Debug, Default, Clone, Copy)]
@@ -26,7 +26,7 @@ pub struct EventView<'a> {
 impl<'a> EventView<'a> {
     /// Reads the top-level members of the record `raw` (one pass, values skipped unread:
     /// the syntax inside nested objects is not checked here, see [`super::validate`]).
-    /// Fails when `raw` is not a JSON object.
+    /// Fails when `raw` is not a JSON object. Of duplicate members, the last is read.
     pub fn parse(raw: &'a [u8]) -> Result<EventView<'a>, SyntaxError> {
         let mut view = EventView::default();
         json::for_each_member(raw, 0, |key, start| -> Result<usize, SyntaxError> {
@@ -66,7 +66,7 @@ impl<'a> EventView<'a> {
     }
     /// `errorCode` as text (a string, or the JSON text of another non-null type).
     pub fn error_code(&self) -> Option<Cow<'a, str>> {
-        self.error_code.and_then(json::text)
+        self.error_code.and_then(value_text)
     }
 
     /// `readOnly`, which CloudTrail writes as a boolean and some tools as a string.
@@ -122,9 +122,9 @@ impl<'a> Identity<'a> {
             }
             Ok(end)
         });
-        if let Some(issuer) = session_context.and_then(|sc| json::lookup(sc, &["sessionIssuer"])) {
-            id.issuer_arn = json::lookup(issuer, &["arn"]).and_then(json::str_value);
-            id.issuer_user_name = json::lookup(issuer, &["userName"]).and_then(json::str_value);
+        if let Some(issuer) = session_context.and_then(|sc| super::lookup(sc, &["sessionIssuer"])) {
+            id.issuer_arn = super::lookup(issuer, &["arn"]).and_then(json::str_value);
+            id.issuer_user_name = super::lookup(issuer, &["userName"]).and_then(json::str_value);
         }
         id
     }
@@ -135,6 +135,14 @@ impl<'a> Identity<'a> {
         let (_, resource) = arn.split_once(":assumed-role/").or_else(|| arn.split_once(":federated-user/"))?;
         resource.rsplit('/').next()
     }
+}
+
+/// A value as text: a string decoded, `null` as `None`, anything else as its JSON text.
+fn value_text(raw: &[u8]) -> Option<Cow<'_, str>> {
+    if raw == b"null" {
+        return None;
+    }
+    json::str_value(raw).or_else(|| Some(String::from_utf8_lossy(raw)))
 }
 
 /// Parses an `eventTime`: the `YYYY-MM-DDTHH:MM:SSZ` CloudTrail writes (fast path), any

@@ -1,11 +1,12 @@
 //! Fuzzes evaluation: fixed patterns of every kind against arbitrary message bytes (the JSON
-//! scanner, escapes, UTF-8, nesting, space-delimited fields). Must never panic, and the
-//! prefilter must never reject a message that matches.
+//! reader, escapes, UTF-8, nesting, space-delimited fields). Must never panic, the prefilter
+//! must never reject a message that matches, and a JSON pattern only matches a message that
+//! is valid under the `cwl_filter::json` contract.
 #![no_main]
 
 use std::sync::OnceLock;
 
-use cwl_filter::{Pattern, Selector};
+use cwl_filter::{json, Pattern, PatternKind, Selector};
 use libfuzzer_sys::fuzz_target;
 
 const PATTERNS: &[&str] = &[
@@ -24,9 +25,16 @@ fn compiled() -> &'static [Pattern] {
 }
 
 fuzz_target!(|data: &[u8]| {
+    let valid = json::validate(data);
+    if let Err(e) = valid {
+        assert!(e.offset <= data.len(), "{e} beyond the {} bytes", data.len());
+    }
     let selectors = ["$.a[0].b", "$.userIdentity.type", "$bytes", "$2"].map(|s| Selector::parse(s).unwrap());
     for pattern in compiled() {
         let matched = pattern.matches(data);
+        if matched && pattern.kind() == PatternKind::Json {
+            assert!(valid.is_ok(), "{} matched invalid JSON", pattern.source());
+        }
         if matched {
             if let Some(pre) = pattern.prefilter() {
                 assert!(pre.may_match(data), "prefilter rejected a match of {}", pattern.source());

@@ -1,4 +1,5 @@
-//! The byte prefilter: literals that must occur in a record's raw bytes for it to match.
+//! The literal screen, query's byte prefilter: literals that must occur in a record's raw
+//! bytes for it to match.
 //!
 //! A file whose bytes contain none of a group's literals cannot hold a match and is not split
 //! into records at all; within a file, records are tested the same way before they are parsed.
@@ -45,12 +46,12 @@ impl Literal {
 /// Groups of literals: every group must have one of its literals present; and the needles of
 /// a `--where` pattern, if it has any.
 #[derive(Debug, Clone, Default)]
-pub struct Prefilter {
+pub struct LiteralScreen {
     groups: Vec<Vec<Literal>>,
     pattern: Option<cwl_filter::Prefilter>,
 }
 
-impl Prefilter {
+impl LiteralScreen {
     /// Adds a group (the alternatives of one predicate); a group with an alternative that
     /// yields no literal constrains nothing and is dropped.
     pub fn require_any(&mut self, alternatives: Vec<Option<Literal>>) {
@@ -98,7 +99,7 @@ mod tests {
 
     #[test]
     fn groups_are_and_alternatives_are_or() {
-        let mut p = Prefilter::default();
+        let mut p = LiteralScreen::default();
         p.require_any(vec![Literal::new("Alpha", true, true), Literal::new("Beta", true, true)]);
         p.require_any(vec![Literal::new("us-east-1", true, true)]);
         assert!(p.may_match(br#"{"a":"Beta","r":"us-east-1"}"#));
