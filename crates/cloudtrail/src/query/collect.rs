@@ -178,8 +178,8 @@ impl Matches {
         }
     }
 
-    /// Calls `f` with each raw event in output order (see [`Matches::sorted`]), stopping at
-    /// the first error.
+    /// Calls `f` with each raw event in output order (by eventTime, then file, then position in
+    /// the file; at most the limit), stopping at the first error.
     pub fn for_each_sorted<E>(mut self, mut f: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
         self.sort_and_limit();
         for item in &self.items {

@@ -1,11 +1,11 @@
 //! Offline validation of a bucket dump: every digest chain (account x source region x trail)
 //! walked as the AWS CLI's `validate-logs` walks it, plus what the CLI cannot see.
 //!
-//! [`scope`] finds the files and decides what is in scope; the walk ([`walk`]) follows each
-//! chain newest to oldest, re-entering below damage through the listing of digests by name
-//! time; each digest is checked in the CLI's order ([`check`]); log files are hashed in
-//! parallel afterwards ([`logs`]); [`unlisted`] judges what no valid digest vouches for. The
-//! verdicts are defined on [`Verdict`] and tabled in README.md.
+//! `scope` finds the files and decides what is in scope; the walk (`walk`) follows each chain
+//! newest to oldest, re-entering below damage through the listing of digests by name time; each
+//! digest is checked in the CLI's order (`check`); log files are hashed in parallel afterwards
+//! ([`logs`]); `unlisted` judges what no valid digest vouches for. The verdicts are defined on
+//! [`Verdict`] and tabled in README.md.
 
 mod check;
 pub mod load;
