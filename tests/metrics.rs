@@ -32,7 +32,7 @@ fn records(root: &Path) -> Vec<Value> {
         let doc: Value = serde_json::from_str(&text).unwrap();
         out.extend(doc["Records"].as_array().unwrap().iter().cloned());
     }
-    out
+    common::distinct(out)
 }
 
 /// The value at a dotted path, `None` when absent (a JSON null is present).

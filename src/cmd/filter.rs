@@ -13,6 +13,7 @@ use super::session::Session;
 use super::{Answer, Global, Status};
 use crate::cli::FilterArgs;
 use crate::output::sanitize;
+use cloudtrail::dedup::Seen;
 use cloudtrail::record::{self, SyntaxError};
 use cloudtrail::scan::{Prune, Visitor};
 use cwl_filter::Pattern;
@@ -21,7 +22,7 @@ pub fn run(args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
     let pattern = Pattern::parse(&args.pattern).context("--pattern")?;
     let paths: Vec<PathBuf> = if args.paths.is_empty() { vec!["-".into()] } else { args.paths.clone() };
     let session = Session::discover(&paths, &Prune::default(), args.strict, global)?;
-    let scanned = session.scan(&FilterVisitor { pattern: &pattern, keep: !args.count });
+    let scanned = session.scan(&FilterVisitor { pattern: &pattern, keep: !args.count, seen: session.seen.as_ref() });
     let unreadable = session.unreadable(&scanned);
     let found = scanned.acc;
     let mut out = BufWriter::new(std::io::stdout().lock());
@@ -57,6 +58,9 @@ struct FilterVisitor<'p> {
     pattern: &'p Pattern,
     /// Keep the matching messages (false: count only).
     keep: bool,
+    /// When given, a CloudTrail event already matched (a copy delivered twice) is left out;
+    /// text lines are never deduplicated.
+    seen: Option<&'p Seen>,
 }
 
 impl FilterVisitor<'_> {
@@ -84,7 +88,9 @@ impl Visitor for FilterVisitor<'_> {
         if self.pattern.matches_prefiltered(&message) {
             // A record breaking the JSON contract is reported, never printed.
             record::validate(raw)?;
-            self.keep_match(acc, file, ordinal, &message);
+            if self.seen.is_none_or(|seen| seen.first_sighting(raw)) {
+                self.keep_match(acc, file, ordinal, &message);
+            }
         }
         Ok(())
     }

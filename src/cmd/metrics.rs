@@ -39,6 +39,7 @@ pub fn run(args: &MetricsArgs, global: &Global) -> anyhow::Result<Status> {
         period_secs,
         since_ms: since.map(|t| t.timestamp_millis()),
         until_ms: until.map(|t| t.timestamp_millis()),
+        seen: session.seen.as_ref(),
     };
     let scanned = session.scan(&replay);
     let unreadable = session.unreadable(&scanned);

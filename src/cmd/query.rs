@@ -23,7 +23,7 @@ const HINT_HELD_BYTES: u64 = 256 << 20;
 pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
     let plan = Plan::new(&args.request(), Utc::now())?;
     let session = Session::discover(&plan.paths, &plan.prune, plan.strict, global)?;
-    let matcher = Matcher { selection: &plan.selection, prefilter: &plan.prefilter };
+    let matcher = Matcher { selection: &plan.selection, prefilter: &plan.prefilter, seen: session.seen.as_ref() };
     let format = global.output_format(args.output);
     let terminal = global.stdout_tty;
     let stdout = Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));

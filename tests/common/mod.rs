@@ -31,3 +31,12 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     enc.write_all(data).unwrap();
     enc.finish().unwrap()
 }
+
+/// `events` without the copies of events delivered more than once, as ctl counts them by
+/// default: two records are the same event when they carry an `eventID` and are equal as JSON
+/// values. The first copy is kept.
+#[allow(dead_code)]
+pub fn distinct(events: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
+    let mut seen = std::collections::HashSet::new();
+    events.into_iter().filter(|e| e.get("eventID").is_none() || seen.insert(e.to_string())).collect()
+}

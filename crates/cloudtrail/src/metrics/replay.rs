@@ -1,6 +1,7 @@
 //! Replaying metric filters over scanned records: a [`crate::scan::Visitor`] that feeds each
 //! record, as CloudWatch Logs would have received it, to an [`Accumulator`].
 
+use crate::dedup::Seen;
 use crate::record::{self, EventView, SyntaxError};
 use crate::scan::Visitor;
 
@@ -28,6 +29,8 @@ pub struct Replay<'a> {
     pub since_ms: Option<i64>,
     /// Only events before this time (Unix ms).
     pub until_ms: Option<i64>,
+    /// When given, an event already replayed (a copy delivered twice) is replayed once.
+    pub seen: Option<&'a Seen>,
 }
 
 impl Visitor for Replay<'_> {
@@ -50,6 +53,9 @@ impl Visitor for Replay<'_> {
             return Ok(());
         }
         record::validate(raw)?;
+        if self.seen.is_some_and(|seen| !seen.first_sighting(raw)) {
+            return Ok(());
+        }
         let time_ms = || EventView::parse(raw).ok().and_then(|v| v.event_time_ms());
         if self.since_ms.is_some() || self.until_ms.is_some() {
             let t = time_ms();

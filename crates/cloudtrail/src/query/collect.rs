@@ -12,6 +12,7 @@ use std::sync::{Mutex, PoisonError};
 
 use super::screen::LiteralScreen;
 use super::Selection;
+use crate::dedup::Seen;
 use crate::fields::{Cell, FieldPath};
 use crate::record::{EventView, SyntaxError};
 use crate::scan::Visitor;
@@ -23,11 +24,13 @@ const NO_TIME: i64 = i64::MAX;
 ///
 /// A record is checked against the JSON contract ([`crate::record::validate`]) when it
 /// matches, before it is printed or counted, never before: a record that fails is reported
-/// (the scan engine counts it as not a valid record, with the reason), never used.
+/// (the scan engine counts it as not a valid record, with the reason), never used. With
+/// `seen`, a matching event already seen (a copy delivered twice) does not match again.
 #[derive(Clone, Copy)]
 pub struct Matcher<'p> {
     pub selection: &'p Selection,
     pub prefilter: &'p LiteralScreen,
+    pub seen: Option<&'p Seen>,
 }
 
 impl<'p> Matcher<'p> {
@@ -46,7 +49,7 @@ impl<'p> Matcher<'p> {
     pub fn is_match(&self, raw: &[u8]) -> Result<bool, SyntaxError> {
         if self.matches_all() {
             crate::record::validate(raw)?;
-            return Ok(true);
+            return Ok(self.first_sighting(raw));
         }
         Ok(self.check(raw)?.is_some())
     }
@@ -62,7 +65,12 @@ impl<'p> Matcher<'p> {
             return Ok(None);
         }
         crate::record::validate(raw)?;
-        Ok(Some(view))
+        Ok(self.first_sighting(raw).then_some(view))
+    }
+
+    /// Whether a matching event is not a copy of one matched before (always, without `seen`).
+    fn first_sighting(&self, raw: &[u8]) -> bool {
+        self.seen.is_none_or(|seen| seen.first_sighting(raw))
     }
 }
 
@@ -461,14 +469,14 @@ mod tests {
     fn damaged_records_are_refused_when_they_would_be_used() {
         let selection = Selection { events: vec![cwl_filter::Glob::new("X")], ..Selection::default() };
         let prefilter = LiteralScreen::default();
-        let matcher = Matcher { selection: &selection, prefilter: &prefilter };
+        let matcher = Matcher { selection: &selection, prefilter: &prefilter, seen: None };
         assert!(matcher.check(br#"{"eventName":"X","a":{"b":1 2}}"#).is_err());
         assert!(matcher.check(br#"{"eventName":"Y","a":{"b":1 2}}"#).unwrap().is_none(), "not used: not read");
         assert!(matcher.check(br#"{"eventName":"X","a":{"b":[1,2]}}"#).unwrap().is_some());
         let raw_tab = b"{\"eventName\":\"X\",\"a\":\"1\t2\"}";
         assert_eq!(matcher.check(raw_tab).unwrap_err().reason, Reason::ControlCharacter, "the one contract");
         let all = Selection::default();
-        let everything = Matcher { selection: &all, prefilter: &prefilter };
+        let everything = Matcher { selection: &all, prefilter: &prefilter, seen: None };
         assert!(everything.is_match(b"{\"a\":tru}").is_err());
         assert_eq!(everything.is_match(b"[1]").unwrap_err().reason, Reason::ExpectedObject);
         assert_eq!(everything.is_match(b"{\"a\":\"\xff\"}").unwrap_err().reason, Reason::InvalidUtf8);
@@ -479,7 +487,7 @@ mod tests {
         let by = [FieldPath::parse("a").unwrap(), FieldPath::parse("b").unwrap()];
         let selection = Selection::default();
         let prefilter = LiteralScreen::default();
-        let v = CountBy { matcher: Matcher { selection: &selection, prefilter: &prefilter }, by: &by };
+        let v = CountBy { matcher: Matcher { selection: &selection, prefilter: &prefilter, seen: None }, by: &by };
         let mut acc = v.new_acc();
         for raw in [&br#"{"a":"x","b":1}"#[..], br#"{"a":"x","b":1}"#, br#"{"a":"y"}"#] {
             v.record(&mut acc, 0, 0, raw).unwrap();
