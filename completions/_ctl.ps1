@@ -75,7 +75,7 @@ Register-ArgumentCompleter -Native -CommandName 'ctl' -ScriptBlock {
             [CompletionResult]::new('--identity-type', '--identity-type', [CompletionResultType]::ParameterName, 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)')
             [CompletionResult]::new('--access-key', '--access-key', [CompletionResultType]::ParameterName, 'userIdentity.accessKeyId (repeatable: OR)')
             [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)')
-            [CompletionResult]::new('--error', '--error', [CompletionResultType]::ParameterName, 'Failed calls only; with a value, only this errorCode (`*` wildcards; repeatable: OR)')
+            [CompletionResult]::new('--error', '--error', [CompletionResultType]::ParameterName, 'Failed calls and failed console sign-ins only; with a value, only this errorCode (for a failed sign-in, its errorMessage; `*` wildcards; repeatable: OR)')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'recipientAccountId, and the account folder of a tree (repeatable: OR)')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'awsRegion, and the region folder of a tree (repeatable: OR)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC')

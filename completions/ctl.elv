@@ -70,7 +70,7 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand --identity-type 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)'
             cand --access-key 'userIdentity.accessKeyId (repeatable: OR)'
             cand --ip 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)'
-            cand --error 'Failed calls only; with a value, only this errorCode (`*` wildcards; repeatable: OR)'
+            cand --error 'Failed calls and failed console sign-ins only; with a value, only this errorCode (for a failed sign-in, its errorMessage; `*` wildcards; repeatable: OR)'
             cand --account 'recipientAccountId, and the account folder of a tree (repeatable: OR)'
             cand --region 'awsRegion, and the region folder of a tree (repeatable: OR)'
             cand --since 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC'

@@ -66,7 +66,7 @@ complete -c ctl -n "__fish_ctl_using_subcommand query" -l arn -d 'userIdentity.a
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l identity-type -d 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l access-key -d 'userIdentity.accessKeyId (repeatable: OR)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l ip -d 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand query" -l error -d 'Failed calls only; with a value, only this errorCode (`*` wildcards; repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l error -d 'Failed calls and failed console sign-ins only; with a value, only this errorCode (for a failed sign-in, its errorMessage; `*` wildcards; repeatable: OR)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l account -d 'recipientAccountId, and the account folder of a tree (repeatable: OR)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l region -d 'awsRegion, and the region folder of a tree (repeatable: OR)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l since -d 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC' -r

@@ -194,7 +194,8 @@ pub struct QueryArgs {
     #[arg(long, value_name = "IP|CIDR")]
     pub ip: Vec<String>,
 
-    /// Failed calls only; with a value, only this errorCode (`*` wildcards; repeatable: OR).
+    /// Failed calls and failed console sign-ins only; with a value, only this errorCode (for a failed sign-in,
+    /// its errorMessage; `*` wildcards; repeatable: OR).
     #[arg(long, value_name = "CODE", num_args = 0..=1, default_missing_value = "*")]
     pub error: Vec<String>,
 

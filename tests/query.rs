@@ -135,13 +135,18 @@ fn error_code(e: &Value) -> Option<&str> {
     s(e, &["errorCode"]).filter(|c| !c.is_empty())
 }
 
+/// A failed call (an errorCode) or a failed console sign-in (no code, `ConsoleLogin: Failure`).
+fn failed(e: &Value) -> bool {
+    error_code(e).is_some() || s(e, &["responseElements", "ConsoleLogin"]) == Some("Failure")
+}
+
 const CHECKS: &[Check] = &[
     (&["--event", "ConsoleLogin"], |e| s(e, &["eventName"]) == Some("ConsoleLogin")),
     (&["--event", "Get*", "--event", "List*"], |e| {
         s(e, &["eventName"]).is_some_and(|n| n.starts_with("Get") || n.starts_with("List"))
     }),
     (&["--identity-type", "Root"], |e| s(e, &["userIdentity", "type"]) == Some("Root")),
-    (&["--error"], |e| error_code(e).is_some()),
+    (&["--error"], failed),
     (&["--error", "AccessDenied"], |e| error_code(e) == Some("AccessDenied")),
     (&["--source", "s3", "--error", "*Denied"], |e| {
         s(e, &["eventSource"]) == Some("s3.amazonaws.com") && error_code(e).is_some_and(|c| c.ends_with("Denied"))
@@ -242,8 +247,8 @@ fn count_by_matches_an_independent_count() {
     let Some(root) = common::samples(SANS_NOTE) else { return };
     let dir = root.join("sans504-s3-ransomware-lab");
     let mut expected: BTreeMap<(String, String), u64> = BTreeMap::new();
-    for e in independent_events(&dir).iter().filter(|e| error_code(e).is_some()) {
-        let key = (s(e, &["eventSource"]).unwrap_or("").to_string(), s(e, &["errorCode"]).unwrap().to_string());
+    for e in independent_events(&dir).iter().filter(|e| failed(e)) {
+        let key = (s(e, &["eventSource"]).unwrap_or("").to_string(), s(e, &["errorCode"]).unwrap_or("").to_string());
         *expected.entry(key).or_default() += 1;
     }
     let (out, _, code) = query(&[dir.to_str().unwrap(), "--error", "--count-by", "eventSource,errorCode", "-o", "csv"]);
@@ -424,6 +429,25 @@ fn a_record_that_breaks_the_json_contract_is_reported_not_printed_nor_counted() 
     // --where reads with the same reader: it never matches the damaged record either.
     let (out, _, code) = query(&[d, "-f", "eventID", "-o", "csv", "--where", "{ $.eventSource = s3* }"]);
     assert_eq!((out.as_str(), code), ("eventID\ne1\n", 0));
+}
+
+#[test]
+fn error_selects_failed_sign_ins_and_event_selects_insights_by_their_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let failed = r#"{"eventVersion":"1.08","eventTime":"2026-01-02T00:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","eventID":"f1","errorMessage":"Failed authentication","responseElements":{"ConsoleLogin":"Failure"}}"#;
+    let insight = r#"{"eventVersion":"1.08","eventTime":"2026-01-02T00:00:01Z","eventID":"i1","eventType":"AwsCloudTrailInsight","insightDetails":{"state":"Start","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","insightType":"ApiCallRateInsight"}}"#;
+    std::fs::write(dir.path().join("a.json"), format!("{{\"Records\":[{EV1},{failed},{insight}]}}")).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let ids = |args: &[&str]| {
+        let mut all = vec![d, "-f", "eventID", "-o", "csv"];
+        all.extend_from_slice(args);
+        query(&all).0
+    };
+    assert_eq!(ids(&["--error"]), "eventID\nf1\n", "a failed sign-in has no errorCode");
+    assert_eq!(ids(&["--error", "Failed auth*"]), "eventID\nf1\n", "its errorMessage stands for the code");
+    assert_eq!(ids(&["--error", "AccessDenied"]), "eventID\n");
+    assert_eq!(ids(&["--event", "RunInstances"]), "eventID\ni1\n", "an insight about RunInstances");
+    assert_eq!(ids(&["--source", "ec2"]), "eventID\ni1\n");
 }
 
 #[test]

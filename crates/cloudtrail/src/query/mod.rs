@@ -116,15 +116,8 @@ impl Selection {
                 return false;
             }
         }
-        if !self.errors.is_empty() {
-            match view.error_code() {
-                Some(code) if !code.is_empty() => {
-                    if !self.errors.iter().any(|p| p.is_match(code.as_bytes())) {
-                        return false;
-                    }
-                }
-                _ => return false,
-            }
+        if !self.errors.is_empty() && !self.errors.iter().any(|p| failure_matches(view, p)) {
+            return false;
         }
         if self.since_ms.is_some() || self.until_ms.is_some() {
             let Some(t) = view.event_time_ms() else {
@@ -176,6 +169,17 @@ impl Selection {
     }
 }
 
+/// Whether the event failed in a way `pattern` (an `--error` value) names: its `errorCode`
+/// matches; or, for a failed console sign-in (no `errorCode`, `responseElements.ConsoleLogin`
+/// = `Failure`), its `errorMessage` does (`*` alone matches every failure).
+fn failure_matches(view: &EventView<'_>, pattern: &Glob) -> bool {
+    match view.error_code() {
+        Some(code) if !code.is_empty() => pattern.is_match(code.as_bytes()),
+        _ if view.is_failed_sign_in() => pattern.is_match(view.error_message().unwrap_or_default().as_bytes()),
+        _ => false,
+    }
+}
+
 /// What the query prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -206,7 +210,8 @@ pub struct Request {
     pub access_key: Vec<String>,
     /// Addresses or CIDR blocks, IPv4 or IPv6.
     pub ip: Vec<String>,
-    /// `errorCode` wildcards; `*` means any failed call.
+    /// `errorCode` wildcards (for a failed console sign-in, which has no `errorCode`, its
+    /// `errorMessage`); `*` means any failed call or sign-in.
     pub error: Vec<String>,
     /// `Some(true)`: read-only calls only; `Some(false)`: mutating calls only.
     pub read_only: Option<bool>,
@@ -363,7 +368,8 @@ fn prefilter_for(s: &Selection) -> LiteralScreen {
             .collect(),
     );
     if s.errors.iter().any(|w| w.parts().iter().all(|p| p.is_empty())) {
-        p.require_any(vec![Literal::new("errorCode", true, true)]);
+        // Any failure: an errorCode, or a failed console sign-in.
+        p.require_any(vec![Literal::new("errorCode", true, true), Literal::new("Failure", true, true)]);
     } else {
         p.require_any(quoted(&s.errors));
     }

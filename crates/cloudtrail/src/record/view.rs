@@ -21,6 +21,10 @@ pub struct EventView<'a> {
     pub error_code: Option<&'a [u8]>,
     pub read_only: Option<&'a [u8]>,
     pub user_identity: Option<&'a [u8]>,
+    pub error_message: Option<&'a [u8]>,
+    pub response_elements: Option<&'a [u8]>,
+    /// An Insights event's details (it names the API in `insightDetails.eventName`).
+    pub insight_details: Option<&'a [u8]>,
 }
 
 impl<'a> EventView<'a> {
@@ -42,6 +46,9 @@ impl<'a> EventView<'a> {
                 b"errorCode" => view.error_code = value,
                 b"readOnly" => view.read_only = value,
                 b"userIdentity" => view.user_identity = value,
+                b"errorMessage" => view.error_message = value,
+                b"responseElements" => view.response_elements = value,
+                b"insightDetails" => view.insight_details = value,
                 _ => {}
             }
             Ok(end)
@@ -49,11 +56,17 @@ impl<'a> EventView<'a> {
         Ok(view)
     }
 
+    /// `eventName`, or for an Insights event the API its insight is about
+    /// (`insightDetails.eventName`).
     pub fn event_name(&self) -> Option<Cow<'a, str>> {
-        self.event_name.and_then(json::str_value)
+        self.event_name.or_else(|| self.insight("eventName")).and_then(json::str_value)
     }
+    /// `eventSource`, or for an Insights event `insightDetails.eventSource`.
     pub fn event_source(&self) -> Option<Cow<'a, str>> {
-        self.event_source.and_then(json::str_value)
+        self.event_source.or_else(|| self.insight("eventSource")).and_then(json::str_value)
+    }
+    fn insight(&self, field: &str) -> Option<&'a [u8]> {
+        super::lookup(self.insight_details?, &[field])
     }
     pub fn aws_region(&self) -> Option<Cow<'a, str>> {
         self.aws_region.and_then(json::str_value)
@@ -67,6 +80,20 @@ impl<'a> EventView<'a> {
     /// `errorCode` as text (a string, or the JSON text of another non-null type).
     pub fn error_code(&self) -> Option<Cow<'a, str>> {
         self.error_code.and_then(value_text)
+    }
+
+    /// `errorMessage` as text.
+    pub fn error_message(&self) -> Option<Cow<'a, str>> {
+        self.error_message.and_then(value_text)
+    }
+
+    /// Whether this is a console sign-in that failed: `responseElements.ConsoleLogin` is
+    /// `"Failure"` (such events carry an `errorMessage` but no `errorCode`).
+    pub fn is_failed_sign_in(&self) -> bool {
+        self.response_elements
+            .and_then(|r| super::lookup(r, &["ConsoleLogin"]))
+            .and_then(json::str_value)
+            .is_some_and(|v| v == "Failure")
     }
 
     /// `readOnly`, which CloudTrail writes as a boolean and some tools as a string.
