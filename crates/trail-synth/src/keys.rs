@@ -11,13 +11,40 @@ use std::sync::{Arc, Mutex, OnceLock};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use rsa::pkcs1::EncodeRsaPublicKey;
-use rsa::RsaPrivateKey;
+use rsa::PrivateKey;
 use serde_json::{json, Value};
 
 use super::seeded_rng;
 use cloudtrail::digest::fingerprint;
 
-type Cache = Mutex<HashMap<(u64, String), Arc<OnceLock<RsaPrivateKey>>>>;
+/// The seeded ChaCha8 rng of [`seeded_rng`] seen through the rng traits of rsa 0.10
+/// (`rand_core` 0.10): the same seed yields the same stream of bytes, hence the same key.
+///
+/// Records keep drawing from rand 0.8 (their bytes are pinned by seed); only key generation
+/// needs the newer traits.
+struct KeyRng(rand_chacha::ChaCha8Rng);
+
+impl rand_core::TryRng for KeyRng {
+    type Error = std::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(rand::RngCore::next_u32(&mut self.0))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(rand::RngCore::next_u64(&mut self.0))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        rand::RngCore::fill_bytes(&mut self.0, dst);
+        Ok(())
+    }
+}
+
+/// ChaCha8 is a cryptographic stream cipher; its seed here is public on purpose (test keys).
+impl rand_core::TryCryptoRng for KeyRng {}
+
+type Cache = Mutex<HashMap<(u64, String), Arc<OnceLock<PrivateKey>>>>;
 
 static KEYS: OnceLock<Cache> = OnceLock::new();
 
@@ -25,26 +52,26 @@ static KEYS: OnceLock<Cache> = OnceLock::new();
 ///
 /// Tests use it to forge digests whose signatures verify. The same (seed, region) always gives
 /// the same key; computed once per process.
-pub fn test_key(seed: u64, region: &str) -> RsaPrivateKey {
+pub fn test_key(seed: u64, region: &str) -> PrivateKey {
     let slot = {
         let mut cache = KEYS.get_or_init(Cache::default).lock().unwrap_or_else(|e| e.into_inner());
         Arc::clone(cache.entry((seed, region.to_string())).or_default())
     };
     // Generated outside the map's lock, so keys of different regions are made in parallel.
     slot.get_or_init(|| {
-        let mut rng = seeded_rng(seed, &["signing-key", region]);
-        RsaPrivateKey::new(&mut rng, 2048).expect("2048-bit RSA key generation does not fail")
+        let mut rng = KeyRng(seeded_rng(seed, &["signing-key", region]));
+        PrivateKey::new(&mut rng, 2048).expect("2048-bit RSA key generation does not fail")
     })
     .clone()
 }
 
 /// The PKCS#1 DER bytes of the public half of `key`, as `ListPublicKeys` returns them.
-pub fn public_der(key: &RsaPrivateKey) -> Vec<u8> {
+pub fn public_der(key: &PrivateKey) -> Vec<u8> {
     key.to_public_key().to_pkcs1_der().expect("an RSA public key always encodes").into_vec()
 }
 
 /// The CloudTrail fingerprint of `key`'s public half: hex MD5 of its PKCS#1 DER.
-pub fn key_fingerprint(key: &RsaPrivateKey) -> String {
+pub fn key_fingerprint(key: &PrivateKey) -> String {
     fingerprint(&public_der(key))
 }
 

@@ -31,8 +31,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use rsa::pkcs1v15::Pkcs1v15Sign;
-use rsa::RsaPrivateKey;
+use rsa::Pkcs1v15Sign;
+use rsa::PrivateKey;
 use sha2::{Digest as _, Sha256};
 
 pub use keys::{key_fingerprint, public_der, public_keys_json, test_key};
@@ -319,7 +319,7 @@ pub fn generate(spec: &SynthSpec, dir: &Path) -> io::Result<SynthOutput> {
 mod tests;
 
 /// Signs `message` as CloudTrail does (SHA256withRSA, PKCS#1 v1.5), as lower-case hex.
-pub fn sign(key: &RsaPrivateKey, message: &str) -> String {
+pub fn sign(key: &PrivateKey, message: &str) -> String {
     let hashed = Sha256::digest(message.as_bytes());
     let signature = key
         .sign(Pkcs1v15Sign::new::<Sha256>(), &hashed)

@@ -191,7 +191,7 @@ impl Ctx<'_> {
     fn write_digest(
         &self,
         rng: &mut rand_chacha::ChaCha8Rng,
-        key: &rsa::RsaPrivateKey,
+        key: &rsa::PrivateKey,
         fingerprint: &str,
         (start, end): (DateTime<Utc>, DateTime<Utc>),
         logs: &[LogMeta],
