@@ -542,54 +542,110 @@ impl Actors {
         }
     }
 
+    /// The request, response, resources and additional data of a call to `api` by `who`.
     fn body(&self, rng: &mut ChaCha8Rng, api: &Api, who: &Who) -> Body {
-        let a = &self.account;
-        let region = &self.region;
-        let bucket = pick(rng, &self.buckets).clone();
-        let key_id = pick(rng, &self.kms_keys).clone();
+        let call = Call::draw(self, rng, api, who);
+        let mut b = Body::default();
+        // The families are tried in this order; each draws from `rng` only for its own calls.
+        let (request, response) = call
+            .ec2_reads(rng, &mut b)
+            .or_else(|| call.ec2_writes(rng, &mut b))
+            .or_else(|| call.ec2_network(rng, &mut b))
+            .or_else(|| call.s3(rng, &mut b))
+            .or_else(|| call.sts(rng, &mut b))
+            .or_else(|| call.kms(rng, &mut b))
+            .or_else(|| call.cloudtrail(rng, &mut b))
+            .or_else(|| call.config(rng, &mut b))
+            .or_else(|| call.regional(rng, &mut b))
+            .or_else(|| call.iam(rng, &mut b))
+            .or_else(|| call.organizations(rng, &mut b))
+            .unwrap_or_default();
+        b.request = request;
+        b.response = response;
+        b
+    }
+}
+
+/// One call's context: its API, its caller, and the resources any call may name, drawn from the
+/// rng in a fixed order before the call's family is known (the order is part of the output).
+struct Call<'a> {
+    actors: &'a Actors,
+    api: &'a Api,
+    who: &'a Who<'a>,
+    a: &'a str,
+    region: &'a str,
+    bucket: String,
+    key_id: String,
+    key_arn: String,
+    vpc: String,
+    sg: String,
+    instance: String,
+    user: String,
+    role: String,
+    policy_arn: String,
+    cidr: String,
+}
+
+impl<'a> Call<'a> {
+    /// Draws the resources of a call of `api` by `who` in `actors`' account.
+    fn draw(actors: &'a Actors, rng: &mut ChaCha8Rng, api: &'a Api, who: &'a Who<'a>) -> Call<'a> {
+        let a = actors.account.as_str();
+        let region = actors.region.as_str();
+        let bucket = pick(rng, &actors.buckets).clone();
+        let key_id = pick(rng, &actors.kms_keys).clone();
         let key_arn = format!("arn:aws:kms:{region}:{a}:key/{key_id}");
-        let vpc = pick(rng, &self.vpcs).clone();
-        let sg = pick(rng, &self.security_groups).clone();
-        let instance = pick(rng, &self.instances).clone();
-        let user = pick(rng, &self.users).name.clone();
-        let role = pick(rng, &self.service_roles).name.clone();
+        let vpc = pick(rng, &actors.vpcs).clone();
+        let sg = pick(rng, &actors.security_groups).clone();
+        let instance = pick(rng, &actors.instances).clone();
+        let user = pick(rng, &actors.users).name.clone();
+        let role = pick(rng, &actors.service_roles).name.clone();
         let policy =
             ["ReadOnlyAccess", "AmazonS3FullAccess", "AdministratorAccess", "AmazonEC2ReadOnlyAccess", "SecurityAudit"]
                 [rng.gen_range(0..5)];
         let policy_arn = format!("arn:aws:iam::aws:policy/{policy}");
         let cidr = format!("{}.{}.0.0/16", [10, 172, 192][rng.gen_range(0..3)], rng.gen_range(0..250));
-        let mut b = Body::default();
-        let null = Value::Null;
-        let (request, response) = match api.name {
-            // EC2 reads
+        Call { actors, api, who, a, region, bucket, key_id, key_arn, vpc, sg, instance, user, role, policy_arn, cidr }
+    }
+
+    /// EC2 reads: descriptions of instances, security groups and the network. `None` for a call of another family.
+    fn ec2_reads(&self, _rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, vpc, sg, instance, .. } = self;
+        Some(match api.name {
             "DescribeInstances" => {
-                (json!({"instancesSet": {"items": [{"instanceId": instance}]}, "filterSet": {}}), null)
+                (json!({"instancesSet": {"items": [{"instanceId": instance}]}, "filterSet": {}}), Value::Null)
             }
             "DescribeSecurityGroups" => (
                 json!({"securityGroupSet": {}, "securityGroupIdSet": {"items": [{"groupId": sg}]}, "filterSet": {}}),
-                null,
+                Value::Null,
             ),
-            "DescribeVpcs" => (json!({"vpcSet": {}, "filterSet": {}}), null),
+            "DescribeVpcs" => (json!({"vpcSet": {}, "filterSet": {}}), Value::Null),
             "DescribeSubnets" => (
                 json!({"subnetSet": {}, "filterSet": {"items": [{"name": "vpc-id", "valueSet": {"items": [{"value": vpc}]}}]}}),
-                null,
+                Value::Null,
             ),
             "DescribeVolumes" => (
                 json!({"volumeSet": {}, "filterSet": {"items": [{"name": "attachment.instance-id", "valueSet": {"items": [{"value": instance}]}}]}}),
-                null,
+                Value::Null,
             ),
             "DescribeNetworkInterfaces" => (
                 json!({"networkInterfaceIdSet": {}, "filterSet": {"items": [{"name": "vpc-id", "valueSet": {"items": [{"value": vpc}]}}]}}),
-                null,
+                Value::Null,
             ),
             "DescribeInstanceStatus" => {
-                (json!({"instancesSet": {}, "filterSet": {}, "includeAllInstances": false}), null)
+                (json!({"instancesSet": {}, "filterSet": {}, "includeAllInstances": false}), Value::Null)
             }
-            // EC2 writes
+            _ => return None,
+        })
+    }
+
+    /// EC2 writes on instances and security groups. `None` for a call of another family.
+    fn ec2_writes(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { actors, api, a, vpc, sg, instance, .. } = self;
+        Some(match api.name {
             "RunInstances" => {
                 let new_id = ec2_id(rng, "i");
                 (
-                    json!({"instancesSet": {"items": [{"imageId": format!("ami-0{}", chars(rng, HEX, 16)), "minCount": 1, "maxCount": 1}]}, "instanceType": "t3.medium", "subnetId": pick(rng, &self.subnets), "groupSet": {"items": [{"groupId": sg}]}, "monitoring": {"enabled": false}, "disableApiTermination": false}),
+                    json!({"instancesSet": {"items": [{"imageId": format!("ami-0{}", chars(rng, HEX, 16)), "minCount": 1, "maxCount": 1}]}, "instanceType": "t3.medium", "subnetId": pick(rng, &actors.subnets), "groupSet": {"items": [{"groupId": sg}]}, "monitoring": {"enabled": false}, "disableApiTermination": false}),
                     json!({"requestId": uuid(rng), "reservationId": ec2_id(rng, "r"), "ownerId": a, "groupSet": {}, "instancesSet": {"items": [{"instanceId": new_id, "instanceState": {"code": 0, "name": "pending"}, "instanceType": "t3.medium", "vpcId": vpc}]}}),
                 )
             }
@@ -627,6 +683,14 @@ impl Actors {
             "DeleteSecurityGroup" => {
                 (json!({"groupId": sg}), json!({"requestId": uuid(rng), "_return": true, "groupId": sg}))
             }
+            _ => return None,
+        })
+    }
+
+    /// EC2 writes on the network: ACLs, gateways, routes, VPCs and peering. `None` for a call of another family.
+    fn ec2_network(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, a, vpc, cidr, .. } = self;
+        Some(match api.name {
             "CreateNetworkAcl" => (
                 json!({"vpcId": vpc}),
                 json!({"requestId": uuid(rng), "networkAcl": {"networkAclId": ec2_id(rng, "acl"), "vpcId": vpc, "default": false}}),
@@ -693,8 +757,15 @@ impl Actors {
                 json!({"vpcPeeringConnectionId": ec2_id(rng, "pcx")}),
                 json!({"requestId": uuid(rng), "_return": true}),
             ),
-            // S3
-            "ListBuckets" => (json!({"Host": "s3.amazonaws.com"}), null),
+            _ => return None,
+        })
+    }
+
+    /// S3 bucket calls (`resources` names the bucket). `None` for a call of another family.
+    fn s3(&self, _rng: &mut ChaCha8Rng, b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, region, bucket, .. } = self;
+        Some(match api.name {
+            "ListBuckets" => (json!({"Host": "s3.amazonaws.com"}), Value::Null),
             "GetBucketLocation"
             | "GetBucketAcl"
             | "GetBucketVersioning"
@@ -721,13 +792,13 @@ impl Actors {
                 if !sub.is_empty() {
                     req[sub] = json!("");
                 }
-                (req, null)
+                (req, Value::Null)
             }
             "PutBucketPolicy" => {
                 b.resources = Some(json!([{"type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}")}]));
                 (
                     json!({"bucketName": bucket, "Host": format!("{bucket}.s3.{region}.amazonaws.com"), "policy": "", "bucketPolicy": {"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}),
-                    null,
+                    Value::Null,
                 )
             }
             "PutBucketAcl" | "PutBucketCors" | "PutBucketLifecycle" | "PutBucketReplication" | "PutBucketTagging" => {
@@ -739,9 +810,19 @@ impl Actors {
                     _ => "tagging",
                 };
                 b.resources = Some(json!([{"type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}")}]));
-                (json!({"bucketName": bucket, "Host": format!("{bucket}.s3.{region}.amazonaws.com"), sub: ""}), null)
+                (
+                    json!({"bucketName": bucket, "Host": format!("{bucket}.s3.{region}.amazonaws.com"), sub: ""}),
+                    Value::Null,
+                )
             }
-            // STS
+            _ => return None,
+        })
+    }
+
+    /// STS credentials. `None` for a call of another family.
+    fn sts(&self, rng: &mut ChaCha8Rng, b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, who, a, role, .. } = self;
+        Some(match api.name {
             "AssumeRole" => {
                 let session = match who {
                     Who::Service(s) => {
@@ -760,12 +841,19 @@ impl Actors {
                 json!({"roleArn": format!("arn:aws:iam::{a}:role/github-actions-deploy"), "roleSessionName": "GitHubActions", "durationSeconds": 3600}),
                 json!({"subjectFromWebIdentityToken": "repo:example/app:ref:refs/heads/main", "provider": format!("arn:aws:iam::{a}:oidc-provider/token.actions.githubusercontent.com"), "audience": "sts.amazonaws.com"}),
             ),
-            "GetCallerIdentity" => (null.clone(), null),
+            "GetCallerIdentity" => (Value::Null, Value::Null),
             "GetSessionToken" => (
                 json!({"durationSeconds": 43200}),
                 json!({"credentials": {"accessKeyId": format!("ASIA{}", chars(rng, BASE32, 16)), "expiration": "Jan 1, 2030, 12:00:00 PM"}}),
             ),
-            // KMS
+            _ => return None,
+        })
+    }
+
+    /// KMS keys and cryptographic calls (`resources` names the key). `None` for a call of another family.
+    fn kms(&self, rng: &mut ChaCha8Rng, b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, who, a, region, bucket, key_id, key_arn, .. } = self;
+        Some(match api.name {
             "Decrypt" | "Encrypt" | "GenerateDataKey" => {
                 b.resources = Some(json!([{"accountId": a, "type": "AWS::KMS::Key", "ARN": key_arn}]));
                 let mut req = json!({"encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
@@ -786,15 +874,15 @@ impl Actors {
                         _ => json!({"aws:ebs:id": format!("vol-0{}", chars(rng, HEX, 16))}),
                     };
                 }
-                (req, null)
+                (req, Value::Null)
             }
             "DescribeKey" | "DisableKey" | "RotateKey" => {
                 b.resources = Some(json!([{"accountId": a, "type": "AWS::KMS::Key", "ARN": key_arn}]));
                 if api.name == "RotateKey" {
                     b.additional = Some(json!({"keyId": key_arn}));
-                    (null.clone(), null)
+                    (Value::Null, Value::Null)
                 } else {
-                    (json!({"keyId": key_id}), null)
+                    (json!({"keyId": key_id}), Value::Null)
                 }
             }
             "ScheduleKeyDeletion" => {
@@ -808,13 +896,22 @@ impl Actors {
                 json!({"description": "application data key", "keyUsage": "ENCRYPT_DECRYPT", "keySpec": "SYMMETRIC_DEFAULT", "origin": "AWS_KMS", "bypassPolicyLockoutSafetyCheck": false, "multiRegion": false}),
                 json!({"keyMetadata": {"aWSAccountId": a, "keyId": uuid(rng), "enabled": true, "keyUsage": "ENCRYPT_DECRYPT", "keyState": "Enabled", "origin": "AWS_KMS", "keyManager": "CUSTOMER", "keySpec": "SYMMETRIC_DEFAULT"}}),
             ),
-            "ListAliases" | "ListKeys" => (json!({"limit": 100}), null),
-            // CloudTrail
-            "DescribeTrails" | "ListTrails" | "GetEventSelectors" => (json!({"includeShadowTrails": true}), null),
+            "ListAliases" | "ListKeys" => (json!({"limit": 100}), Value::Null),
+            _ => return None,
+        })
+    }
+
+    /// CloudTrail trail management and lookups. `None` for a call of another family.
+    fn cloudtrail(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, a, region, .. } = self;
+        Some(match api.name {
+            "DescribeTrails" | "ListTrails" | "GetEventSelectors" => {
+                (json!({"includeShadowTrails": true}), Value::Null)
+            }
             "GetTrailStatus" | "StartLogging" | "StopLogging" | "DeleteTrail" => {
                 let arn = format!("arn:aws:cloudtrail:{region}:{a}:trail/management-events");
                 let req = json!({"name": arn});
-                let resp = if api.read_only { null } else { json!({}) };
+                let resp = if api.read_only { Value::Null } else { json!({}) };
                 (req, resp)
             }
             "CreateTrail" | "UpdateTrail" => (
@@ -823,34 +920,48 @@ impl Actors {
             ),
             "LookupEvents" => (
                 json!({"maxResults": 50, "lookupAttributes": [{"attributeKey": "EventName", "attributeValue": "ConsoleLogin"}]}),
-                null,
+                Value::Null,
             ),
-            // Config
-            "DescribeConfigurationRecorders" | "DescribeConfigRules" => (json!({}), null),
+            _ => return None,
+        })
+    }
+
+    /// AWS Config recorders, delivery channels and evaluations. `None` for a call of another family.
+    fn config(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, a, sg, .. } = self;
+        Some(match api.name {
+            "DescribeConfigurationRecorders" | "DescribeConfigRules" => (json!({}), Value::Null),
             "PutEvaluations" => (
                 json!({"evaluations": [{"complianceResourceType": "AWS::EC2::SecurityGroup", "complianceResourceId": sg, "complianceType": if rng.gen_bool(0.8) { "COMPLIANT" } else { "NON_COMPLIANT" }, "orderingTimestamp": "Jan 1, 2026, 12:00:00 AM"}], "resultToken": chars(rng, ALNUM_UPPER, 64), "testMode": false}),
                 json!({"failedEvaluations": []}),
             ),
             "StopConfigurationRecorder" | "PutConfigurationRecorder" => {
-                (json!({"configurationRecorderName": "default"}), null)
+                (json!({"configurationRecorderName": "default"}), Value::Null)
             }
             "DeleteDeliveryChannel" | "PutDeliveryChannel" => {
-                (json!({"deliveryChannelName": "default", "s3BucketName": format!("access-logs-{a}")}), null)
+                (json!({"deliveryChannelName": "default", "s3BucketName": format!("access-logs-{a}")}), Value::Null)
             }
-            // Other regional services
+            _ => return None,
+        })
+    }
+
+    /// Other regional services: logs, Lambda, SSM, Secrets Manager, CloudWatch, DynamoDB, ELB. `None` for a call of another family.
+    fn regional(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, a, region, instance, .. } = self;
+        Some(match api.name {
             "CreateLogStream" => (
                 json!({"logGroupName": "/aws/lambda/order-processor", "logStreamName": format!("2026/01/01/[$LATEST]{}", chars(rng, HEX, 32))}),
-                null,
+                Value::Null,
             ),
-            "DescribeLogGroups" => (json!({"limit": 50}), null),
+            "DescribeLogGroups" => (json!({"limit": 50}), Value::Null),
             "PutRetentionPolicy" => {
-                (json!({"logGroupName": "/aws/lambda/order-processor", "retentionInDays": 90}), null)
+                (json!({"logGroupName": "/aws/lambda/order-processor", "retentionInDays": 90}), Value::Null)
             }
-            "ListFunctions20150331" => (null.clone(), null),
+            "ListFunctions20150331" => (Value::Null, Value::Null),
             "GetFunction20150331v2" | "UpdateFunctionCode20150331v2" => {
                 let req = json!({"functionName": format!("arn:aws:lambda:{region}:{a}:function:order-processor")});
                 let resp = if api.read_only {
-                    null
+                    Value::Null
                 } else {
                     json!({"functionName": "order-processor", "runtime": "python3.12", "codeSize": rng.gen_range(10_000..5_000_000), "state": "Active"})
                 };
@@ -858,38 +969,45 @@ impl Actors {
             }
             "UpdateInstanceInformation" => (
                 json!({"instanceId": instance, "agentVersion": "3.2.2086.0", "agentName": "amazon-ssm-agent", "platformType": "Linux", "platformName": "Amazon Linux", "platformVersion": "2023", "iPAddress": format!("10.0.{}.{}", rng.gen_range(0..255), rng.gen_range(1..255)), "computerName": format!("ip-10-0-{}-{}.ec2.internal", rng.gen_range(0..255), rng.gen_range(1..255))}),
-                null,
+                Value::Null,
             ),
             "GetParameter" | "GetParameters" => {
                 let name = ["db-host", "feature-flags", "api-endpoint"][rng.gen_range(0..3)];
-                (json!({"name": format!("/prod/app/{name}"), "withDecryption": rng.gen_bool(0.5)}), null)
+                (json!({"name": format!("/prod/app/{name}"), "withDecryption": rng.gen_bool(0.5)}), Value::Null)
             }
             "GetSecretValue" => (
                 json!({"secretId": format!("arn:aws:secretsmanager:{region}:{a}:secret:prod/db-{}", chars(rng, HEX, 6))}),
-                null,
+                Value::Null,
             ),
-            "DescribeAlarms" => (json!({"maxRecords": 100}), null),
+            "DescribeAlarms" => (json!({"maxRecords": 100}), Value::Null),
             "GetMetricData" => (
                 json!({"startTime": "Jan 1, 2026, 12:00:00 AM", "endTime": "Jan 1, 2026, 1:00:00 AM", "metricDataQueries": [{"id": "m1", "metricStat": {"metric": {"namespace": "AWS/EC2", "metricName": "CPUUtilization"}, "period": 300, "stat": "Average"}}]}),
-                null,
+                Value::Null,
             ),
             "DescribeTable" => {
                 let table = ["orders", "sessions", "inventory"][rng.gen_range(0..3)];
-                (json!({"tableName": table}), null)
+                (json!({"tableName": table}), Value::Null)
             }
             "ListTables" | "DescribeAutoScalingGroups" | "DescribeLoadBalancers" | "GetAuthorizationToken" => {
-                (null.clone(), null)
+                (Value::Null, Value::Null)
             }
             "DescribeTargetHealth" => (
                 json!({"targetGroupArn": format!("arn:aws:elasticloadbalancing:{region}:{a}:targetgroup/web/{}", chars(rng, HEX, 16))}),
-                null,
+                Value::Null,
             ),
-            // IAM
-            "ListUsers" | "ListRoles" | "ListPolicies" | "GetAccountSummary" => (null.clone(), null),
-            "GetUser" | "ListAccessKeys" => (json!({"userName": user}), null),
-            "GetRole" | "ListAttachedRolePolicies" => (json!({"roleName": role}), null),
-            "GetPolicy" => (json!({"policyArn": policy_arn}), null),
-            "GetPolicyVersion" => (json!({"policyArn": policy_arn, "versionId": "v1"}), null),
+            _ => return None,
+        })
+    }
+
+    /// IAM reads, users, roles and policies. `None` for a call of another family.
+    fn iam(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, a, bucket, user, role, policy_arn, .. } = self;
+        Some(match api.name {
+            "ListUsers" | "ListRoles" | "ListPolicies" | "GetAccountSummary" => (Value::Null, Value::Null),
+            "GetUser" | "ListAccessKeys" => (json!({"userName": user}), Value::Null),
+            "GetRole" | "ListAttachedRolePolicies" => (json!({"roleName": role}), Value::Null),
+            "GetPolicy" => (json!({"policyArn": policy_arn}), Value::Null),
+            "GetPolicyVersion" => (json!({"policyArn": policy_arn, "versionId": "v1"}), Value::Null),
             "CreateUser" => {
                 let name = format!("svc-{}", chars(rng, HEX, 6));
                 (
@@ -903,12 +1021,16 @@ impl Actors {
             ),
             "CreateRole" | "UpdateAssumeRolePolicy" => (
                 json!({"roleName": role, "assumeRolePolicyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"}),
-                null,
+                Value::Null,
             ),
-            "AttachRolePolicy" | "DetachRolePolicy" => (json!({"roleName": role, "policyArn": policy_arn}), null),
-            "AttachUserPolicy" | "DetachUserPolicy" => (json!({"userName": user, "policyArn": policy_arn}), null),
+            "AttachRolePolicy" | "DetachRolePolicy" => {
+                (json!({"roleName": role, "policyArn": policy_arn}), Value::Null)
+            }
+            "AttachUserPolicy" | "DetachUserPolicy" => {
+                (json!({"userName": user, "policyArn": policy_arn}), Value::Null)
+            }
             "AttachGroupPolicy" | "DetachGroupPolicy" => {
-                (json!({"groupName": "developers", "policyArn": policy_arn}), null)
+                (json!({"groupName": "developers", "policyArn": policy_arn}), Value::Null)
             }
             "PutRolePolicy" | "PutUserPolicy" | "PutGroupPolicy" | "DeleteRolePolicy" | "DeleteUserPolicy"
             | "DeleteGroupPolicy" => {
@@ -921,7 +1043,7 @@ impl Actors {
                 if api.name.starts_with("Put") {
                     req["policyDocument"] = json!(format!("{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::{bucket}/*\"}}]}}"));
                 }
-                (req, null)
+                (req, Value::Null)
             }
             "CreatePolicy" | "CreatePolicyVersion" | "DeletePolicy" | "DeletePolicyVersion" if api.source == "iam" => {
                 let arn = format!("arn:aws:iam::{a}:policy/app-{}", chars(rng, HEX, 4));
@@ -935,11 +1057,18 @@ impl Actors {
                     "DeletePolicyVersion" => json!({"policyArn": arn, "versionId": "v1"}),
                     _ => json!({"policyArn": arn}),
                 };
-                (req, null)
+                (req, Value::Null)
             }
-            // Organizations
-            "DescribeOrganization" => (null.clone(), null),
-            "ListAccounts" => (json!({"maxResults": 20}), null),
+            _ => return None,
+        })
+    }
+
+    /// AWS Organizations. `None` for a call of another family.
+    fn organizations(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { actors, api, a, .. } = self;
+        Some(match api.name {
+            "DescribeOrganization" => (Value::Null, Value::Null),
+            "ListAccounts" => (json!({"maxResults": 20}), Value::Null),
             _ if api.source == "organizations" => {
                 let root = format!("r-{}", chars(rng, b"abcdefghijklmnopqrstuvwxyz0123456789", 4));
                 let ou = format!("ou-{root}-{}", chars(rng, b"abcdefghijklmnopqrstuvwxyz0123456789", 8));
@@ -972,20 +1101,17 @@ impl Actors {
                     "AcceptHandshake" | "DeclineHandshake" => {
                         json!({"handshakeId": format!("h-{}", chars(rng, HEX, 10))})
                     }
-                    _ => null.clone(),
+                    _ => Value::Null,
                 };
                 let resp = if api.name == "LeaveOrganization" || api.name == "DeleteOrganization" {
-                    null.clone()
+                    Value::Null
                 } else {
-                    json!({"organizationId": self.org_id})
+                    json!({"organizationId": actors.org_id})
                 };
                 (req, resp)
             }
-            _ => (null.clone(), null),
-        };
-        b.request = request;
-        b.response = response;
-        b
+            _ => return None,
+        })
     }
 }
 
