@@ -158,24 +158,48 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
     &items[rng.gen_range(0..items.len())]
 }
 
+/// A temporary (STS) access key id.
+fn session_key(rng: &mut ChaCha8Rng) -> String {
+    format!("ASIA{}", chars(rng, BASE32, 16))
+}
+
+/// When the session of a call made at `t` was created: one minute to four hours before.
+fn created(rng: &mut ChaCha8Rng, t: DateTime<Utc>) -> String {
+    stamp(t - chrono::Duration::seconds(rng.gen_range(60..4 * 3600)))
+}
+
+/// The session context of temporary credentials that `issuer` handed out, without MFA.
+fn issued_session(issuer: Issuer<'_>, creation_date: String) -> SessionContext<'_> {
+    SessionContext {
+        session_issuer: Some(issuer),
+        web_id_federation_data: Some(json!({})),
+        attributes: Attributes { creation_date, mfa_authenticated: "false" },
+    }
+}
+
+/// Six to ten IAM users of distinct names, each with an access key, a usual address and agent.
+fn users(rng: &mut ChaCha8Rng) -> Vec<User> {
+    let mut names: Vec<&str> = USER_NAMES.to_vec();
+    names.shuffle(rng);
+    names[..rng.gen_range(6..=10)]
+        .iter()
+        .map(|name| User {
+            name: (*name).to_string(),
+            principal: format!("AIDA{}", chars(rng, ALNUM_UPPER, 17)),
+            access_key: format!("AKIA{}", chars(rng, BASE32, 16)),
+            ip: if rng.gen_bool(0.15) { public_ipv6(rng) } else { public_ipv4(rng) },
+            agent: AGENTS[rng.gen_range(0..AGENTS.len())],
+            mfa: rng.gen_bool(0.75),
+        })
+        .collect()
+}
+
 impl Actors {
     /// The cast of `account` seen from `region`: principals depend only on (seed, account),
     /// regional resources on (seed, account, region).
     pub(crate) fn new(seed: u64, account: &str, region: &str, global: bool, org_id: Option<&str>) -> Actors {
         let mut rng = seeded_rng(seed, &["actors", account]);
-        let mut names: Vec<&str> = USER_NAMES.to_vec();
-        names.shuffle(&mut rng);
-        let users: Vec<User> = names[..rng.gen_range(6..=10)]
-            .iter()
-            .map(|name| User {
-                name: (*name).to_string(),
-                principal: format!("AIDA{}", chars(&mut rng, ALNUM_UPPER, 17)),
-                access_key: format!("AKIA{}", chars(&mut rng, BASE32, 16)),
-                ip: if rng.gen_bool(0.15) { public_ipv6(&mut rng) } else { public_ipv4(&mut rng) },
-                agent: AGENTS[rng.gen_range(0..AGENTS.len())],
-                mfa: rng.gen_bool(0.75),
-            })
-            .collect();
+        let users = users(&mut rng);
         let emails: Vec<String> = users.iter().map(|u| format!("{}@example.com", u.name)).collect();
         let sso_roles = ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "SecurityAudit"]
             .iter()
@@ -289,21 +313,7 @@ impl Actors {
 
     fn identity<'a>(&'a self, rng: &mut ChaCha8Rng, who: &Who<'a>, t: DateTime<Utc>) -> Identity<'a> {
         let a = self.account.as_str();
-        let session_key = |rng: &mut ChaCha8Rng| format!("ASIA{}", chars(rng, BASE32, 16));
-        let created = |rng: &mut ChaCha8Rng| {
-            let back = chrono::Duration::seconds(rng.gen_range(60..4 * 3600));
-            stamp(t - back)
-        };
-        let mut id = Identity {
-            kind: None,
-            principal_id: None,
-            arn: None,
-            account_id: Some(a),
-            access_key_id: None,
-            user_name: None,
-            session_context: None,
-            invoked_by: None,
-        };
+        let mut id = Identity { account_id: Some(a), ..Identity::default() };
         match who {
             Who::User { user, console } => {
                 id.kind = Some("IAMUser");
@@ -316,7 +326,7 @@ impl Actors {
                         session_issuer: None,
                         web_id_federation_data: None,
                         attributes: Attributes {
-                            creation_date: created(rng),
+                            creation_date: created(rng, t),
                             mfa_authenticated: if user.mfa { "true" } else { "false" },
                         },
                     });
@@ -327,21 +337,18 @@ impl Actors {
                 id.principal_id = Some(format!("{}:{session}", role.principal));
                 id.arn = Some(self.arn(who));
                 id.access_key_id = Some(session_key(rng));
-                id.session_context = Some(SessionContext {
-                    session_issuer: Some(Issuer {
-                        kind: "Role",
-                        principal_id: role.principal.clone(),
-                        arn: format!(
-                            "arn:aws:iam::{a}:role/{}{}",
-                            if role.invoked_by.is_some() { "aws-service-role/" } else { "" },
-                            role.name
-                        ),
-                        account_id: a,
-                        user_name: &role.name,
-                    }),
-                    web_id_federation_data: Some(json!({})),
-                    attributes: Attributes { creation_date: created(rng), mfa_authenticated: "false" },
-                });
+                let issuer = Issuer {
+                    kind: "Role",
+                    principal_id: role.principal.clone(),
+                    arn: format!(
+                        "arn:aws:iam::{a}:role/{}{}",
+                        if role.invoked_by.is_some() { "aws-service-role/" } else { "" },
+                        role.name
+                    ),
+                    account_id: a,
+                    user_name: &role.name,
+                };
+                id.session_context = Some(issued_session(issuer, created(rng, t)));
                 id.invoked_by = role.invoked_by;
             }
             Who::Federated(user) => {
@@ -349,17 +356,14 @@ impl Actors {
                 id.principal_id = Some(format!("{a}:{}", user.name));
                 id.arn = Some(self.arn(who));
                 id.access_key_id = Some(session_key(rng));
-                id.session_context = Some(SessionContext {
-                    session_issuer: Some(Issuer {
-                        kind: "IAMUser",
-                        principal_id: user.principal.clone(),
-                        arn: format!("arn:aws:iam::{a}:user/{}", user.name),
-                        account_id: a,
-                        user_name: &user.name,
-                    }),
-                    web_id_federation_data: Some(json!({})),
-                    attributes: Attributes { creation_date: created(rng), mfa_authenticated: "false" },
-                });
+                let issuer = Issuer {
+                    kind: "IAMUser",
+                    principal_id: user.principal.clone(),
+                    arn: format!("arn:aws:iam::{a}:user/{}", user.name),
+                    account_id: a,
+                    user_name: &user.name,
+                };
+                id.session_context = Some(issued_session(issuer, created(rng, t)));
             }
             Who::Root => {
                 id.kind = Some("Root");
@@ -369,7 +373,7 @@ impl Actors {
                 id.session_context = Some(SessionContext {
                     session_issuer: None,
                     web_id_federation_data: None,
-                    attributes: Attributes { creation_date: created(rng), mfa_authenticated: "true" },
+                    attributes: Attributes { creation_date: created(rng, t), mfa_authenticated: "true" },
                 });
             }
             Who::Service(service) => {
@@ -395,22 +399,7 @@ impl Actors {
         let region = if global { GLOBAL_REGION } else { self.region.as_str() };
         let body = self.body(rng, api, &who);
         let console = matches!(who, Who::User { console: true, .. } | Who::Role { console: true, .. } | Who::Root);
-        let (source_ip, user_agent) = match &who {
-            Who::Service(s) => ((*s).to_string(), (*s).to_string()),
-            Who::Role { role: Role { invoked_by: Some(s), .. }, .. } => ((*s).to_string(), (*s).to_string()),
-            Who::User { user, console: false } | Who::Federated(user) => {
-                let ip = if rng.gen_bool(0.97) { user.ip.clone() } else { public_ipv4(rng) };
-                (ip, user.agent.to_string())
-            }
-            _ if console => {
-                let ip = if rng.gen_bool(0.2) { public_ipv6(rng) } else { public_ipv4(rng) };
-                (ip, pick(rng, &BROWSERS).to_string())
-            }
-            _ => {
-                let ip = if rng.gen_bool(0.3) { "AWS Internal".to_string() } else { public_ipv4(rng) };
-                (ip, pick(rng, &AGENTS).to_string())
-            }
-        };
+        let (source_ip, user_agent) = origin(rng, &who, console);
         let mut record = Record {
             event_version: event_version(api.source),
             user_identity: self.identity(rng, &who, t),
@@ -443,14 +432,9 @@ impl Actors {
         if api.event_type == "AwsServiceEvent" {
             record.shared_event_id = Some(uuid(rng));
             record.user_identity = Identity {
-                kind: None,
-                principal_id: None,
-                arn: None,
                 account_id: Some(&self.account),
-                access_key_id: None,
-                user_name: None,
-                session_context: None,
                 invoked_by: Some("kms.amazonaws.com"),
+                ..Identity::default()
             };
         }
         if !matches!(who, Who::Service(_)) && api.event_type == "AwsApiCall" {
@@ -468,17 +452,23 @@ impl Actors {
                 record.session_credential_from_console = Some("true");
             }
         }
+        self.maybe_fail(rng, api, &who, &mut record);
+        record
+    }
+
+    /// Turns a few API calls into errors: 0.5% of the services' calls, 6.5% of the others',
+    /// half of them access denials naming the caller.
+    fn maybe_fail(&self, rng: &mut ChaCha8Rng, api: &Api, who: &Who, record: &mut Record) {
         let unlucky =
             if matches!(who, Who::Service(_)) { rng.gen_range(0..1000) < 5 } else { rng.gen_range(0..1000) < 65 };
         if unlucky && api.event_type == "AwsApiCall" {
-            let arn = self.arn(&who);
+            let arn = self.arn(who);
             let (code, message) = if rng.gen_bool(0.5) { denied(api, &arn) } else { failure(api) };
             record.error_code = Some(code);
             record.error_message = Some(message);
             record.response_elements = Value::Null;
             record.resources = None;
         }
-        record
     }
 
     fn console_login(&self, rng: &mut ChaCha8Rng, t: DateTime<Utc>) -> Record<'_> {
@@ -1123,6 +1113,26 @@ struct Body {
     resources: Option<Value>,
 }
 
+/// The source IP address and user agent of a call by `who` (`console`: made from the console).
+fn origin(rng: &mut ChaCha8Rng, who: &Who, console: bool) -> (String, String) {
+    match who {
+        Who::Service(s) => ((*s).to_string(), (*s).to_string()),
+        Who::Role { role: Role { invoked_by: Some(s), .. }, .. } => ((*s).to_string(), (*s).to_string()),
+        Who::User { user, console: false } | Who::Federated(user) => {
+            let ip = if rng.gen_bool(0.97) { user.ip.clone() } else { public_ipv4(rng) };
+            (ip, user.agent.to_string())
+        }
+        _ if console => {
+            let ip = if rng.gen_bool(0.2) { public_ipv6(rng) } else { public_ipv4(rng) };
+            (ip, pick(rng, &BROWSERS).to_string())
+        }
+        _ => {
+            let ip = if rng.gen_bool(0.3) { "AWS Internal".to_string() } else { public_ipv4(rng) };
+            (ip, pick(rng, &AGENTS).to_string())
+        }
+    }
+}
+
 /// The share (percent) of an event's calls made by AWS services, and which services.
 fn service_callers(name: &str) -> (u32, &'static [&'static str]) {
     match name {
@@ -1377,7 +1387,7 @@ struct Record<'a> {
     session_credential_from_console: Option<&'static str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Identity<'a> {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     kind: Option<&'static str>,
