@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use serde_json::Value;
-use trail_synth::{generate, tamper, test_key, SynthOutput, SynthSpec};
+use trail_synth::{generate, key_fingerprint, rotated_key, tamper, test_key, SynthOutput, SynthSpec};
 
 /// A generated dump in its own temp folder.
 struct Dump {
@@ -933,4 +933,93 @@ fn clean_dumps_of_every_shape_exit_0() {
     }
     let run = dump.validate();
     assert_eq!(run.code, 0, "{:#?}", run.non_valid());
+}
+
+/// A dump whose regions' keys rotate at hour 2 of 4: `public-keys.json` lists both keys of each
+/// region, the digests carry the fingerprint of the key of their hour.
+fn rotated() -> Dump {
+    Dump::new(SynthSpec {
+        hours: 4,
+        regions: vec!["us-east-1".into(), "eu-west-1".into()],
+        key_rotations: vec![2],
+        ..SynthSpec::small(12)
+    })
+}
+
+#[test]
+fn a_clean_dump_with_a_key_rotation_is_all_valid() {
+    let dump = rotated();
+    for chain in &dump.out.chains {
+        let old = key_fingerprint(&rotated_key(dump.spec.seed, &chain.region, 0));
+        let new = key_fingerprint(&rotated_key(dump.spec.seed, &chain.region, 1));
+        let fingerprints: Vec<&str> = chain.digests.iter().map(|d| d.fingerprint.as_str()).collect();
+        assert_eq!(fingerprints, [&old, &old, &new, &new]);
+    }
+    let run = dump.validate();
+    assert_eq!(run.code, 0, "{:#?}\n{}", run.non_valid(), run.stderr);
+    assert!(run.non_valid().is_empty(), "{:#?}", run.non_valid());
+    let digests: Vec<&Value> = run.records.iter().filter(|r| r["type"] == "digest").collect();
+    assert_eq!(digests.len(), 8);
+    assert!(digests.iter().all(|r| r["status"] == "valid"), "{digests:#?}");
+    assert_eq!(run.total()["digests"]["valid"], 8);
+}
+
+/// The AWS CLI builds one `{Fingerprint: key}` map of the keys `ListPublicKeys` returns for the
+/// run's range and picks a digest's key by its `digestPublicKeyFingerprint` alone: validity
+/// times are not consulted (spec §4). A digest signed after the rotation with the old key, which
+/// names the old key's fingerprint, is therefore valid; one that names the new key's fingerprint
+/// but was signed with the old key fails its signature.
+#[test]
+fn a_digest_signed_after_the_rotation_with_the_old_key_is_judged_by_its_fingerprint() {
+    let dump = rotated();
+    let chain = &dump.out.chains[0];
+    let head = chain.digests.last().unwrap();
+    let old_key = rotated_key(dump.spec.seed, &chain.region, 0);
+    assert_ne!(head.fingerprint, key_fingerprint(&old_key), "the head is signed after the rotation");
+    tamper::resign_digest(&dump.out, &head.key, &old_key, |_| {}).unwrap();
+    let run = dump.validate();
+    assert_eq!(run.code, 0, "{:#?}", run.non_valid());
+    assert_eq!(run.status_of(&dump.out.path_of(&head.key)).0, "valid");
+
+    let dump = rotated();
+    let head = dump.out.chains[0].digests.last().unwrap();
+    let new_fingerprint = head.fingerprint.clone();
+    tamper::resign_digest(&dump.out, &head.key, &old_key, |body| {
+        body.digest_public_key_fingerprint = Some(new_fingerprint);
+    })
+    .unwrap();
+    let run = dump.validate();
+    assert_eq!(run.code, 1);
+    let (status, reason) = run.status_of(&dump.out.path_of(&head.key));
+    assert_eq!((status.as_str(), reason.as_str()), ("invalid", "signature verification failed"));
+}
+
+#[test]
+fn two_trails_in_one_bucket_validate_in_one_run() {
+    let dump = Dump::new(SynthSpec { other_trails: vec!["data-events".into()], ..SynthSpec::small(13) });
+    let run = dump.validate();
+    assert_eq!(run.code, 0, "{:#?}\n{}", run.non_valid(), run.stderr);
+    let mut trails: Vec<&str> = run
+        .records
+        .iter()
+        .filter(|r| r["type"] == "summary" && !r["chain"].is_null())
+        .map(|r| r["chain"]["trail"].as_str().unwrap())
+        .collect();
+    trails.sort_unstable();
+    assert_eq!(trails, ["data-events", "management-events"]);
+    assert_eq!(run.total()["digests"]["valid"].as_u64().unwrap() as usize, dump.digests().len());
+    assert_eq!(run.total()["logs"]["valid"].as_u64().unwrap() as usize, dump.logs().len());
+
+    // Both trails' logs share the folders: one trail alone still leaves the other's logs alone.
+    let run = dump.validate_with(&[
+        "--public-keys",
+        dump.out.public_keys.to_str().unwrap(),
+        "--digest-metadata",
+        dump.out.digest_metadata.to_str().unwrap(),
+        "--trail",
+        "data-events",
+    ]);
+    assert_eq!(run.code, 0, "{:#?}", run.non_valid());
+    assert_eq!(run.total()["logs"]["valid"].as_u64().unwrap() as usize, dump.logs().len() / 2);
+    assert!(run.records.iter().filter(|r| r["type"] == "log").all(|r| r["trail"] == "data-events"));
 }

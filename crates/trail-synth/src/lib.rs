@@ -31,11 +31,11 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use rsa::pkcs1v15::Pkcs1v15Sign;
-use rsa::RsaPrivateKey;
+use rsa::Pkcs1v15Sign;
+use rsa::PrivateKey;
 use sha2::{Digest as _, Sha256};
 
-pub use keys::{key_fingerprint, public_der, public_keys_json, test_key};
+pub use keys::{key_fingerprint, public_der, public_keys_json, rotated_key, test_key};
 
 use cloudtrail::tree::names::{is_account, is_region};
 
@@ -66,6 +66,17 @@ pub struct SynthSpec {
     pub bucket: String,
     /// Trail name (letters, digits, `.`, `_`, `-`).
     pub trail: String,
+    /// More trails delivering into the same bucket and prefix, for the same accounts and regions:
+    /// each has its own digest chains (its name is in their file names) and its own log files,
+    /// side by side with the first trail's in the same folders. Their rngs are salted with the
+    /// trail's name, so [`trail`](Self::trail) draws exactly what a one-trail spec draws.
+    pub other_trails: Vec<String>,
+    /// Hours (0-based, strictly ascending, below [`hours`](Self::hours)) at which CloudTrail
+    /// rotates every region's signing key: the digest of that hour and all later ones are signed
+    /// with the region's next key ([`rotated_key`]) and carry its fingerprint.
+    /// `public-keys.json` lists every key, the old one valid until the end of the rotation hour
+    /// and the new one from then on.
+    pub key_rotations: Vec<u32>,
     /// Hours (0-based) during which logging was off: no log files and no digests; the digest of
     /// the hour before is a chain's last, and the next hour starts a new chain.
     pub stopped_hours: Vec<u32>,
@@ -88,6 +99,8 @@ impl SynthSpec {
             prefix: None,
             bucket: "ctl-synthetic-trail".to_string(),
             trail: "management-events".to_string(),
+            other_trails: Vec::new(),
+            key_rotations: Vec::new(),
             stopped_hours: Vec::new(),
         }
     }
@@ -101,6 +114,17 @@ impl SynthSpec {
     /// The start of hour `h` (0-based).
     pub fn hour_start(&self, h: u32) -> DateTime<Utc> {
         self.first_hour() + Duration::hours(i64::from(h))
+    }
+
+    /// Every trail: [`trail`](Self::trail) first, then [`other_trails`](Self::other_trails).
+    pub fn trails(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.trail.as_str()).chain(self.other_trails.iter().map(String::as_str))
+    }
+
+    /// Which of a region's keys signs the digest of hour `h`: 0 before the first rotation, then
+    /// one more for each of [`key_rotations`](Self::key_rotations) at or before `h`.
+    pub fn key_generation(&self, h: u32) -> usize {
+        self.key_rotations.iter().filter(|&&r| r <= h).count()
     }
 
     /// The key prefix up to and including `AWSLogs/[ORG_ID/]`.
@@ -128,8 +152,22 @@ impl SynthSpec {
                 return bad(format!("{region:?} is not a region name (like us-east-1)"));
             }
         }
-        if self.trail.is_empty() || !self.trail.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
-            return bad(format!("{:?} is not a trail name (letters, digits, '.', '_', '-')", self.trail));
+        for trail in self.trails() {
+            if trail.is_empty() || !trail.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) {
+                return bad(format!("{trail:?} is not a trail name (letters, digits, '.', '_', '-')"));
+            }
+        }
+        let mut trails: Vec<&str> = self.trails().collect();
+        trails.sort_unstable();
+        trails.dedup();
+        if trails.len() != 1 + self.other_trails.len() {
+            return bad("a trail is listed twice".to_string());
+        }
+        if !self.key_rotations.windows(2).all(|w| w[0] < w[1]) || self.key_rotations.iter().any(|&r| r >= self.hours) {
+            return bad(format!(
+                "key rotations {:?} are not strictly ascending hours below {}",
+                self.key_rotations, self.hours
+            ));
         }
         if self.bucket.is_empty() || self.bucket.contains('/') || self.bucket.starts_with('.') {
             return bad(format!("{:?} is not a bucket name", self.bucket));
@@ -166,14 +204,16 @@ pub struct SynthOutput {
     pub events: u64,
     /// Total size of the log files' JSON (digests not included).
     pub uncompressed_bytes: u64,
-    /// One entry per account x region, accounts in [`account_ids`] order, regions in spec order.
+    /// One entry per trail x account x region: trails in [`SynthSpec::trails`] order, then
+    /// accounts in [`account_ids`] order, then regions in spec order.
     pub chains: Vec<Chain>,
 }
 
-/// The digests of one account and source region, oldest first (newest last). Stopped hours
-/// split it into several chains in the validator's sense; see [`WrittenDigest::starts_chain`].
+/// The digests of one trail, account and source region, oldest first (newest last). Stopped
+/// hours split it into several chains in the validator's sense; see [`WrittenDigest::starts_chain`].
 #[derive(Debug, Clone)]
 pub struct Chain {
+    pub trail: String,
     pub account: String,
     pub region: String,
     pub digests: Vec<WrittenDigest>,
@@ -188,6 +228,8 @@ pub struct WrittenDigest {
     pub end_time: String,
     /// Hex signature (its `x-amz-meta-signature`).
     pub signature: String,
+    /// Its `digestPublicKeyFingerprint`: that of the region's key of its hour's generation.
+    pub fingerprint: String,
     /// Hex SHA-256 of its uncompressed bytes.
     pub sha256: String,
     /// Whether its five `previousDigest*` fields are null (first hour, or first after a stop).
@@ -270,8 +312,11 @@ pub fn generate(spec: &SynthSpec, dir: &Path) -> io::Result<SynthOutput> {
     }
     std::fs::create_dir_all(&dump)?;
     // Keys first, in parallel: key generation dominates small dumps.
-    spec.regions.par_iter().for_each(|region| {
-        test_key(spec.seed, region);
+    let generations = 0..=spec.key_rotations.len();
+    let keys: Vec<(&String, usize)> =
+        spec.regions.iter().flat_map(|r| generations.clone().map(move |g| (r, g))).collect();
+    keys.par_iter().for_each(|(region, generation)| {
+        rotated_key(spec.seed, region, *generation);
     });
     let accounts = account_ids(spec.seed, spec.accounts);
     let global_region = if spec.regions.iter().any(|r| r == records::GLOBAL_REGION) {
@@ -279,17 +324,19 @@ pub fn generate(spec: &SynthSpec, dir: &Path) -> io::Result<SynthOutput> {
     } else {
         spec.home_region.as_str()
     };
-    let jobs: Vec<(&str, &str)> =
-        accounts.iter().flat_map(|a| spec.regions.iter().map(move |r| (a.as_str(), r.as_str()))).collect();
+    let jobs: Vec<(&str, &str, &str)> = spec
+        .trails()
+        .flat_map(|t| accounts.iter().flat_map(move |a| spec.regions.iter().map(move |r| (t, a.as_str(), r.as_str()))))
+        .collect();
     let written: Vec<trail::Written> = jobs
         .par_iter()
-        .map(|(account, region)| trail::write_chain(spec, &dump, account, region, *region == global_region))
+        .map(|&(trail, account, region)| {
+            trail::write_chain(spec, &dump, trail::Stream { trail, account, region }, region == global_region)
+        })
         .collect::<io::Result<_>>()?;
 
-    let key_from = spec.first_hour() - Duration::days(1);
-    let key_to = spec.hour_start(spec.hours) + Duration::days(1);
     let public_keys = dir.join("public-keys.json");
-    std::fs::write(&public_keys, public_keys_json(spec.seed, &spec.regions, key_from, key_to))?;
+    std::fs::write(&public_keys, public_keys_json(spec))?;
 
     let mut metadata = BTreeMap::new();
     for digest in written.iter().flat_map(|w| &w.chain.digests).filter(|d| d.is_head) {
@@ -319,7 +366,7 @@ pub fn generate(spec: &SynthSpec, dir: &Path) -> io::Result<SynthOutput> {
 mod tests;
 
 /// Signs `message` as CloudTrail does (SHA256withRSA, PKCS#1 v1.5), as lower-case hex.
-pub fn sign(key: &RsaPrivateKey, message: &str) -> String {
+pub fn sign(key: &PrivateKey, message: &str) -> String {
     let hashed = Sha256::digest(message.as_bytes());
     let signature = key
         .sign(Pkcs1v15Sign::new::<Sha256>(), &hashed)

@@ -59,9 +59,13 @@ struct Args {
     #[arg(long, default_value = "ctl-synthetic-trail")]
     bucket: String,
 
-    /// Trail name.
-    #[arg(long, default_value = "management-events")]
-    trail: String,
+    /// Trail names (comma-separated): several trails deliver side by side into one bucket.
+    #[arg(long, value_delimiter = ',', default_value = "management-events")]
+    trail: Vec<String>,
+
+    /// Hours (0-based, comma-separated) at which every region's signing key is rotated.
+    #[arg(long, value_delimiter = ',', value_name = "HOURS")]
+    rotate_key_at: Vec<u32>,
 }
 
 fn main() -> ExitCode {
@@ -81,6 +85,7 @@ fn run(args: &Args) -> anyhow::Result<()> {
         .to_utc();
     let regions: Vec<String> = args.regions.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
     let home_region = regions.first().cloned().context("--regions: at least one region is needed")?;
+    let (trail, other_trails) = args.trail.split_first().context("--trail: at least one trail is needed")?;
     let spec = SynthSpec {
         seed: args.seed,
         accounts: args.accounts,
@@ -93,7 +98,9 @@ fn run(args: &Args) -> anyhow::Result<()> {
         org_id: args.org_id.clone(),
         prefix: args.prefix.clone(),
         bucket: args.bucket.clone(),
-        trail: args.trail.clone(),
+        trail: trail.clone(),
+        other_trails: other_trails.to_vec(),
+        key_rotations: args.rotate_key_at.clone(),
         stopped_hours: Vec::new(),
     };
     let began = std::time::Instant::now();

@@ -158,24 +158,48 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
     &items[rng.gen_range(0..items.len())]
 }
 
+/// A temporary (STS) access key id.
+fn session_key(rng: &mut ChaCha8Rng) -> String {
+    format!("ASIA{}", chars(rng, BASE32, 16))
+}
+
+/// When the session of a call made at `t` was created: one minute to four hours before.
+fn created(rng: &mut ChaCha8Rng, t: DateTime<Utc>) -> String {
+    stamp(t - chrono::Duration::seconds(rng.gen_range(60..4 * 3600)))
+}
+
+/// The session context of temporary credentials that `issuer` handed out, without MFA.
+fn issued_session(issuer: Issuer<'_>, creation_date: String) -> SessionContext<'_> {
+    SessionContext {
+        session_issuer: Some(issuer),
+        web_id_federation_data: Some(json!({})),
+        attributes: Attributes { creation_date, mfa_authenticated: "false" },
+    }
+}
+
+/// Six to ten IAM users of distinct names, each with an access key, a usual address and agent.
+fn users(rng: &mut ChaCha8Rng) -> Vec<User> {
+    let mut names: Vec<&str> = USER_NAMES.to_vec();
+    names.shuffle(rng);
+    names[..rng.gen_range(6..=10)]
+        .iter()
+        .map(|name| User {
+            name: (*name).to_string(),
+            principal: format!("AIDA{}", chars(rng, ALNUM_UPPER, 17)),
+            access_key: format!("AKIA{}", chars(rng, BASE32, 16)),
+            ip: if rng.gen_bool(0.15) { public_ipv6(rng) } else { public_ipv4(rng) },
+            agent: AGENTS[rng.gen_range(0..AGENTS.len())],
+            mfa: rng.gen_bool(0.75),
+        })
+        .collect()
+}
+
 impl Actors {
     /// The cast of `account` seen from `region`: principals depend only on (seed, account),
     /// regional resources on (seed, account, region).
     pub(crate) fn new(seed: u64, account: &str, region: &str, global: bool, org_id: Option<&str>) -> Actors {
         let mut rng = seeded_rng(seed, &["actors", account]);
-        let mut names: Vec<&str> = USER_NAMES.to_vec();
-        names.shuffle(&mut rng);
-        let users: Vec<User> = names[..rng.gen_range(6..=10)]
-            .iter()
-            .map(|name| User {
-                name: (*name).to_string(),
-                principal: format!("AIDA{}", chars(&mut rng, ALNUM_UPPER, 17)),
-                access_key: format!("AKIA{}", chars(&mut rng, BASE32, 16)),
-                ip: if rng.gen_bool(0.15) { public_ipv6(&mut rng) } else { public_ipv4(&mut rng) },
-                agent: AGENTS[rng.gen_range(0..AGENTS.len())],
-                mfa: rng.gen_bool(0.75),
-            })
-            .collect();
+        let users = users(&mut rng);
         let emails: Vec<String> = users.iter().map(|u| format!("{}@example.com", u.name)).collect();
         let sso_roles = ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "SecurityAudit"]
             .iter()
@@ -289,21 +313,7 @@ impl Actors {
 
     fn identity<'a>(&'a self, rng: &mut ChaCha8Rng, who: &Who<'a>, t: DateTime<Utc>) -> Identity<'a> {
         let a = self.account.as_str();
-        let session_key = |rng: &mut ChaCha8Rng| format!("ASIA{}", chars(rng, BASE32, 16));
-        let created = |rng: &mut ChaCha8Rng| {
-            let back = chrono::Duration::seconds(rng.gen_range(60..4 * 3600));
-            stamp(t - back)
-        };
-        let mut id = Identity {
-            kind: None,
-            principal_id: None,
-            arn: None,
-            account_id: Some(a),
-            access_key_id: None,
-            user_name: None,
-            session_context: None,
-            invoked_by: None,
-        };
+        let mut id = Identity { account_id: Some(a), ..Identity::default() };
         match who {
             Who::User { user, console } => {
                 id.kind = Some("IAMUser");
@@ -316,7 +326,7 @@ impl Actors {
                         session_issuer: None,
                         web_id_federation_data: None,
                         attributes: Attributes {
-                            creation_date: created(rng),
+                            creation_date: created(rng, t),
                             mfa_authenticated: if user.mfa { "true" } else { "false" },
                         },
                     });
@@ -327,21 +337,18 @@ impl Actors {
                 id.principal_id = Some(format!("{}:{session}", role.principal));
                 id.arn = Some(self.arn(who));
                 id.access_key_id = Some(session_key(rng));
-                id.session_context = Some(SessionContext {
-                    session_issuer: Some(Issuer {
-                        kind: "Role",
-                        principal_id: role.principal.clone(),
-                        arn: format!(
-                            "arn:aws:iam::{a}:role/{}{}",
-                            if role.invoked_by.is_some() { "aws-service-role/" } else { "" },
-                            role.name
-                        ),
-                        account_id: a,
-                        user_name: &role.name,
-                    }),
-                    web_id_federation_data: Some(json!({})),
-                    attributes: Attributes { creation_date: created(rng), mfa_authenticated: "false" },
-                });
+                let issuer = Issuer {
+                    kind: "Role",
+                    principal_id: role.principal.clone(),
+                    arn: format!(
+                        "arn:aws:iam::{a}:role/{}{}",
+                        if role.invoked_by.is_some() { "aws-service-role/" } else { "" },
+                        role.name
+                    ),
+                    account_id: a,
+                    user_name: &role.name,
+                };
+                id.session_context = Some(issued_session(issuer, created(rng, t)));
                 id.invoked_by = role.invoked_by;
             }
             Who::Federated(user) => {
@@ -349,17 +356,14 @@ impl Actors {
                 id.principal_id = Some(format!("{a}:{}", user.name));
                 id.arn = Some(self.arn(who));
                 id.access_key_id = Some(session_key(rng));
-                id.session_context = Some(SessionContext {
-                    session_issuer: Some(Issuer {
-                        kind: "IAMUser",
-                        principal_id: user.principal.clone(),
-                        arn: format!("arn:aws:iam::{a}:user/{}", user.name),
-                        account_id: a,
-                        user_name: &user.name,
-                    }),
-                    web_id_federation_data: Some(json!({})),
-                    attributes: Attributes { creation_date: created(rng), mfa_authenticated: "false" },
-                });
+                let issuer = Issuer {
+                    kind: "IAMUser",
+                    principal_id: user.principal.clone(),
+                    arn: format!("arn:aws:iam::{a}:user/{}", user.name),
+                    account_id: a,
+                    user_name: &user.name,
+                };
+                id.session_context = Some(issued_session(issuer, created(rng, t)));
             }
             Who::Root => {
                 id.kind = Some("Root");
@@ -369,7 +373,7 @@ impl Actors {
                 id.session_context = Some(SessionContext {
                     session_issuer: None,
                     web_id_federation_data: None,
-                    attributes: Attributes { creation_date: created(rng), mfa_authenticated: "true" },
+                    attributes: Attributes { creation_date: created(rng, t), mfa_authenticated: "true" },
                 });
             }
             Who::Service(service) => {
@@ -395,22 +399,7 @@ impl Actors {
         let region = if global { GLOBAL_REGION } else { self.region.as_str() };
         let body = self.body(rng, api, &who);
         let console = matches!(who, Who::User { console: true, .. } | Who::Role { console: true, .. } | Who::Root);
-        let (source_ip, user_agent) = match &who {
-            Who::Service(s) => ((*s).to_string(), (*s).to_string()),
-            Who::Role { role: Role { invoked_by: Some(s), .. }, .. } => ((*s).to_string(), (*s).to_string()),
-            Who::User { user, console: false } | Who::Federated(user) => {
-                let ip = if rng.gen_bool(0.97) { user.ip.clone() } else { public_ipv4(rng) };
-                (ip, user.agent.to_string())
-            }
-            _ if console => {
-                let ip = if rng.gen_bool(0.2) { public_ipv6(rng) } else { public_ipv4(rng) };
-                (ip, pick(rng, &BROWSERS).to_string())
-            }
-            _ => {
-                let ip = if rng.gen_bool(0.3) { "AWS Internal".to_string() } else { public_ipv4(rng) };
-                (ip, pick(rng, &AGENTS).to_string())
-            }
-        };
+        let (source_ip, user_agent) = origin(rng, &who, console);
         let mut record = Record {
             event_version: event_version(api.source),
             user_identity: self.identity(rng, &who, t),
@@ -443,14 +432,9 @@ impl Actors {
         if api.event_type == "AwsServiceEvent" {
             record.shared_event_id = Some(uuid(rng));
             record.user_identity = Identity {
-                kind: None,
-                principal_id: None,
-                arn: None,
                 account_id: Some(&self.account),
-                access_key_id: None,
-                user_name: None,
-                session_context: None,
                 invoked_by: Some("kms.amazonaws.com"),
+                ..Identity::default()
             };
         }
         if !matches!(who, Who::Service(_)) && api.event_type == "AwsApiCall" {
@@ -468,17 +452,23 @@ impl Actors {
                 record.session_credential_from_console = Some("true");
             }
         }
+        self.maybe_fail(rng, api, &who, &mut record);
+        record
+    }
+
+    /// Turns a few API calls into errors: 0.5% of the services' calls, 6.5% of the others',
+    /// half of them access denials naming the caller.
+    fn maybe_fail(&self, rng: &mut ChaCha8Rng, api: &Api, who: &Who, record: &mut Record) {
         let unlucky =
             if matches!(who, Who::Service(_)) { rng.gen_range(0..1000) < 5 } else { rng.gen_range(0..1000) < 65 };
         if unlucky && api.event_type == "AwsApiCall" {
-            let arn = self.arn(&who);
+            let arn = self.arn(who);
             let (code, message) = if rng.gen_bool(0.5) { denied(api, &arn) } else { failure(api) };
             record.error_code = Some(code);
             record.error_message = Some(message);
             record.response_elements = Value::Null;
             record.resources = None;
         }
-        record
     }
 
     fn console_login(&self, rng: &mut ChaCha8Rng, t: DateTime<Utc>) -> Record<'_> {
@@ -542,54 +532,110 @@ impl Actors {
         }
     }
 
+    /// The request, response, resources and additional data of a call to `api` by `who`.
     fn body(&self, rng: &mut ChaCha8Rng, api: &Api, who: &Who) -> Body {
-        let a = &self.account;
-        let region = &self.region;
-        let bucket = pick(rng, &self.buckets).clone();
-        let key_id = pick(rng, &self.kms_keys).clone();
+        let call = Call::draw(self, rng, api, who);
+        let mut b = Body::default();
+        // The families are tried in this order; each draws from `rng` only for its own calls.
+        let (request, response) = call
+            .ec2_reads(rng, &mut b)
+            .or_else(|| call.ec2_writes(rng, &mut b))
+            .or_else(|| call.ec2_network(rng, &mut b))
+            .or_else(|| call.s3(rng, &mut b))
+            .or_else(|| call.sts(rng, &mut b))
+            .or_else(|| call.kms(rng, &mut b))
+            .or_else(|| call.cloudtrail(rng, &mut b))
+            .or_else(|| call.config(rng, &mut b))
+            .or_else(|| call.regional(rng, &mut b))
+            .or_else(|| call.iam(rng, &mut b))
+            .or_else(|| call.organizations(rng, &mut b))
+            .unwrap_or_default();
+        b.request = request;
+        b.response = response;
+        b
+    }
+}
+
+/// One call's context: its API, its caller, and the resources any call may name, drawn from the
+/// rng in a fixed order before the call's family is known (the order is part of the output).
+struct Call<'a> {
+    actors: &'a Actors,
+    api: &'a Api,
+    who: &'a Who<'a>,
+    a: &'a str,
+    region: &'a str,
+    bucket: String,
+    key_id: String,
+    key_arn: String,
+    vpc: String,
+    sg: String,
+    instance: String,
+    user: String,
+    role: String,
+    policy_arn: String,
+    cidr: String,
+}
+
+impl<'a> Call<'a> {
+    /// Draws the resources of a call of `api` by `who` in `actors`' account.
+    fn draw(actors: &'a Actors, rng: &mut ChaCha8Rng, api: &'a Api, who: &'a Who<'a>) -> Call<'a> {
+        let a = actors.account.as_str();
+        let region = actors.region.as_str();
+        let bucket = pick(rng, &actors.buckets).clone();
+        let key_id = pick(rng, &actors.kms_keys).clone();
         let key_arn = format!("arn:aws:kms:{region}:{a}:key/{key_id}");
-        let vpc = pick(rng, &self.vpcs).clone();
-        let sg = pick(rng, &self.security_groups).clone();
-        let instance = pick(rng, &self.instances).clone();
-        let user = pick(rng, &self.users).name.clone();
-        let role = pick(rng, &self.service_roles).name.clone();
+        let vpc = pick(rng, &actors.vpcs).clone();
+        let sg = pick(rng, &actors.security_groups).clone();
+        let instance = pick(rng, &actors.instances).clone();
+        let user = pick(rng, &actors.users).name.clone();
+        let role = pick(rng, &actors.service_roles).name.clone();
         let policy =
             ["ReadOnlyAccess", "AmazonS3FullAccess", "AdministratorAccess", "AmazonEC2ReadOnlyAccess", "SecurityAudit"]
                 [rng.gen_range(0..5)];
         let policy_arn = format!("arn:aws:iam::aws:policy/{policy}");
         let cidr = format!("{}.{}.0.0/16", [10, 172, 192][rng.gen_range(0..3)], rng.gen_range(0..250));
-        let mut b = Body::default();
-        let null = Value::Null;
-        let (request, response) = match api.name {
-            // EC2 reads
+        Call { actors, api, who, a, region, bucket, key_id, key_arn, vpc, sg, instance, user, role, policy_arn, cidr }
+    }
+
+    /// EC2 reads: descriptions of instances, security groups and the network. `None` for a call of another family.
+    fn ec2_reads(&self, _rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, vpc, sg, instance, .. } = self;
+        Some(match api.name {
             "DescribeInstances" => {
-                (json!({"instancesSet": {"items": [{"instanceId": instance}]}, "filterSet": {}}), null)
+                (json!({"instancesSet": {"items": [{"instanceId": instance}]}, "filterSet": {}}), Value::Null)
             }
             "DescribeSecurityGroups" => (
                 json!({"securityGroupSet": {}, "securityGroupIdSet": {"items": [{"groupId": sg}]}, "filterSet": {}}),
-                null,
+                Value::Null,
             ),
-            "DescribeVpcs" => (json!({"vpcSet": {}, "filterSet": {}}), null),
+            "DescribeVpcs" => (json!({"vpcSet": {}, "filterSet": {}}), Value::Null),
             "DescribeSubnets" => (
                 json!({"subnetSet": {}, "filterSet": {"items": [{"name": "vpc-id", "valueSet": {"items": [{"value": vpc}]}}]}}),
-                null,
+                Value::Null,
             ),
             "DescribeVolumes" => (
                 json!({"volumeSet": {}, "filterSet": {"items": [{"name": "attachment.instance-id", "valueSet": {"items": [{"value": instance}]}}]}}),
-                null,
+                Value::Null,
             ),
             "DescribeNetworkInterfaces" => (
                 json!({"networkInterfaceIdSet": {}, "filterSet": {"items": [{"name": "vpc-id", "valueSet": {"items": [{"value": vpc}]}}]}}),
-                null,
+                Value::Null,
             ),
             "DescribeInstanceStatus" => {
-                (json!({"instancesSet": {}, "filterSet": {}, "includeAllInstances": false}), null)
+                (json!({"instancesSet": {}, "filterSet": {}, "includeAllInstances": false}), Value::Null)
             }
-            // EC2 writes
+            _ => return None,
+        })
+    }
+
+    /// EC2 writes on instances and security groups. `None` for a call of another family.
+    fn ec2_writes(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { actors, api, a, vpc, sg, instance, .. } = self;
+        Some(match api.name {
             "RunInstances" => {
                 let new_id = ec2_id(rng, "i");
                 (
-                    json!({"instancesSet": {"items": [{"imageId": format!("ami-0{}", chars(rng, HEX, 16)), "minCount": 1, "maxCount": 1}]}, "instanceType": "t3.medium", "subnetId": pick(rng, &self.subnets), "groupSet": {"items": [{"groupId": sg}]}, "monitoring": {"enabled": false}, "disableApiTermination": false}),
+                    json!({"instancesSet": {"items": [{"imageId": format!("ami-0{}", chars(rng, HEX, 16)), "minCount": 1, "maxCount": 1}]}, "instanceType": "t3.medium", "subnetId": pick(rng, &actors.subnets), "groupSet": {"items": [{"groupId": sg}]}, "monitoring": {"enabled": false}, "disableApiTermination": false}),
                     json!({"requestId": uuid(rng), "reservationId": ec2_id(rng, "r"), "ownerId": a, "groupSet": {}, "instancesSet": {"items": [{"instanceId": new_id, "instanceState": {"code": 0, "name": "pending"}, "instanceType": "t3.medium", "vpcId": vpc}]}}),
                 )
             }
@@ -627,6 +673,14 @@ impl Actors {
             "DeleteSecurityGroup" => {
                 (json!({"groupId": sg}), json!({"requestId": uuid(rng), "_return": true, "groupId": sg}))
             }
+            _ => return None,
+        })
+    }
+
+    /// EC2 writes on the network: ACLs, gateways, routes, VPCs and peering. `None` for a call of another family.
+    fn ec2_network(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, a, vpc, cidr, .. } = self;
+        Some(match api.name {
             "CreateNetworkAcl" => (
                 json!({"vpcId": vpc}),
                 json!({"requestId": uuid(rng), "networkAcl": {"networkAclId": ec2_id(rng, "acl"), "vpcId": vpc, "default": false}}),
@@ -693,8 +747,15 @@ impl Actors {
                 json!({"vpcPeeringConnectionId": ec2_id(rng, "pcx")}),
                 json!({"requestId": uuid(rng), "_return": true}),
             ),
-            // S3
-            "ListBuckets" => (json!({"Host": "s3.amazonaws.com"}), null),
+            _ => return None,
+        })
+    }
+
+    /// S3 bucket calls (`resources` names the bucket). `None` for a call of another family.
+    fn s3(&self, _rng: &mut ChaCha8Rng, b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, region, bucket, .. } = self;
+        Some(match api.name {
+            "ListBuckets" => (json!({"Host": "s3.amazonaws.com"}), Value::Null),
             "GetBucketLocation"
             | "GetBucketAcl"
             | "GetBucketVersioning"
@@ -721,13 +782,13 @@ impl Actors {
                 if !sub.is_empty() {
                     req[sub] = json!("");
                 }
-                (req, null)
+                (req, Value::Null)
             }
             "PutBucketPolicy" => {
                 b.resources = Some(json!([{"type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}")}]));
                 (
                     json!({"bucketName": bucket, "Host": format!("{bucket}.s3.{region}.amazonaws.com"), "policy": "", "bucketPolicy": {"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}),
-                    null,
+                    Value::Null,
                 )
             }
             "PutBucketAcl" | "PutBucketCors" | "PutBucketLifecycle" | "PutBucketReplication" | "PutBucketTagging" => {
@@ -739,9 +800,19 @@ impl Actors {
                     _ => "tagging",
                 };
                 b.resources = Some(json!([{"type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}")}]));
-                (json!({"bucketName": bucket, "Host": format!("{bucket}.s3.{region}.amazonaws.com"), sub: ""}), null)
+                (
+                    json!({"bucketName": bucket, "Host": format!("{bucket}.s3.{region}.amazonaws.com"), sub: ""}),
+                    Value::Null,
+                )
             }
-            // STS
+            _ => return None,
+        })
+    }
+
+    /// STS credentials. `None` for a call of another family.
+    fn sts(&self, rng: &mut ChaCha8Rng, b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, who, a, role, .. } = self;
+        Some(match api.name {
             "AssumeRole" => {
                 let session = match who {
                     Who::Service(s) => {
@@ -760,12 +831,19 @@ impl Actors {
                 json!({"roleArn": format!("arn:aws:iam::{a}:role/github-actions-deploy"), "roleSessionName": "GitHubActions", "durationSeconds": 3600}),
                 json!({"subjectFromWebIdentityToken": "repo:example/app:ref:refs/heads/main", "provider": format!("arn:aws:iam::{a}:oidc-provider/token.actions.githubusercontent.com"), "audience": "sts.amazonaws.com"}),
             ),
-            "GetCallerIdentity" => (null.clone(), null),
+            "GetCallerIdentity" => (Value::Null, Value::Null),
             "GetSessionToken" => (
                 json!({"durationSeconds": 43200}),
                 json!({"credentials": {"accessKeyId": format!("ASIA{}", chars(rng, BASE32, 16)), "expiration": "Jan 1, 2030, 12:00:00 PM"}}),
             ),
-            // KMS
+            _ => return None,
+        })
+    }
+
+    /// KMS keys and cryptographic calls (`resources` names the key). `None` for a call of another family.
+    fn kms(&self, rng: &mut ChaCha8Rng, b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, who, a, region, bucket, key_id, key_arn, .. } = self;
+        Some(match api.name {
             "Decrypt" | "Encrypt" | "GenerateDataKey" => {
                 b.resources = Some(json!([{"accountId": a, "type": "AWS::KMS::Key", "ARN": key_arn}]));
                 let mut req = json!({"encryptionAlgorithm": "SYMMETRIC_DEFAULT"});
@@ -786,15 +864,15 @@ impl Actors {
                         _ => json!({"aws:ebs:id": format!("vol-0{}", chars(rng, HEX, 16))}),
                     };
                 }
-                (req, null)
+                (req, Value::Null)
             }
             "DescribeKey" | "DisableKey" | "RotateKey" => {
                 b.resources = Some(json!([{"accountId": a, "type": "AWS::KMS::Key", "ARN": key_arn}]));
                 if api.name == "RotateKey" {
                     b.additional = Some(json!({"keyId": key_arn}));
-                    (null.clone(), null)
+                    (Value::Null, Value::Null)
                 } else {
-                    (json!({"keyId": key_id}), null)
+                    (json!({"keyId": key_id}), Value::Null)
                 }
             }
             "ScheduleKeyDeletion" => {
@@ -808,13 +886,22 @@ impl Actors {
                 json!({"description": "application data key", "keyUsage": "ENCRYPT_DECRYPT", "keySpec": "SYMMETRIC_DEFAULT", "origin": "AWS_KMS", "bypassPolicyLockoutSafetyCheck": false, "multiRegion": false}),
                 json!({"keyMetadata": {"aWSAccountId": a, "keyId": uuid(rng), "enabled": true, "keyUsage": "ENCRYPT_DECRYPT", "keyState": "Enabled", "origin": "AWS_KMS", "keyManager": "CUSTOMER", "keySpec": "SYMMETRIC_DEFAULT"}}),
             ),
-            "ListAliases" | "ListKeys" => (json!({"limit": 100}), null),
-            // CloudTrail
-            "DescribeTrails" | "ListTrails" | "GetEventSelectors" => (json!({"includeShadowTrails": true}), null),
+            "ListAliases" | "ListKeys" => (json!({"limit": 100}), Value::Null),
+            _ => return None,
+        })
+    }
+
+    /// CloudTrail trail management and lookups. `None` for a call of another family.
+    fn cloudtrail(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, a, region, .. } = self;
+        Some(match api.name {
+            "DescribeTrails" | "ListTrails" | "GetEventSelectors" => {
+                (json!({"includeShadowTrails": true}), Value::Null)
+            }
             "GetTrailStatus" | "StartLogging" | "StopLogging" | "DeleteTrail" => {
                 let arn = format!("arn:aws:cloudtrail:{region}:{a}:trail/management-events");
                 let req = json!({"name": arn});
-                let resp = if api.read_only { null } else { json!({}) };
+                let resp = if api.read_only { Value::Null } else { json!({}) };
                 (req, resp)
             }
             "CreateTrail" | "UpdateTrail" => (
@@ -823,34 +910,48 @@ impl Actors {
             ),
             "LookupEvents" => (
                 json!({"maxResults": 50, "lookupAttributes": [{"attributeKey": "EventName", "attributeValue": "ConsoleLogin"}]}),
-                null,
+                Value::Null,
             ),
-            // Config
-            "DescribeConfigurationRecorders" | "DescribeConfigRules" => (json!({}), null),
+            _ => return None,
+        })
+    }
+
+    /// AWS Config recorders, delivery channels and evaluations. `None` for a call of another family.
+    fn config(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, a, sg, .. } = self;
+        Some(match api.name {
+            "DescribeConfigurationRecorders" | "DescribeConfigRules" => (json!({}), Value::Null),
             "PutEvaluations" => (
                 json!({"evaluations": [{"complianceResourceType": "AWS::EC2::SecurityGroup", "complianceResourceId": sg, "complianceType": if rng.gen_bool(0.8) { "COMPLIANT" } else { "NON_COMPLIANT" }, "orderingTimestamp": "Jan 1, 2026, 12:00:00 AM"}], "resultToken": chars(rng, ALNUM_UPPER, 64), "testMode": false}),
                 json!({"failedEvaluations": []}),
             ),
             "StopConfigurationRecorder" | "PutConfigurationRecorder" => {
-                (json!({"configurationRecorderName": "default"}), null)
+                (json!({"configurationRecorderName": "default"}), Value::Null)
             }
             "DeleteDeliveryChannel" | "PutDeliveryChannel" => {
-                (json!({"deliveryChannelName": "default", "s3BucketName": format!("access-logs-{a}")}), null)
+                (json!({"deliveryChannelName": "default", "s3BucketName": format!("access-logs-{a}")}), Value::Null)
             }
-            // Other regional services
+            _ => return None,
+        })
+    }
+
+    /// Other regional services: logs, Lambda, SSM, Secrets Manager, CloudWatch, DynamoDB, ELB. `None` for a call of another family.
+    fn regional(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, a, region, instance, .. } = self;
+        Some(match api.name {
             "CreateLogStream" => (
                 json!({"logGroupName": "/aws/lambda/order-processor", "logStreamName": format!("2026/01/01/[$LATEST]{}", chars(rng, HEX, 32))}),
-                null,
+                Value::Null,
             ),
-            "DescribeLogGroups" => (json!({"limit": 50}), null),
+            "DescribeLogGroups" => (json!({"limit": 50}), Value::Null),
             "PutRetentionPolicy" => {
-                (json!({"logGroupName": "/aws/lambda/order-processor", "retentionInDays": 90}), null)
+                (json!({"logGroupName": "/aws/lambda/order-processor", "retentionInDays": 90}), Value::Null)
             }
-            "ListFunctions20150331" => (null.clone(), null),
+            "ListFunctions20150331" => (Value::Null, Value::Null),
             "GetFunction20150331v2" | "UpdateFunctionCode20150331v2" => {
                 let req = json!({"functionName": format!("arn:aws:lambda:{region}:{a}:function:order-processor")});
                 let resp = if api.read_only {
-                    null
+                    Value::Null
                 } else {
                     json!({"functionName": "order-processor", "runtime": "python3.12", "codeSize": rng.gen_range(10_000..5_000_000), "state": "Active"})
                 };
@@ -858,38 +959,45 @@ impl Actors {
             }
             "UpdateInstanceInformation" => (
                 json!({"instanceId": instance, "agentVersion": "3.2.2086.0", "agentName": "amazon-ssm-agent", "platformType": "Linux", "platformName": "Amazon Linux", "platformVersion": "2023", "iPAddress": format!("10.0.{}.{}", rng.gen_range(0..255), rng.gen_range(1..255)), "computerName": format!("ip-10-0-{}-{}.ec2.internal", rng.gen_range(0..255), rng.gen_range(1..255))}),
-                null,
+                Value::Null,
             ),
             "GetParameter" | "GetParameters" => {
                 let name = ["db-host", "feature-flags", "api-endpoint"][rng.gen_range(0..3)];
-                (json!({"name": format!("/prod/app/{name}"), "withDecryption": rng.gen_bool(0.5)}), null)
+                (json!({"name": format!("/prod/app/{name}"), "withDecryption": rng.gen_bool(0.5)}), Value::Null)
             }
             "GetSecretValue" => (
                 json!({"secretId": format!("arn:aws:secretsmanager:{region}:{a}:secret:prod/db-{}", chars(rng, HEX, 6))}),
-                null,
+                Value::Null,
             ),
-            "DescribeAlarms" => (json!({"maxRecords": 100}), null),
+            "DescribeAlarms" => (json!({"maxRecords": 100}), Value::Null),
             "GetMetricData" => (
                 json!({"startTime": "Jan 1, 2026, 12:00:00 AM", "endTime": "Jan 1, 2026, 1:00:00 AM", "metricDataQueries": [{"id": "m1", "metricStat": {"metric": {"namespace": "AWS/EC2", "metricName": "CPUUtilization"}, "period": 300, "stat": "Average"}}]}),
-                null,
+                Value::Null,
             ),
             "DescribeTable" => {
                 let table = ["orders", "sessions", "inventory"][rng.gen_range(0..3)];
-                (json!({"tableName": table}), null)
+                (json!({"tableName": table}), Value::Null)
             }
             "ListTables" | "DescribeAutoScalingGroups" | "DescribeLoadBalancers" | "GetAuthorizationToken" => {
-                (null.clone(), null)
+                (Value::Null, Value::Null)
             }
             "DescribeTargetHealth" => (
                 json!({"targetGroupArn": format!("arn:aws:elasticloadbalancing:{region}:{a}:targetgroup/web/{}", chars(rng, HEX, 16))}),
-                null,
+                Value::Null,
             ),
-            // IAM
-            "ListUsers" | "ListRoles" | "ListPolicies" | "GetAccountSummary" => (null.clone(), null),
-            "GetUser" | "ListAccessKeys" => (json!({"userName": user}), null),
-            "GetRole" | "ListAttachedRolePolicies" => (json!({"roleName": role}), null),
-            "GetPolicy" => (json!({"policyArn": policy_arn}), null),
-            "GetPolicyVersion" => (json!({"policyArn": policy_arn, "versionId": "v1"}), null),
+            _ => return None,
+        })
+    }
+
+    /// IAM reads, users, roles and policies. `None` for a call of another family.
+    fn iam(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { api, a, bucket, user, role, policy_arn, .. } = self;
+        Some(match api.name {
+            "ListUsers" | "ListRoles" | "ListPolicies" | "GetAccountSummary" => (Value::Null, Value::Null),
+            "GetUser" | "ListAccessKeys" => (json!({"userName": user}), Value::Null),
+            "GetRole" | "ListAttachedRolePolicies" => (json!({"roleName": role}), Value::Null),
+            "GetPolicy" => (json!({"policyArn": policy_arn}), Value::Null),
+            "GetPolicyVersion" => (json!({"policyArn": policy_arn, "versionId": "v1"}), Value::Null),
             "CreateUser" => {
                 let name = format!("svc-{}", chars(rng, HEX, 6));
                 (
@@ -903,12 +1011,16 @@ impl Actors {
             ),
             "CreateRole" | "UpdateAssumeRolePolicy" => (
                 json!({"roleName": role, "assumeRolePolicyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"}),
-                null,
+                Value::Null,
             ),
-            "AttachRolePolicy" | "DetachRolePolicy" => (json!({"roleName": role, "policyArn": policy_arn}), null),
-            "AttachUserPolicy" | "DetachUserPolicy" => (json!({"userName": user, "policyArn": policy_arn}), null),
+            "AttachRolePolicy" | "DetachRolePolicy" => {
+                (json!({"roleName": role, "policyArn": policy_arn}), Value::Null)
+            }
+            "AttachUserPolicy" | "DetachUserPolicy" => {
+                (json!({"userName": user, "policyArn": policy_arn}), Value::Null)
+            }
             "AttachGroupPolicy" | "DetachGroupPolicy" => {
-                (json!({"groupName": "developers", "policyArn": policy_arn}), null)
+                (json!({"groupName": "developers", "policyArn": policy_arn}), Value::Null)
             }
             "PutRolePolicy" | "PutUserPolicy" | "PutGroupPolicy" | "DeleteRolePolicy" | "DeleteUserPolicy"
             | "DeleteGroupPolicy" => {
@@ -921,7 +1033,7 @@ impl Actors {
                 if api.name.starts_with("Put") {
                     req["policyDocument"] = json!(format!("{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::{bucket}/*\"}}]}}"));
                 }
-                (req, null)
+                (req, Value::Null)
             }
             "CreatePolicy" | "CreatePolicyVersion" | "DeletePolicy" | "DeletePolicyVersion" if api.source == "iam" => {
                 let arn = format!("arn:aws:iam::{a}:policy/app-{}", chars(rng, HEX, 4));
@@ -935,11 +1047,18 @@ impl Actors {
                     "DeletePolicyVersion" => json!({"policyArn": arn, "versionId": "v1"}),
                     _ => json!({"policyArn": arn}),
                 };
-                (req, null)
+                (req, Value::Null)
             }
-            // Organizations
-            "DescribeOrganization" => (null.clone(), null),
-            "ListAccounts" => (json!({"maxResults": 20}), null),
+            _ => return None,
+        })
+    }
+
+    /// AWS Organizations. `None` for a call of another family.
+    fn organizations(&self, rng: &mut ChaCha8Rng, _b: &mut Body) -> Option<(Value, Value)> {
+        let Call { actors, api, a, .. } = self;
+        Some(match api.name {
+            "DescribeOrganization" => (Value::Null, Value::Null),
+            "ListAccounts" => (json!({"maxResults": 20}), Value::Null),
             _ if api.source == "organizations" => {
                 let root = format!("r-{}", chars(rng, b"abcdefghijklmnopqrstuvwxyz0123456789", 4));
                 let ou = format!("ou-{root}-{}", chars(rng, b"abcdefghijklmnopqrstuvwxyz0123456789", 8));
@@ -972,20 +1091,17 @@ impl Actors {
                     "AcceptHandshake" | "DeclineHandshake" => {
                         json!({"handshakeId": format!("h-{}", chars(rng, HEX, 10))})
                     }
-                    _ => null.clone(),
+                    _ => Value::Null,
                 };
                 let resp = if api.name == "LeaveOrganization" || api.name == "DeleteOrganization" {
-                    null.clone()
+                    Value::Null
                 } else {
-                    json!({"organizationId": self.org_id})
+                    json!({"organizationId": actors.org_id})
                 };
                 (req, resp)
             }
-            _ => (null.clone(), null),
-        };
-        b.request = request;
-        b.response = response;
-        b
+            _ => return None,
+        })
     }
 }
 
@@ -995,6 +1111,26 @@ struct Body {
     response: Value,
     additional: Option<Value>,
     resources: Option<Value>,
+}
+
+/// The source IP address and user agent of a call by `who` (`console`: made from the console).
+fn origin(rng: &mut ChaCha8Rng, who: &Who, console: bool) -> (String, String) {
+    match who {
+        Who::Service(s) => ((*s).to_string(), (*s).to_string()),
+        Who::Role { role: Role { invoked_by: Some(s), .. }, .. } => ((*s).to_string(), (*s).to_string()),
+        Who::User { user, console: false } | Who::Federated(user) => {
+            let ip = if rng.gen_bool(0.97) { user.ip.clone() } else { public_ipv4(rng) };
+            (ip, user.agent.to_string())
+        }
+        _ if console => {
+            let ip = if rng.gen_bool(0.2) { public_ipv6(rng) } else { public_ipv4(rng) };
+            (ip, pick(rng, &BROWSERS).to_string())
+        }
+        _ => {
+            let ip = if rng.gen_bool(0.3) { "AWS Internal".to_string() } else { public_ipv4(rng) };
+            (ip, pick(rng, &AGENTS).to_string())
+        }
+    }
 }
 
 /// The share (percent) of an event's calls made by AWS services, and which services.
@@ -1251,7 +1387,7 @@ struct Record<'a> {
     session_credential_from_console: Option<&'static str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Identity<'a> {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     kind: Option<&'static str>,

@@ -5,7 +5,7 @@ use std::io;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use rsa::RsaPrivateKey;
+use rsa::PrivateKey;
 use serde_json::{json, Map, Value};
 use sha2::{Digest as _, Sha256};
 
@@ -36,7 +36,7 @@ pub fn plant_log(
 pub fn resign_digest(
     out: &SynthOutput,
     key: &str,
-    signer: &RsaPrivateKey,
+    signer: &PrivateKey,
     edit: impl FnOnce(&mut DigestBody),
 ) -> io::Result<String> {
     let path = out.path_of(key);

@@ -50,6 +50,7 @@ fn check_dump(spec: &SynthSpec, out: &SynthOutput) {
             assert_eq!(hex::encode(Sha256::digest(&bytes)), digest.sha256);
             assert!(std::str::from_utf8(&bytes).unwrap().contains("AWSLogs\\/"), "slashes are escaped");
 
+            assert_eq!(body.fingerprint(), digest.fingerprint);
             let entry = ring.get(&chain.region, body.fingerprint()).expect("the digest's key is listed");
             assert_eq!(entry.region.as_deref(), Some(chain.region.as_str()));
             let message = string_to_sign_of(&body, &bytes);
@@ -242,6 +243,60 @@ fn stopped_hours_restart_the_chain() {
     }
     let metadata: Value = serde_json::from_str(&std::fs::read_to_string(&out.digest_metadata).unwrap()).unwrap();
     assert_eq!(metadata.as_object().unwrap().len(), 2);
+}
+
+#[test]
+fn rotated_keys_and_other_trails_share_the_bucket() {
+    let spec = SynthSpec {
+        hours: 4,
+        regions: vec!["us-east-1".into(), "eu-west-1".into()],
+        other_trails: vec!["data-events".into()],
+        key_rotations: vec![2],
+        ..SynthSpec::small(5)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = generate(&spec, dir.path()).unwrap();
+    check_dump(&spec, &out);
+    let trails: Vec<&str> = out.chains.iter().map(|c| c.trail.as_str()).collect();
+    assert_eq!(trails, ["management-events", "management-events", "data-events", "data-events"]);
+    for chain in &out.chains {
+        let generation = |h: u32| key_fingerprint(&rotated_key(spec.seed, &chain.region, spec.key_generation(h)));
+        let fingerprints: Vec<&str> = chain.digests.iter().map(|d| d.fingerprint.as_str()).collect();
+        assert_eq!(fingerprints, [generation(0), generation(1), generation(2), generation(3)]);
+        assert_ne!(fingerprints[1], fingerprints[2], "the key rotates at hour 2");
+        for digest in &chain.digests {
+            let Class::Digest { name, .. } = classify(&digest.key) else { panic!("{}", digest.key) };
+            assert_eq!(name.trail, chain.trail);
+        }
+    }
+    let keys: Value = serde_json::from_str(&std::fs::read_to_string(&out.public_keys).unwrap()).unwrap();
+    let listed = &keys["us-east-1"]["PublicKeyList"];
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(listed[0]["ValidityEndTime"], listed[1]["ValidityStartTime"]);
+    assert_eq!(listed[1]["ValidityStartTime"].as_f64(), Some(spec.hour_start(3).timestamp() as f64));
+
+    // The first trail is drawn as a one-trail spec draws it: the same files, byte for byte.
+    let alone = SynthSpec { other_trails: Vec::new(), ..spec.clone() };
+    let alone_dir = tempfile::tempdir().unwrap();
+    generate(&alone, alone_dir.path()).unwrap();
+    let both = files_under(&out.dump);
+    let first = files_under(&alone_dir.path().join(&alone.bucket));
+    assert!(first.iter().all(|(key, bytes)| both.get(key) == Some(bytes)));
+    assert_eq!(both.len(), 2 * first.len());
+}
+
+#[test]
+fn bad_trail_lists_and_rotations_are_refused() {
+    let spec = SynthSpec::small(1);
+    for bad in [
+        SynthSpec { other_trails: vec![spec.trail.clone()], ..spec.clone() },
+        SynthSpec { other_trails: vec!["no/slash".into()], ..spec.clone() },
+        SynthSpec { key_rotations: vec![2, 1], ..spec.clone() },
+        SynthSpec { key_rotations: vec![spec.hours], ..spec.clone() },
+    ] {
+        let err = generate(&bad, tempfile::tempdir().unwrap().path()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad:?}");
+    }
 }
 
 #[test]

@@ -13,11 +13,12 @@ use chrono::{DateTime, Duration, Utc};
 use flate2::{Compression, GzBuilder};
 use rand::seq::SliceRandom;
 use rand::Rng;
+use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
 use super::records::{stamp, Actors};
-use super::{key_fingerprint, seeded_rng, test_key, Chain, SynthSpec, WrittenDigest};
+use super::{key_fingerprint, rotated_key, seeded_rng, Chain, SynthSpec, WrittenDigest};
 use crate::sign;
 use cloudtrail::digest::string_to_sign;
 use cloudtrail::digest::{DigestBody, LogFileEntry};
@@ -47,35 +48,45 @@ struct Previous {
     signature: String,
 }
 
-/// Where one account x region's files go and what draws them.
+/// The trail, account and source region of one digest chain.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stream<'a> {
+    pub(crate) trail: &'a str,
+    pub(crate) account: &'a str,
+    pub(crate) region: &'a str,
+}
+
+/// Where one trail x account x region's files go and what draws them.
 struct Ctx<'a> {
     spec: &'a SynthSpec,
     dump: &'a Path,
     root: String,
+    trail: &'a str,
     account: &'a str,
     region: &'a str,
     actors: Actors,
 }
 
-pub(crate) fn write_chain(
-    spec: &SynthSpec,
-    dump: &Path,
-    account: &str,
-    region: &str,
-    global_events: bool,
-) -> io::Result<Written> {
-    let key = test_key(spec.seed, region);
-    let fingerprint = key_fingerprint(&key);
+/// Writes the log files and digests of `stream` under `dump`, hour by hour; `global_events`
+/// says whether its region receives the global services' events.
+pub(crate) fn write_chain(spec: &SynthSpec, dump: &Path, stream: Stream, global_events: bool) -> io::Result<Written> {
+    let Stream { trail, account, region } = stream;
     let ctx = Ctx {
         spec,
         dump,
         root: spec.logs_root(),
+        trail,
         account,
         region,
         actors: Actors::new(spec.seed, account, region, global_events, spec.org_id.as_deref()),
     };
     let mut written = Written {
-        chain: Chain { account: account.to_string(), region: region.to_string(), digests: Vec::new() },
+        chain: Chain {
+            trail: trail.to_string(),
+            account: account.to_string(),
+            region: region.to_string(),
+            digests: Vec::new(),
+        },
         log_files: 0,
         events: 0,
         uncompressed_bytes: 0,
@@ -93,7 +104,7 @@ pub(crate) fn write_chain(
         }
         let hour_start = spec.hour_start(h);
         let hour_label = (hour_start.timestamp() / 3600).to_string();
-        let mut rng = seeded_rng(spec.seed, &["digest", account, region, &hour_label]);
+        let mut rng = ctx.rng(&["digest", account, region, &hour_label]);
         let end = hour_start + Duration::hours(1) + Duration::seconds(rng.gen_range(60..=540));
         let start = match &previous {
             Some(p) => p.end,
@@ -111,7 +122,8 @@ pub(crate) fn write_chain(
         written.events += u64::from(n) * u64::from(spec.events_per_file);
         written.uncompressed_bytes += logs.iter().map(|l| l.bytes).sum::<u64>();
 
-        let digest = ctx.write_digest(&mut rng, &key, &fingerprint, (start, end), &logs, previous.as_ref())?;
+        let key = rotated_key(spec.seed, region, spec.key_generation(h));
+        let digest = ctx.write_digest(&mut rng, &key, (start, end), &logs, previous.as_ref())?;
         previous = Some(Previous {
             key: digest.key.clone(),
             end,
@@ -129,6 +141,16 @@ pub(crate) fn write_chain(
 }
 
 impl Ctx<'_> {
+    /// The rng of one named part of this chain: the spec's first trail draws from `labels` alone
+    /// (as a one-trail spec does), any other trail from `labels` and its name.
+    fn rng(&self, labels: &[&str]) -> ChaCha8Rng {
+        if self.trail == self.spec.trail {
+            seeded_rng(self.spec.seed, labels)
+        } else {
+            seeded_rng(self.spec.seed, &[labels, &["trail", self.trail]].concat())
+        }
+    }
+
     /// Writes log file `i` of the window `(start, end)`; its events are no older than `floor`.
     fn write_log(
         &self,
@@ -138,7 +160,7 @@ impl Ctx<'_> {
         i: u32,
     ) -> io::Result<LogMeta> {
         let spec = self.spec;
-        let mut rng = seeded_rng(spec.seed, &["log", self.account, self.region, hour_label, &i.to_string()]);
+        let mut rng = self.rng(&["log", self.account, self.region, hour_label, &i.to_string()]);
         // Delivered strictly inside the window, file i in the i-th of n equal slots.
         let span = ((end - start).num_seconds() - 2).max(1);
         let n = i64::from(spec.files_per_hour);
@@ -190,9 +212,8 @@ impl Ctx<'_> {
     /// Writes the digest of the window `(start, end)` listing `logs`, linked to `previous`.
     fn write_digest(
         &self,
-        rng: &mut rand_chacha::ChaCha8Rng,
-        key: &rsa::RsaPrivateKey,
-        fingerprint: &str,
+        rng: &mut ChaCha8Rng,
+        key: &rsa::PrivateKey,
         (start, end): (DateTime<Utc>, DateTime<Utc>),
         logs: &[LogMeta],
         previous: Option<&Previous>,
@@ -206,7 +227,7 @@ impl Ctx<'_> {
             end.format("%Y/%m/%d"),
             self.account,
             self.region,
-            spec.trail,
+            self.trail,
             spec.home_region,
             end.format("%Y%m%dT%H%M%SZ")
         );
@@ -223,13 +244,14 @@ impl Ctx<'_> {
             .collect();
         entries.shuffle(rng);
         let end_time = stamp(end);
+        let fingerprint = key_fingerprint(key);
         let body = DigestBody {
             aws_account_id: Some(self.account.to_string()),
             digest_start_time: Some(stamp(start)),
             digest_end_time: Some(end_time.clone()),
             digest_s3_bucket: Some(spec.bucket.clone()),
             digest_s3_object: Some(object.clone()),
-            digest_public_key_fingerprint: Some(fingerprint.to_string()),
+            digest_public_key_fingerprint: Some(fingerprint.clone()),
             digest_signature_algorithm: Some("SHA256withRSA".to_string()),
             newest_event_time: logs.iter().filter_map(|l| l.newest).max().map(stamp),
             oldest_event_time: logs.iter().filter_map(|l| l.oldest).min().map(stamp),
@@ -249,6 +271,7 @@ impl Ctx<'_> {
             key: object,
             end_time,
             signature,
+            fingerprint,
             sha256,
             starts_chain: previous.is_none(),
             is_head: false,

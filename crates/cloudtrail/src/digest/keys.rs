@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use md5::{Digest as _, Md5};
 use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::RsaPublicKey;
+use rsa::PublicKey;
 use serde_json::Value;
 
 /// The fingerprint CloudTrail gives a key: lower-case hex MD5 of its PKCS#1 DER bytes.
@@ -33,7 +33,7 @@ pub struct PublicKeyEntry {
     /// The PKCS#1 DER bytes.
     pub der: Vec<u8>,
     /// The decoded key, or why PKCS#1 decoding failed (the AWS CLI reports it per digest).
-    pub key: Result<RsaPublicKey, String>,
+    pub key: Result<PublicKey, String>,
 }
 
 /// Keys by fingerprint. CloudTrail keys are regional: a digest is only checked against a key
@@ -93,7 +93,7 @@ impl KeyRing {
                 let der = base64::engine::general_purpose::STANDARD
                     .decode(value.trim())
                     .map_err(|e| bad(&format!("Value is not base64: {e}")))?;
-                let key = RsaPublicKey::from_pkcs1_der(&der).map_err(|e| e.to_string());
+                let key = PublicKey::from_pkcs1_der(&der).map_err(|e| e.to_string());
                 let computed = fingerprint(&der);
                 let listed = item.get("Fingerprint").and_then(Value::as_str).map(str::to_string);
                 let entry = PublicKeyEntry { region: region.clone(), der, key };
@@ -120,14 +120,14 @@ mod tests {
         assert_eq!(fingerprint(b"abc"), "900150983cd24fb0d6963f7d28e17f72");
     }
 
+    /// The committed fixture's key file: a real PKCS#1 key of `us-east-1`.
+    const FIXTURE_KEYS: &str = include_str!("../../../../tests/fixtures/dump/public-keys.json");
+
     #[test]
     fn loads_bare_and_per_region_documents() {
-        use rsa::pkcs1::EncodeRsaPublicKey;
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        use rand::SeedableRng;
-        let key = rsa::RsaPrivateKey::new(&mut rng, 1024).unwrap();
-        let der = key.to_public_key().to_pkcs1_der().unwrap().into_vec();
-        let b64 = base64::engine::general_purpose::STANDARD.encode(&der);
+        let doc: Value = serde_json::from_str(FIXTURE_KEYS).unwrap();
+        let b64 = doc["us-east-1"]["PublicKeyList"][0]["Value"].as_str().unwrap();
+        let der = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
         let fp = fingerprint(&der);
         let bare = format!(r#"{{"PublicKeyList":[{{"Value":"{b64}","Fingerprint":"{fp}"}}]}}"#);
         let mut ring = KeyRing::default();

@@ -1,7 +1,7 @@
 //! The string CloudTrail signs for each digest, and RSA verification over it.
 
-use rsa::pkcs1v15::Pkcs1v15Sign;
-use rsa::RsaPublicKey;
+use rsa::Pkcs1v15Sign;
+use rsa::PublicKey;
 use sha2::{Digest as _, Sha256};
 
 /// The exact string CloudTrail signs for a digest (UTF-8, LF separators, no trailing newline):
@@ -28,7 +28,7 @@ pub enum SignatureError {
 }
 
 /// Verifies a hex SHA256withRSA (PKCS#1 v1.5) signature of `message`. Either hex case is accepted.
-pub fn verify(key: &RsaPublicKey, message: &str, signature_hex: &str) -> Result<(), SignatureError> {
+pub fn verify(key: &PublicKey, message: &str, signature_hex: &str) -> Result<(), SignatureError> {
     let signature = hex::decode(signature_hex).map_err(|_| SignatureError::NotHex)?;
     let hashed = Sha256::digest(message.as_bytes());
     key.verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, &signature).map_err(|_| SignatureError::Mismatch)
