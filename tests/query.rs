@@ -451,6 +451,16 @@ fn error_selects_failed_sign_ins_and_event_selects_insights_by_their_api() {
 }
 
 #[test]
+fn unknown_fields_are_usage_errors_that_suggest_the_nearest_name() {
+    let (out, err, code) = query(&[".", "-f", "eventTime,userIdentity.arnn"]);
+    assert_eq!((out.as_str(), code), ("", 2));
+    assert!(err.contains("did you mean userIdentity.arn?"), "{err}");
+    let (_, err, code) = query(&[".", "--count-by", "bogusField"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown field \"bogusField\""), "{err}");
+}
+
+#[test]
 fn usage_errors_exit_2_and_help_mentions_the_exit_status() {
     let (_, err, code) = query(&[".", "--ip", "not-an-ip"]);
     assert_eq!(code, 2);

@@ -333,7 +333,7 @@ impl Plan {
         };
         let prefilter = prefilter_for(&selection);
         let prune = Prune { accounts: selection.accounts.clone(), regions: selection.regions.clone(), since, until };
-        let fields = |values: &[String]| values.iter().map(|f| FieldPath::parse(f)).collect::<Result<Vec<_>, _>>();
+        let fields = |values: &[String]| values.iter().map(|f| FieldPath::known(f)).collect::<Result<Vec<_>, _>>();
         let mode = if args.count_by.is_empty() {
             Mode::Events { fields: fields(&args.fields)?, ordered: !args.unordered, limit: args.limit }
         } else {
