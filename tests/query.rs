@@ -312,14 +312,14 @@ fn fields_csv_quoting_and_order() {
     let (out, _, code) = query(&[
         dir.path().to_str().unwrap(),
         "-f",
-        "eventTime,requestParameters.bucketName,userAgent,missing",
+        "eventTime,requestParameters.bucketName,userAgent,errorCode",
         "-o",
         "csv",
     ]);
     assert_eq!(code, 0);
     assert_eq!(
         out,
-        "eventTime,requestParameters.bucketName,userAgent,missing\n\
+        "eventTime,requestParameters.bucketName,userAgent,errorCode\n\
          2026-01-02T00:00:01Z,b2,,\n\
          2026-01-02T00:00:02Z,b1,\"evil, \"\"quoted\"\"\nagent\",\n"
     );
