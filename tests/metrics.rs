@@ -273,10 +273,10 @@ fn datapoints_bucket_by_event_time() {
     std::fs::write(
         &file,
         r#"{"Records":[
-            {"eventTime":"2026-01-01T00:01:00Z","eventName":"ConsoleLogin","errorMessage":"Failed authentication"},
-            {"eventTime":"2026-01-01T00:04:59Z","eventName":"ConsoleLogin","errorMessage":"Failed authentication"},
-            {"eventTime":"2026-01-01T00:05:00Z","eventName":"ConsoleLogin","errorMessage":"Failed authentication"},
-            {"eventTime":"2026-01-01T00:06:00Z","eventName":"GetObject"}]}"#,
+            {"eventTime":"2026-01-01T00:01:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","errorMessage":"Failed authentication"},
+            {"eventTime":"2026-01-01T00:04:59Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","errorMessage":"Failed authentication"},
+            {"eventTime":"2026-01-01T00:05:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","errorMessage":"Failed authentication"},
+            {"eventTime":"2026-01-01T00:06:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}]}"#,
     )
     .unwrap();
     let out = ctl()

@@ -56,7 +56,13 @@ fn events_of_value(v: Value, out: &mut Vec<Value>) {
                 out.extend(records);
             } else if let Some(Value::Array(events)) = map.remove("Events") {
                 events.into_iter().for_each(|e| lookup_element(e, out));
-            } else if !(map.contains_key("digestS3Object") || map.contains_key("logFiles")) {
+            } else if map.contains_key("digestS3Object") || map.contains_key("logFiles") {
+            } else if let (false, Some(inner)) =
+                (map.contains_key("eventName"), map.get("event").or(map.get("detail")).filter(|v| v.is_object()))
+            {
+                // A wrapper carrying one event (EventBridge's `detail`, an export's `event`).
+                out.push(inner.clone());
+            } else {
                 out.push(Value::Object(map));
             }
         }
@@ -94,7 +100,7 @@ fn independent_events(dir: &Path) -> Vec<Value> {
             }
         }
     }
-    common::distinct(events)
+    common::distinct(events.into_iter().filter(common::is_event).collect())
 }
 
 fn s<'a>(e: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -332,7 +338,7 @@ fn fields_csv_quoting_and_order() {
 #[test]
 fn raw_events_are_printed_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
-    let odd_spacing = r#"{"eventName" : "X",  "eventTime":"2026-01-02T00:00:00Z", "k":"\u00e9\/"}"#;
+    let odd_spacing = r#"{"eventSource":"s", "eventName" : "X",  "eventTime":"2026-01-02T00:00:00Z", "k":"\u00e9\/"}"#;
     std::fs::write(
         dir.path().join("a.json.gz"),
         common::gzip(format!("{{\"Records\":[{EV1},{odd_spacing}]}}").as_bytes()),
@@ -448,6 +454,22 @@ fn error_selects_failed_sign_ins_and_event_selects_insights_by_their_api() {
     assert_eq!(ids(&["--error", "AccessDenied"]), "eventID\n");
     assert_eq!(ids(&["--event", "RunInstances"]), "eventID\ni1\n", "an insight about RunInstances");
     assert_eq!(ids(&["--source", "ec2"]), "eventID\ni1\n");
+}
+
+#[test]
+fn only_cloudtrail_events_count_and_wrappers_are_unwrapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = r#"{"line":1,"file":"rules/a.yml","rule_id":"AWS.A","test":"t","expected":true}"#;
+    std::fs::write(dir.path().join("tests-index.jsonl"), format!("{index}\n{index}\n")).unwrap();
+    let bridge =
+        format!(r#"{{"version":"0","detail-type":"AWS API Call via CloudTrail","source":"aws.s3","detail":{EV1}}}"#);
+    let page = format!(r#"{{"source_page":"https://docs.example/page","event":{EV2}}}"#);
+    std::fs::write(dir.path().join("wrapped.jsonl"), format!("{bridge}\n{page}\n")).unwrap();
+    let (out, err, code) = query(&[dir.path().to_str().unwrap(), "-f", "eventID", "-o", "csv"]);
+    assert_eq!((out.as_str(), code), ("eventID\ne2\ne1\n", 0), "{err}");
+    let line = err.lines().find(|l| l.contains("tests-index.jsonl")).unwrap_or_else(|| panic!("named: {err}"));
+    assert!(line.contains("2 record(s) are not CloudTrail events"), "{line}");
+    assert!(err.contains("2 records not CloudTrail events"), "counted in the summary: {err}");
 }
 
 #[test]

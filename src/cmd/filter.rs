@@ -14,7 +14,7 @@ use super::{Answer, Global, Status};
 use crate::cli::FilterArgs;
 use crate::output::sanitize;
 use cloudtrail::dedup::Seen;
-use cloudtrail::record::{self, SyntaxError};
+use cloudtrail::record::{self, EventView, Refusal};
 use cloudtrail::scan::{Prune, Visitor};
 use cwl_filter::Pattern;
 
@@ -83,11 +83,12 @@ impl Visitor for FilterVisitor<'_> {
         record::file_screen(self.pattern).is_none_or(|p| p.may_match(data))
     }
 
-    fn record(&self, acc: &mut Found, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
+    fn record(&self, acc: &mut Found, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
         let message = record::event_text(raw);
         if self.pattern.matches_prefiltered(&message) {
-            // A record breaking the JSON contract is reported, never printed.
-            record::validate(raw)?;
+            // A record breaking the JSON contract, or not a CloudTrail event, is reported,
+            // never printed.
+            record::admit(raw, &EventView::parse(raw)?)?;
             if self.seen.is_none_or(|seen| seen.first_sighting(raw)) {
                 self.keep_match(acc, file, ordinal, &message);
             }

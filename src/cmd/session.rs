@@ -122,7 +122,10 @@ impl<'g> Session<'g> {
         let split = if stats.unsplit > 0 { " in the files split" } else { "" };
         line.push_str(&format!("; {} events examined{split}, {outcome}", stats.records));
         if stats.bad_records > 0 {
-            line.push_str(&format!(", {} records not events", stats.bad_records));
+            line.push_str(&format!(", {} records not valid JSON records", stats.bad_records));
+        }
+        if stats.not_events > 0 {
+            line.push_str(&format!(", {} records not CloudTrail events", stats.not_events));
         }
         if let Some(seen) = self.seen.as_ref().filter(|s| s.copies() > 0) {
             line.push_str(&format!(", {} copies of events delivered more than once dropped", seen.copies()));

@@ -40,3 +40,11 @@ pub fn distinct(events: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
     let mut seen = std::collections::HashSet::new();
     events.into_iter().filter(|e| e.get("eventID").is_none() || seen.insert(e.to_string())).collect()
 }
+
+/// Whether a record is a CloudTrail event, as ctl decides (README, "What counts as an event"):
+/// string `eventSource` and `eventName`, or an `insightDetails` object.
+#[allow(dead_code)]
+pub fn is_event(e: &serde_json::Value) -> bool {
+    (e.get("eventSource").is_some_and(|v| v.is_string()) && e.get("eventName").is_some_and(|v| v.is_string()))
+        || e.get("insightDetails").is_some_and(|v| v.is_object())
+}

@@ -16,7 +16,7 @@ use std::sync::{Mutex, PoisonError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rayon::prelude::*;
 
-use crate::record::{self, Content, RecordError, SyntaxError};
+use crate::record::{self, Content, RecordError, Refusal, SyntaxError};
 use crate::tree::{self, Class};
 
 /// How long after its delivery time (the minute in its name) a file may still hold events:
@@ -177,9 +177,9 @@ pub trait Visitor: Sync {
         true
     }
 
-    /// Visits one record of file number `file`. An `Err` means the record is not an event
-    /// (e.g. not an object): it is counted and reported, and the scan goes on.
-    fn record(&self, acc: &mut Self::Acc, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError>;
+    /// Visits one record of file number `file`. An `Err` means the record was refused when it
+    /// was to be used ([`record::admit`]): it is counted and reported, and the scan goes on.
+    fn record(&self, acc: &mut Self::Acc, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), Refusal>;
 
     /// Whether a file that is not JSON records from its first byte (a text log, a flow log) is
     /// read line by line, each line handed to [`Visitor::line`], instead of being reported as
@@ -219,8 +219,10 @@ pub struct ScanStats {
     pub unreadable: u64,
     /// Records split out of files and handed to the visitor.
     pub records: u64,
-    /// Records that are not events (not JSON objects).
+    /// Records refused as not valid JSON records.
     pub bad_records: u64,
+    /// Records refused as valid JSON that is not a CloudTrail event.
+    pub not_events: u64,
     /// Bytes of data read, after inflation.
     pub bytes: u64,
 }
@@ -235,6 +237,7 @@ impl std::ops::Add for ScanStats {
             unreadable: self.unreadable + o.unreadable,
             records: self.records + o.records,
             bad_records: self.bad_records + o.bad_records,
+            not_events: self.not_events + o.not_events,
             bytes: self.bytes + o.bytes,
         }
     }
@@ -254,9 +257,49 @@ pub enum ProblemKind {
     /// The file could not be read, inflated or split (records before the damage were used).
     #[error("{0}")]
     File(RecordError),
-    /// Some records are not events; the first one's ordinal and reason.
-    #[error("{count} record(s) are not events, the first (record {ordinal}): {reason}")]
-    Records { count: u64, ordinal: u64, reason: SyntaxError },
+    /// Some records were refused when they were to be used ([`record::admit`]).
+    #[error("{0}")]
+    Records(Refused),
+}
+
+/// The records of one file that were refused: how many were not valid JSON records (with the
+/// first one's ordinal and reason) and how many were not CloudTrail events.
+#[derive(Debug, Default)]
+pub struct Refused {
+    pub invalid: u64,
+    pub first_invalid: Option<(u64, SyntaxError)>,
+    pub not_events: u64,
+}
+
+impl Refused {
+    fn add(&mut self, ordinal: u64, refusal: Refusal) {
+        match refusal {
+            Refusal::Invalid(e) => {
+                self.invalid += 1;
+                self.first_invalid.get_or_insert((ordinal, e));
+            }
+            Refusal::NotEvent => self.not_events += 1,
+        }
+    }
+
+    fn any(&self) -> bool {
+        self.invalid + self.not_events > 0
+    }
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some((ordinal, reason)) = &self.first_invalid {
+            write!(f, "{} record(s) are not valid JSON records, the first (record {ordinal}): {reason}", self.invalid)?;
+            if self.not_events > 0 {
+                write!(f, "; ")?;
+            }
+        }
+        if self.not_events > 0 {
+            write!(f, "{} record(s) are not CloudTrail events (left out)", self.not_events)?;
+        }
+        Ok(())
+    }
 }
 
 impl std::fmt::Display for FileProblem {
@@ -400,25 +443,22 @@ fn read_one<V: Visitor>(
         });
     }
     let mut records = 0u64;
-    let mut bad: Option<(u64, SyntaxError)> = None;
-    let mut bad_count = 0u64;
+    let mut refused = Refused::default();
     let result = record::split(data, scratch, |raw, ordinal| {
         records += 1;
-        if let Err(e) = visitor.record(acc, index, ordinal, raw) {
-            bad_count += 1;
-            bad.get_or_insert((ordinal, e));
+        if let Err(refusal) = visitor.record(acc, index, ordinal, raw) {
+            refused.add(ordinal, refusal);
         }
     });
     stats.records += records;
-    stats.bad_records += bad_count;
+    stats.bad_records += refused.invalid;
+    stats.not_events += refused.not_events;
     match result {
         Ok(Content::Digest) => {
             stats.digests += 1;
             None
         }
-        Ok(Content::Records(_)) => {
-            bad.map(|(ordinal, reason)| ProblemKind::Records { count: bad_count, ordinal, reason })
-        }
+        Ok(Content::Records(_)) => refused.any().then_some(ProblemKind::Records(refused)),
         // Text that is not JSON from its first record on: read as lines, when wanted.
         Err(_) if records == 0 && visitor.reads_text() => {
             stats.records += visit_lines(visitor, acc, index, data);
@@ -490,9 +530,9 @@ mod tests {
         fn new_acc(&self) -> Self::Acc {
             Vec::new()
         }
-        fn record(&self, acc: &mut Self::Acc, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
+        fn record(&self, acc: &mut Self::Acc, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
             if raw.first() != Some(&b'{') {
-                return Err(SyntaxError { offset: 0, reason: record::Reason::ExpectedObject });
+                return Err(SyntaxError { offset: 0, reason: record::Reason::ExpectedObject }.into());
             }
             acc.push((file, ordinal, raw.to_vec()));
             Ok(())

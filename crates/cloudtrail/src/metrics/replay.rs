@@ -2,7 +2,7 @@
 //! record, as CloudWatch Logs would have received it, to an [`Accumulator`].
 
 use crate::dedup::Seen;
-use crate::record::{self, EventView, SyntaxError};
+use crate::record::{self, EventView, Refusal};
 use crate::scan::Visitor;
 
 use super::{Accumulator, MetricSet};
@@ -46,17 +46,18 @@ impl Visitor for Replay<'_> {
 
     /// Every record CloudWatch Logs would have received is checked against the JSON contract
     /// ([`record::validate`]) before any filter sees it; one that fails is reported, not replayed.
-    fn record(&self, acc: &mut Replayed, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
+    fn record(&self, acc: &mut Replayed, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
         let text = record::event_text(raw);
         if text.len() > MAX_EVENT_BYTES {
             acc.oversize += 1;
             return Ok(());
         }
-        record::validate(raw)?;
+        let view = EventView::parse(raw)?;
+        record::admit(raw, &view)?;
         if self.seen.is_some_and(|seen| !seen.first_sighting(raw)) {
             return Ok(());
         }
-        let time_ms = || EventView::parse(raw).ok().and_then(|v| v.event_time_ms());
+        let time_ms = || view.event_time_ms();
         if self.since_ms.is_some() || self.until_ms.is_some() {
             let t = time_ms();
             let inside = t.is_some_and(|t| self.since_ms.is_none_or(|s| t >= s) && self.until_ms.is_none_or(|u| t < u));

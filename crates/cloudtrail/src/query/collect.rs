@@ -14,7 +14,7 @@ use super::screen::LiteralScreen;
 use super::Selection;
 use crate::dedup::Seen;
 use crate::fields::{Cell, FieldPath};
-use crate::record::{EventView, SyntaxError};
+use crate::record::{EventView, Refusal};
 use crate::scan::Visitor;
 
 /// Sort key of events without a usable eventTime: after all others.
@@ -39,24 +39,15 @@ impl<'p> Matcher<'p> {
         !self.prefilter.is_active() || self.prefilter.may_match(data)
     }
 
-    /// Whether every record matches (no predicate at all).
-    pub fn matches_all(&self) -> bool {
-        !self.prefilter.is_active() && self.selection.is_empty()
-    }
-
-    /// Whether the record matches, reading its fields only when a predicate needs them.
-    /// `Err` when it matches but is not a valid record ([`crate::record::validate`]).
-    pub fn is_match(&self, raw: &[u8]) -> Result<bool, SyntaxError> {
-        if self.matches_all() {
-            crate::record::validate(raw)?;
-            return Ok(self.first_sighting(raw));
-        }
+    /// Whether the record matches. `Err` when it matches but is refused ([`crate::record::admit`]).
+    pub fn is_match(&self, raw: &[u8]) -> Result<bool, Refusal> {
         Ok(self.check(raw)?.is_some())
     }
 
     /// The record's view when it matches; `Err` when it is not a JSON object, or when it
-    /// matches but is not a valid record (a damaged record is never printed or counted).
-    pub fn check<'a>(&self, raw: &'a [u8]) -> Result<Option<EventView<'a>>, SyntaxError> {
+    /// matches but is refused ([`crate::record::admit`]): a damaged record, or one that is not
+    /// a CloudTrail event, is never printed or counted.
+    pub fn check<'a>(&self, raw: &'a [u8]) -> Result<Option<EventView<'a>>, Refusal> {
         if self.prefilter.is_active() && !self.prefilter.may_match(raw) {
             return Ok(None);
         }
@@ -64,7 +55,7 @@ impl<'p> Matcher<'p> {
         if !self.selection.matches(&view, raw) {
             return Ok(None);
         }
-        crate::record::validate(raw)?;
+        crate::record::admit(raw, &view)?;
         Ok(self.first_sighting(raw).then_some(view))
     }
 
@@ -214,7 +205,7 @@ impl Visitor for Ordered<'_> {
         self.matcher.file_may_match(data)
     }
 
-    fn record(&self, acc: &mut Matches, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
+    fn record(&self, acc: &mut Matches, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
         if let Some(view) = self.matcher.check(raw)? {
             acc.push(view.event_time_ms().unwrap_or(NO_TIME), file, ordinal, raw);
         }
@@ -277,7 +268,7 @@ impl<O: EventOutput> Visitor for Streamed<'_, O> {
         self.matcher.file_may_match(data)
     }
 
-    fn record(&self, acc: &mut Pending, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
+    fn record(&self, acc: &mut Pending, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
         if self.matcher.is_match(raw)? {
             acc.matched += 1;
             acc.bytes.extend_from_slice(raw);
@@ -380,7 +371,7 @@ impl Visitor for CountBy<'_> {
         self.matcher.file_may_match(data)
     }
 
-    fn record(&self, acc: &mut GroupCounts, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), SyntaxError> {
+    fn record(&self, acc: &mut GroupCounts, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
         if !self.matcher.is_match(raw)? {
             return Ok(());
         }
@@ -465,21 +456,43 @@ mod tests {
         assert_eq!(out, [b"0".to_vec(), b"1".to_vec(), b"2".to_vec()]);
     }
 
+    /// The JSON reason of a refusal (panics on another kind).
+    fn reason(refusal: Refusal) -> Reason {
+        match refusal {
+            Refusal::Invalid(e) => e.reason,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn damaged_records_are_refused_when_they_would_be_used() {
         let selection = Selection { events: vec![cwl_filter::Glob::new("X")], ..Selection::default() };
         let prefilter = LiteralScreen::default();
         let matcher = Matcher { selection: &selection, prefilter: &prefilter, seen: None };
-        assert!(matcher.check(br#"{"eventName":"X","a":{"b":1 2}}"#).is_err());
-        assert!(matcher.check(br#"{"eventName":"Y","a":{"b":1 2}}"#).unwrap().is_none(), "not used: not read");
-        assert!(matcher.check(br#"{"eventName":"X","a":{"b":[1,2]}}"#).unwrap().is_some());
-        let raw_tab = b"{\"eventName\":\"X\",\"a\":\"1\t2\"}";
-        assert_eq!(matcher.check(raw_tab).unwrap_err().reason, Reason::ControlCharacter, "the one contract");
+        assert!(matcher.check(br#"{"eventSource":"s","eventName":"X","a":{"b":1 2}}"#).is_err());
+        assert!(
+            matcher.check(br#"{"eventSource":"s","eventName":"Y","a":{"b":1 2}}"#).unwrap().is_none(),
+            "not used: not read"
+        );
+        assert!(matcher.check(br#"{"eventSource":"s","eventName":"X","a":{"b":[1,2]}}"#).unwrap().is_some());
+        let raw_tab = b"{\"eventSource\":\"s\",\"eventName\":\"X\",\"a\":\"1\t2\"}";
+        assert_eq!(reason(matcher.check(raw_tab).unwrap_err()), Reason::ControlCharacter, "the one contract");
         let all = Selection::default();
         let everything = Matcher { selection: &all, prefilter: &prefilter, seen: None };
         assert!(everything.is_match(b"{\"a\":tru}").is_err());
-        assert_eq!(everything.is_match(b"[1]").unwrap_err().reason, Reason::ExpectedObject);
-        assert_eq!(everything.is_match(b"{\"a\":\"\xff\"}").unwrap_err().reason, Reason::InvalidUtf8);
+        assert_eq!(reason(everything.is_match(b"[1]").unwrap_err()), Reason::ExpectedObject);
+        assert_eq!(reason(everything.is_match(b"{\"a\":\"\xff\"}").unwrap_err()), Reason::InvalidUtf8);
+    }
+
+    #[test]
+    fn records_that_are_not_cloudtrail_events_are_refused() {
+        let all = Selection::default();
+        let prefilter = LiteralScreen::default();
+        let everything = Matcher { selection: &all, prefilter: &prefilter, seen: None };
+        let index_line = br#"{"line":1,"file":"rules/x.yml","rule_id":"AWS.X","expected":true}"#;
+        assert_eq!(everything.is_match(index_line), Err(Refusal::NotEvent));
+        let insight = br#"{"eventID":"i","insightDetails":{"eventName":"RunInstances"}}"#;
+        assert_eq!(everything.is_match(insight), Ok(true));
     }
 
     #[test]
@@ -489,7 +502,11 @@ mod tests {
         let prefilter = LiteralScreen::default();
         let v = CountBy { matcher: Matcher { selection: &selection, prefilter: &prefilter, seen: None }, by: &by };
         let mut acc = v.new_acc();
-        for raw in [&br#"{"a":"x","b":1}"#[..], br#"{"a":"x","b":1}"#, br#"{"a":"y"}"#] {
+        let (x, y) = (
+            br#"{"eventSource":"s","eventName":"E","a":"x","b":1}"#,
+            br#"{"eventSource":"s","eventName":"E","a":"y"}"#,
+        );
+        for raw in [&x[..], x, y] {
             v.record(&mut acc, 0, 0, raw).unwrap();
         }
         let rows = acc.rows(None);

@@ -10,7 +10,12 @@
 //! - JSON lines, one event per line (or any whitespace-separated events): each object;
 //! - `aws cloudtrail lookup-events` output (`{"Events":[{"CloudTrailEvent":"{...}"}]}`, or the
 //!   array of `--query Events`): the decoded `CloudTrailEvent` string, or the element itself
-//!   when it holds no such string.
+//!   when it holds no such string;
+//! - wrappers that carry one event in an `event` or `detail` object (EventBridge's "AWS API
+//!   Call via CloudTrail", exports that add the page an event came from): the inner object,
+//!   when the wrapper has no `eventName` of its own.
+//!
+//! Whether a record is a CloudTrail event at all is decided when it is used ([`admit`]).
 //!
 //! Digests are recognized (by name: [`is_digest_name`]; by content: a top-level object with
 //! `digestS3Object` or `logFiles` and no `Records`) and yield no records.
@@ -155,6 +160,8 @@ pub fn split(data: &[u8], scratch: &mut Vec<u8>, mut visit: impl FnMut(&[u8], u6
             b'{' => {
                 let mut records = false;
                 let mut digest_keys = false;
+                let mut named = false;
+                let mut wrapped: Option<(usize, usize)> = None;
                 let end = json::for_each_member(data, pos, |key, start| -> Result<usize, RecordError> {
                     if key == b"Records" && data.get(start) == Some(&b'[') {
                         records = true;
@@ -167,13 +174,20 @@ pub fn split(data: &[u8], scratch: &mut Vec<u8>, mut visit: impl FnMut(&[u8], u6
                     if key == b"digestS3Object" || key == b"logFiles" {
                         digest_keys = true;
                     }
-                    skip_any(data, start)
+                    named |= key == b"eventName";
+                    let end = skip_any(data, start)?;
+                    if (key == b"event" || key == b"detail") && data.get(start) == Some(&b'{') {
+                        wrapped = Some((start, end));
+                    }
+                    Ok(end)
                 })?;
                 if !records {
-                    if digest_keys {
-                        digest = true;
-                    } else {
-                        emit(&data[pos..end]);
+                    match (digest_keys, wrapped) {
+                        (true, _) => digest = true,
+                        // A wrapper that carries an event: `{"detail": {...}}` (EventBridge's
+                        // "AWS API Call via CloudTrail"), `{"event": {...}, ...}`.
+                        (false, Some((start, inner_end))) if !named => emit(&data[start..inner_end]),
+                        (false, _) => emit(&data[pos..end]),
                     }
                 }
                 pos = end;
@@ -197,6 +211,45 @@ pub fn skip_lenient(data: &[u8], pos: usize) -> Result<usize, SyntaxError> {
         Some(b'{' | b'[') => fast::skip_container(data, pos),
         _ => json::skip_value(data, pos),
     }
+}
+
+/// Why a record read from a file is not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// It breaks the JSON contract ([`validate`]).
+    #[error("{0}")]
+    Invalid(SyntaxError),
+    /// Valid JSON, but not a CloudTrail event ([`is_event`]): a detection-test index line, an
+    /// export's metadata, a document of another tool.
+    #[error("not a CloudTrail event")]
+    NotEvent,
+}
+
+impl From<SyntaxError> for Refusal {
+    fn from(e: SyntaxError) -> Refusal {
+        Refusal::Invalid(e)
+    }
+}
+
+/// Whether a record is a CloudTrail event: it names an API call, a console sign-in or a service
+/// event (string `eventSource` and `eventName`), or it is an Insights event (an
+/// `insightDetails` object). Nothing else is required: tools that forward events rename or drop
+/// fields (Logstash moves `eventTime` to `@timestamp`; documentation examples omit `eventID`).
+pub fn is_event(view: &EventView<'_>) -> bool {
+    let string = |v: Option<&[u8]>| v.is_some_and(|v| v.first() == Some(&b'"'));
+    (string(view.event_source) && string(view.event_name))
+        || view.insight_details.is_some_and(|v| v.first() == Some(&b'{'))
+}
+
+/// The check every record passes before it is used (printed, counted, replayed): it is valid
+/// ([`validate`]) and a CloudTrail event ([`is_event`]). `view` is the record's view.
+pub fn admit(raw: &[u8], view: &EventView<'_>) -> Result<(), Refusal> {
+    validate(raw)?;
+    if !is_event(view) {
+        return Err(Refusal::NotEvent);
+    }
+    Ok(())
 }
 
 /// Checks a record against the contract: a JSON object (surrounding whitespace allowed) that
