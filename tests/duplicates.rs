@@ -87,3 +87,27 @@ fn the_sans_tree_holds_23981_distinct_events_in_30477_records() {
     let (out, _) = run(&["query", "--identity-type", "Root", "-o", "jsonl"], &[sans.as_path()]);
     assert_eq!(out.lines().count(), 656, "725 records of root use, 656 distinct events");
 }
+
+#[test]
+fn symbolic_links_are_followed_and_each_file_read_once() {
+    let dir = overlapping_trails();
+    let links = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(dir.path().join("org/events.json"), links.path().join("file-link.json")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("account"), links.path().join("account-link")).unwrap();
+    let args = ["query", "--keep-duplicates", "-c", "eventName", "-o", "csv"];
+    // org/events.json (2 events) through a link, account/ (2 files, 1 event each) through a link.
+    assert_eq!(run(&args, &[links.path()]).0, "eventName,count\nConsoleLogin,4\n");
+    // The same files directly and through the links: read once.
+    assert_eq!(run(&args, &[dir.path(), links.path()]).0, run(&args, &[dir.path()]).0);
+}
+
+#[test]
+fn a_symbolic_link_loop_is_reported_and_the_rest_read() {
+    let dir = overlapping_trails();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("org/back-to-top")).unwrap();
+    let out = ctl().args(["-q", "query", "-c", "eventName", "-o", "csv"]).arg(dir.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("loops back to"), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "eventName,count\nConsoleLogin,2\n");
+}

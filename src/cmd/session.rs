@@ -131,7 +131,10 @@ impl<'g> Session<'g> {
             line.push_str(&format!(", {} copies of events delivered more than once dropped", seen.copies()));
         }
         if self.discovery.overlapping > 0 {
-            line.push_str(&format!(", {} paths given inside others read once", self.discovery.overlapping));
+            line.push_str(&format!(
+                ", {} paths reached twice (given twice, inside another, or by a link) read once",
+                self.discovery.overlapping
+            ));
         }
         line.push_str(&format!("; {:.2}s, {:.0} MB/s", seconds, stats.bytes as f64 / 1e6 / seconds.max(1e-9)));
         self.talk(&line);

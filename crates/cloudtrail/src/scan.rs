@@ -79,7 +79,8 @@ pub struct Discovery {
     pub digests: u64,
     /// Files found in folders whose names are not those of log files (see [`is_log_name`]).
     pub ignored: u64,
-    /// Paths given that lie inside (or are) another path given: read once, through the other.
+    /// Paths given that lie inside (or are) another path given, and files reached a second
+    /// time through a symbolic link: read once.
     pub overlapping: u64,
 }
 
@@ -94,7 +95,8 @@ pub fn is_log_name(path: &Path) -> bool {
         || path.extension().is_some_and(|e| e == "gz")
 }
 
-/// Lists the files below `paths` (`-` is standard input), in path order per root, skipping
+/// Lists the files below `paths` (`-` is standard input), following symbolic links (each file
+/// is read once, by its real path; a loop is an error), in path order per root, skipping
 /// digests and pruning log files whose path rules them out. Files outside the `AWSLogs/`
 /// layout are kept when named on the command line or named like logs ([`is_log_name`]).
 /// Unwalkable paths go to `on_error`.
@@ -102,14 +104,16 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
     let mut found = Discovery::default();
     let roots = distinct_roots(paths);
     found.overlapping = (paths.len() - roots.len()) as u64;
+    let mut linked = false;
     for path in roots {
         if path.as_os_str() == "-" {
             found.inputs.push(Input { path: None, day: None });
             continue;
         }
         let named = path.is_file();
-        tree::walk(
+        linked |= tree::walk(
             std::slice::from_ref(path),
+            tree::Links::Follow,
             |entry| match &entry.class {
                 Class::Digest { .. } => found.digests += 1,
                 Class::Log { layout, name } => {
@@ -138,7 +142,22 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
             &mut on_error,
         );
     }
+    if linked {
+        found.overlapping += read_once(&mut found.inputs);
+    }
     found
+}
+
+/// Drops the inputs whose real path an earlier input already has (a file reached through a
+/// symbolic link and directly, or through two links); returns how many were dropped.
+fn read_once(inputs: &mut Vec<Input>) -> u64 {
+    let before = inputs.len();
+    let mut seen = std::collections::HashSet::new();
+    inputs.retain(|input| match &input.path {
+        Some(path) => seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
+        None => true,
+    });
+    (before - inputs.len()) as u64
 }
 
 /// The paths to walk so that no file is read twice: a path given twice, or lying inside another

@@ -45,23 +45,44 @@ pub struct WalkError {
     pub reason: String,
 }
 
+/// Whether a walk follows symbolic links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    /// Links are not followed (never leave the dump: validation).
+    Skip,
+    /// Links to files and folders are followed; a loop is reported as a [`WalkError`].
+    Follow,
+}
+
 /// Visits every regular file below each of `roots` (a root may itself be a file), sorted by
-/// path within each root, and calls `visit` with its classification. Symbolic links are not
-/// followed. Unreadable folders are passed to `on_error` and the walk goes on.
-pub fn walk(roots: &[PathBuf], mut visit: impl FnMut(Entry), mut on_error: impl FnMut(WalkError)) {
+/// path within each root, and calls `visit` with its classification; `links` says whether
+/// symbolic links are followed. Unreadable folders are passed to `on_error` and the walk goes
+/// on. Returns whether a symbolic link was followed (then one file may have been visited under
+/// two paths: see [`scan::discover`](crate::scan::discover)).
+pub fn walk(
+    roots: &[PathBuf],
+    links: Links,
+    mut visit: impl FnMut(Entry),
+    mut on_error: impl FnMut(WalkError),
+) -> bool {
+    let mut followed = false;
     for root in roots {
         let base = key_base(root);
-        let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name();
+        let walker = walkdir::WalkDir::new(root).follow_links(links == Links::Follow).sort_by_file_name();
         for item in walker {
             let item = match item {
                 Ok(item) => item,
                 Err(e) => {
                     let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
-                    let reason = e.io_error().map_or_else(|| e.to_string(), ToString::to_string);
+                    let reason = match e.loop_ancestor() {
+                        Some(ancestor) => format!("a symbolic link loops back to {}", ancestor.display()),
+                        None => e.io_error().map_or_else(|| e.to_string(), ToString::to_string),
+                    };
                     on_error(WalkError { path, reason });
                     continue;
                 }
             };
+            followed |= item.path_is_symlink();
             if !item.file_type().is_file() {
                 continue;
             }
@@ -71,6 +92,7 @@ pub fn walk(roots: &[PathBuf], mut visit: impl FnMut(Entry), mut on_error: impl 
             visit(Entry { path, key, class });
         }
     }
+    followed
 }
 
 /// Classifies an S3 key (or a relative path with `/` separators).
@@ -172,7 +194,7 @@ mod tests {
         let mut keys = Vec::new();
         let mut errors = Vec::new();
         let roots = vec![dir.path().to_path_buf(), dir.path().join("missing")];
-        walk(&roots, |e| keys.push(e.key), |e| errors.push(e));
+        walk(&roots, Links::Skip, |e| keys.push(e.key), |e| errors.push(e));
         assert_eq!(keys, ["a/1.json", "a/b/2.json"]);
         assert_eq!(errors.len(), 1);
     }

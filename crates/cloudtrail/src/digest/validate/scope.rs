@@ -157,8 +157,10 @@ impl<'o> Scope<'o> {
         bases.sort();
         bases.dedup();
         let mut unreadable = Vec::new();
+        // Validation never leaves the dump: links are not followed.
         tree::walk(
             &bases,
+            tree::Links::Skip,
             |entry| {
                 let abs = std::path::absolute(&entry.path).unwrap_or_else(|_| entry.path.clone());
                 if found.present.insert(abs.clone()) {
