@@ -79,6 +79,8 @@ csv\t'Comma-separated values with a header row'"
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s f -l fields -d 'Print only these fields (comma-separated dotted paths, e.g. `eventTime,userIdentity.arn`)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s n -l limit -d 'Stop after N matching events (in output order)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s c -l count-by -d 'Count matches by these fields instead of printing events, most frequent first' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l bucket -d 'Group by time too, in buckets of this length (`15m`, `1h`, `1d`); alone, a time series with a row for every bucket, empty ones included' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l distinct -d 'Per group: how many distinct values of FIELD (with --count-by or --bucket)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l top -d 'With --count-by: only the N most frequent rows (N >= 1)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
@@ -86,6 +88,7 @@ always\t''
 never\t''"
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l read-only -d 'Read-only calls only'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l write-only -d 'Mutating calls only'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l stats -d 'Per group: the first and last eventTime (with --count-by or --bucket)'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l unordered -d 'Print events in the order they are found instead of by eventTime (streams, less memory)'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'

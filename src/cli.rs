@@ -243,6 +243,19 @@ pub struct QueryArgs {
     #[arg(short = 'c', long, value_name = "FIELD[,FIELD]", value_delimiter = ',', conflicts_with = "fields")]
     pub count_by: Vec<String>,
 
+    /// Group by time too, in buckets of this length (`15m`, `1h`, `1d`); alone, a time series
+    /// with a row for every bucket, empty ones included.
+    #[arg(long, value_name = "DURATION", conflicts_with = "fields")]
+    pub bucket: Option<String>,
+
+    /// Per group: the first and last eventTime (with --count-by or --bucket).
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Per group: how many distinct values of FIELD (with --count-by or --bucket).
+    #[arg(long, value_name = "FIELD")]
+    pub distinct: Option<String>,
+
     /// With --count-by: only the N most frequent rows (N >= 1).
     #[arg(long, value_name = "N", requires = "count_by",
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
@@ -284,6 +297,9 @@ impl QueryArgs {
             limit: self.limit,
             count_by: self.count_by.clone(),
             top: self.top,
+            bucket: self.bucket.clone(),
+            stats: self.stats,
+            distinct: self.distinct.clone(),
             unordered: self.unordered,
             strict: self.strict,
         }

@@ -472,6 +472,61 @@ fn only_cloudtrail_events_count_and_wrappers_are_unwrapped() {
     assert!(err.contains("2 records not CloudTrail events"), "counted in the summary: {err}");
 }
 
+/// Per source IP: count, first and last eventTime, distinct event names, by serde_json.
+fn per_ip_oracle(dir: &Path) -> BTreeMap<String, (u64, String, String, usize)> {
+    let mut groups: BTreeMap<String, (u64, String, String, std::collections::BTreeSet<String>)> = BTreeMap::new();
+    for e in independent_events(dir) {
+        let (Some(ip), Some(t)) = (s(&e, &["sourceIPAddress"]), s(&e, &["eventTime"])) else { continue };
+        let g = groups.entry(ip.to_string()).or_insert_with(|| (0, t.to_string(), t.to_string(), Default::default()));
+        g.0 += 1;
+        g.1 = g.1.clone().min(t.to_string());
+        g.2 = g.2.clone().max(t.to_string());
+        g.3.insert(s(&e, &["eventName"]).unwrap_or("").to_string());
+    }
+    groups.into_iter().map(|(ip, (n, first, last, names))| (ip, (n, first, last, names.len()))).collect()
+}
+
+fn check_per_ip(dir: &Path) {
+    let d = dir.to_str().unwrap();
+    let (out, err, _) = query(&[d, "-c", "sourceIPAddress", "--stats", "--distinct", "eventName", "-o", "csv"]);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("sourceIPAddress,count,first,last,distinct eventName"), "{err}");
+    let got: BTreeMap<String, (u64, String, String, usize)> = lines
+        .map(|l| {
+            let p: Vec<&str> = l.rsplitn(5, ',').collect();
+            (p[4].to_string(), (p[3].parse().unwrap(), p[2].to_string(), p[1].to_string(), p[0].parse().unwrap()))
+        })
+        .filter(|(ip, _)| !ip.is_empty())
+        .collect();
+    // ctl prints times as RFC 3339 seconds; the samples write them the same way.
+    assert_eq!(got, per_ip_oracle(dir), "{}", dir.display());
+}
+
+#[test]
+fn per_ip_first_last_and_distinct_match_an_independent_count() {
+    check_per_ip(&common::corpus().join("invictus-ir-aws-dataset"));
+    if let Some(samples) = common::samples(SANS_NOTE) {
+        check_per_ip(&samples.join("sans504-s3-ransomware-lab"));
+    }
+}
+
+#[test]
+fn a_time_series_lists_every_bucket_and_refuses_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |t: &str, id: &str| EV1.replace("2026-01-02T00:00:02Z", t).replace("\"e1\"", &format!("\"{id}\""));
+    let records = [at("2026-01-02T00:10:00Z", "a"), at("2026-01-02T00:50:00Z", "b"), at("2026-01-02T03:00:00Z", "c")];
+    std::fs::write(dir.path().join("a.json"), format!("{{\"Records\":[{}]}}", records.join(","))).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (out, err, code) = query(&[d, "--bucket", "1h", "-o", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "time,count\n2026-01-02T00:00:00Z,2\n2026-01-02T01:00:00Z,0\n2026-01-02T02:00:00Z,0\n2026-01-02T03:00:00Z,1\n"
+    );
+    assert_eq!(query(&[d, "--bucket", "1h", "--top", "1", "-c", "eventName"]).2, 2);
+    assert_eq!(query(&[d, "--stats"]).2, 2, "--stats needs groups");
+}
+
 #[test]
 fn unknown_fields_are_usage_errors_that_suggest_the_nearest_name() {
     let (out, err, code) = query(&[".", "-f", "eventTime,userIdentity.arnn"]);

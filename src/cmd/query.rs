@@ -13,7 +13,7 @@ use super::session::Session;
 use super::{Answer, Global, Status};
 use crate::cli::QueryArgs;
 use crate::output::{self, EventSink};
-use cloudtrail::query::collect::{count_cells, CountBy, Matcher, Ordered, Streamed};
+use cloudtrail::query::collect::{group_cells, group_columns, CountBy, Matcher, Ordered, Streamed};
 use cloudtrail::query::{Mode, Plan};
 
 /// Above this many bytes of matches held for ordering, suggest `--unordered`.
@@ -30,10 +30,14 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
 
     let (stats, matched, unreadable) = match &plan.mode {
         Mode::Events { fields, ordered: true, limit } => {
-            let visitor = Ordered { matcher, limit: *limit };
-            let scanned = session.scan(&visitor);
+            // Ordered output drops copies itself, deterministically (see `Matches`).
+            let dedup = session.seen.is_some();
+            let visitor = Ordered { matcher: Matcher { seen: None, ..matcher }, limit: *limit, dedup };
+            let mut scanned = session.scan(&visitor);
             let (stats, stopped, unreadable) =
                 (scanned.stats, scanned.stopped_on_problem, session.unreadable(&scanned));
+            scanned.acc.finish();
+            session.count_copies(scanned.acc.copies());
             let matched = scanned.acc.matched();
             let held = scanned.acc.held_bytes();
             if held > HINT_HELD_BYTES && limit.is_none() {
@@ -61,18 +65,16 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
             sink.finish().context("writing the results")?;
             (stats, scanned.acc.matched(), unreadable)
         }
-        Mode::Count { by, top } => {
-            let visitor = CountBy { matcher, by };
+        Mode::Count(grouping) => {
+            let visitor = CountBy { matcher, grouping };
             let scanned = session.scan(&visitor);
             let (stats, stopped, unreadable) =
                 (scanned.stats, scanned.stopped_on_problem, session.unreadable(&scanned));
             let matched = scanned.acc.matched();
             if !stopped {
-                let mut columns: Vec<String> = by.iter().map(|f| f.name().to_string()).collect();
-                columns.push("count".to_string());
-                let mut sink = output::row_sink(format, columns, stdout, terminal);
-                for row in scanned.acc.rows(*top) {
-                    sink.row(&count_cells(&row)).context("writing the results")?;
+                let mut sink = output::row_sink(format, group_columns(grouping), stdout, terminal);
+                for row in scanned.acc.rows(grouping) {
+                    sink.row(&group_cells(&row, grouping)).context("writing the results")?;
                 }
                 sink.finish().context("writing the results")?;
             }

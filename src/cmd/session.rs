@@ -3,6 +3,7 @@
 //! the closing summary line.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use super::Global;
@@ -18,6 +19,8 @@ pub struct Session<'g> {
     pub strict: bool,
     /// The events seen so far, unless `--keep-duplicates`: visitors drop copies with it.
     pub seen: Option<Seen>,
+    /// Copies dropped outside `seen` (by ordered output), for the summary.
+    copies: AtomicU64,
     global: &'g Global,
     started: Instant,
 }
@@ -35,7 +38,7 @@ impl<'g> Session<'g> {
             anyhow::bail!("{}", errors.join("; "));
         }
         let seen = (!global.keep_duplicates).then(Seen::new);
-        let session = Session { discovery, walk_errors, strict, seen, global, started };
+        let session = Session { discovery, walk_errors, strict, seen, copies: AtomicU64::new(0), global, started };
         for error in &errors {
             session.report(error);
         }
@@ -99,6 +102,11 @@ impl<'g> Session<'g> {
         eprintln!("ctl: {}", sanitize::escape_str(message, false));
     }
 
+    /// Counts copies of events that a visitor dropped by itself (not through `seen`).
+    pub fn count_copies(&self, n: u64) {
+        self.copies.fetch_add(n, Ordering::Relaxed);
+    }
+
     /// The inputs that could not be read: unwalkable paths, unreadable or damaged files, and
     /// the run itself when `--strict` stopped it (for [`crate::exit::status`]).
     pub fn unreadable<A>(&self, scanned: &Scanned<A>) -> u64 {
@@ -127,8 +135,9 @@ impl<'g> Session<'g> {
         if stats.not_events > 0 {
             line.push_str(&format!(", {} records not CloudTrail events", stats.not_events));
         }
-        if let Some(seen) = self.seen.as_ref().filter(|s| s.copies() > 0) {
-            line.push_str(&format!(", {} copies of events delivered more than once dropped", seen.copies()));
+        let copies = self.copies.load(Ordering::Relaxed) + self.seen.as_ref().map_or(0, Seen::copies);
+        if copies > 0 {
+            line.push_str(&format!(", {copies} copies of events delivered more than once dropped"));
         }
         if self.discovery.overlapping > 0 {
             line.push_str(&format!(

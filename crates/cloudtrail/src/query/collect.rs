@@ -6,14 +6,14 @@
 //! 2N. Streamed output prints each file's matches when the file is done (one lock per file, not
 //! per match). Counting keeps one counter per distinct key: memory does not grow with the tree.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use super::screen::LiteralScreen;
-use super::Selection;
+use super::{Grouping, Selection};
 use crate::dedup::Seen;
-use crate::fields::{Cell, FieldPath};
+use crate::fields::Cell;
 use crate::record::{EventView, Refusal};
 use crate::scan::Visitor;
 
@@ -70,6 +70,8 @@ struct Item {
     time: i64,
     file: usize,
     ordinal: u64,
+    /// The event's digest when copies are to be dropped ([`crate::dedup::event_digest`]).
+    digest: Option<u64>,
     /// Where the raw bytes are: chunk index, offset and length.
     chunk: u32,
     start: u32,
@@ -87,19 +89,27 @@ impl Item {
 const CHUNK: usize = 1 << 20;
 
 /// Matches kept for ordered output: raw bytes in append-only chunks, merged by moving chunks.
+///
+/// Copies of one event (delivered more than once) are dropped here rather than as they are
+/// found, so that the copy kept is always the first in output order whatever the threads did:
+/// the output is the same bytes for any thread count.
 #[derive(Debug, Default)]
 pub struct Matches {
     chunks: Vec<Vec<u8>>,
     items: Vec<Item>,
     limit: Option<usize>,
+    /// Drop copies of events delivered more than once.
+    dedup: bool,
     matched: u64,
+    copies: u64,
     bytes: u64,
 }
 
 impl Matches {
     fn push(&mut self, time: i64, file: usize, ordinal: u64, raw: &[u8]) {
         self.matched += 1;
-        self.store(time, file, ordinal, raw);
+        let digest = if self.dedup { crate::dedup::event_digest(raw) } else { None };
+        self.store(Item { time, file, ordinal, digest, chunk: 0, start: 0, len: 0 }, raw);
         if let Some(limit) = self.limit {
             if self.items.len() >= 2 * limit + 1024 {
                 self.keep_first(limit);
@@ -107,7 +117,8 @@ impl Matches {
         }
     }
 
-    fn store(&mut self, time: i64, file: usize, ordinal: u64, raw: &[u8]) {
+    /// Copies `raw` into the chunks and records `item` (its place in them is filled in).
+    fn store(&mut self, item: Item, raw: &[u8]) {
         let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= raw.len());
         if !fits {
             self.chunks.push(Vec::with_capacity(CHUNK.max(raw.len())));
@@ -118,7 +129,7 @@ impl Matches {
         bytes.extend_from_slice(raw);
         self.bytes += raw.len() as u64;
         // A record is far below 4 GiB (the inflater refuses more), and so is a chunk.
-        self.items.push(Item { time, file, ordinal, chunk: chunk as u32, start: start as u32, len: raw.len() as u32 });
+        self.items.push(Item { chunk: chunk as u32, start: start as u32, len: raw.len() as u32, ..item });
     }
 
     fn raw(&self, item: &Item) -> &[u8] {
@@ -126,14 +137,31 @@ impl Matches {
         &self.chunks[item.chunk as usize][start..start + item.len as usize]
     }
 
-    /// Keeps the `n` first matches in output order, copying them into fresh chunks.
+    /// Keeps the `n` first distinct matches in output order, copying them into fresh chunks.
     fn keep_first(&mut self, n: usize) {
-        self.items.sort_unstable_by_key(Item::key);
+        self.sort_and_drop_copies();
         self.items.truncate(n);
         let old = std::mem::take(self);
-        *self = Matches { limit: old.limit, matched: old.matched, ..Matches::default() };
+        *self = Matches {
+            limit: old.limit,
+            dedup: old.dedup,
+            matched: old.matched,
+            copies: old.copies,
+            ..Matches::default()
+        };
         for item in &old.items {
-            self.store(item.time, item.file, item.ordinal, old.raw(item));
+            self.store(*item, old.raw(item));
+        }
+    }
+
+    /// Sorts the items in output order and drops every copy after the first.
+    fn sort_and_drop_copies(&mut self) {
+        self.items.sort_unstable_by_key(Item::key);
+        if self.dedup {
+            let mut seen = HashSet::new();
+            let before = self.items.len();
+            self.items.retain(|item| item.digest.is_none_or(|d| seen.insert(d)));
+            self.copies += (before - self.items.len()) as u64;
         }
     }
 
@@ -142,6 +170,7 @@ impl Matches {
         self.chunks.extend(other.chunks);
         self.items.extend(other.items.into_iter().map(|i| Item { chunk: i.chunk + base, ..i }));
         self.matched += other.matched;
+        self.copies += other.copies;
         self.bytes += other.bytes;
         if let Some(limit) = self.limit {
             if self.items.len() >= 2 * limit + 1024 {
@@ -151,9 +180,15 @@ impl Matches {
         self
     }
 
-    /// How many matches were found (including those a limit dropped).
+    /// How many matches were found (including those a limit dropped), copies of events
+    /// delivered more than once not counted (but for those past the limit).
     pub fn matched(&self) -> u64 {
-        self.matched
+        self.matched - self.copies
+    }
+
+    /// Copies of events delivered more than once dropped so far.
+    pub fn copies(&self) -> u64 {
+        self.copies
     }
 
     /// How many matches are held.
@@ -171,16 +206,22 @@ impl Matches {
     }
 
     fn sort_and_limit(&mut self) {
-        self.items.sort_unstable_by_key(Item::key);
+        self.sort_and_drop_copies();
         if let Some(limit) = self.limit {
             self.items.truncate(limit);
         }
     }
 
-    /// Calls `f` with each raw event in output order (by eventTime, then file, then position in
-    /// the file; at most the limit), stopping at the first error.
-    pub fn for_each_sorted<E>(mut self, mut f: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
+    /// Puts the matches in output order (by eventTime, then file, then position in the file),
+    /// drops copies and keeps at most the limit; [`Matches::matched`] and [`Matches::copies`]
+    /// are final after it.
+    pub fn finish(&mut self) {
         self.sort_and_limit();
+    }
+
+    /// Calls `f` with each raw event in output order (see [`Matches::finish`], which must have
+    /// been called), stopping at the first error.
+    pub fn for_each_sorted<E>(&self, mut f: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
         for item in &self.items {
             f(self.raw(item))?;
         }
@@ -188,17 +229,19 @@ impl Matches {
     }
 }
 
-/// Collects matches for output by eventTime.
+/// Collects matches for output by eventTime. Its matcher has no `seen` set: copies are
+/// dropped by [`Matches`] itself when `dedup` says so.
 pub struct Ordered<'p> {
     pub matcher: Matcher<'p>,
     pub limit: Option<usize>,
+    pub dedup: bool,
 }
 
 impl Visitor for Ordered<'_> {
     type Acc = Matches;
 
     fn new_acc(&self) -> Matches {
-        Matches { limit: self.limit, ..Matches::default() }
+        Matches { limit: self.limit, dedup: self.dedup, ..Matches::default() }
     }
 
     fn file_may_match(&self, data: &[u8]) -> bool {
@@ -315,16 +358,55 @@ impl<O: EventOutput> Visitor for Streamed<'_, O> {
     }
 }
 
-/// One task's counters: distinct keys (the fields' texts, encoded) to counts.
+/// What one group has gathered.
+#[derive(Debug, Clone, Default)]
+struct Group {
+    count: u64,
+    /// Earliest and latest `eventTime` (Unix ms), when asked for and known.
+    first: Option<i64>,
+    last: Option<i64>,
+    /// Digests of the distinct values of the `--distinct` field.
+    distinct: HashSet<u64>,
+}
+
+impl Group {
+    fn absorb(&mut self, other: Group) {
+        self.count += other.count;
+        self.first = min_some(self.first, other.first);
+        self.last = self.last.max(other.last);
+        self.distinct.extend(other.distinct);
+    }
+}
+
+fn min_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// One task's groups: keys (the fields' texts, encoded) to what each gathered.
 #[derive(Debug, Default)]
 pub struct GroupCounts {
-    map: HashMap<Vec<u8>, u64>,
+    map: HashMap<Vec<u8>, Group>,
     key: Vec<u8>,
     matched: u64,
 }
 
-/// One row of `--count-by`: the fields' values (`None`: absent) and the count.
-pub type CountRow = (Vec<Option<String>>, u64);
+/// One output row of `--count-by` / `--bucket`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRow {
+    /// The bucket's start (Unix seconds), with a bucket.
+    pub bucket: Option<i64>,
+    /// The fields' values (`None`: absent).
+    pub key: Vec<Option<String>>,
+    pub count: u64,
+    /// First and last `eventTime` (Unix ms), with `stats`.
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+    /// Distinct values of the `distinct` field, when asked for.
+    pub distinct: u64,
+}
 
 impl GroupCounts {
     /// Matches counted.
@@ -332,15 +414,63 @@ impl GroupCounts {
         self.matched
     }
 
-    /// The rows, most frequent first (ties by value), at most `top`.
-    pub fn rows(self, top: Option<usize>) -> Vec<CountRow> {
-        let mut rows: Vec<CountRow> = self.map.into_iter().map(|(key, n)| (decode_key(&key), n)).collect();
-        rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        if let Some(top) = top {
-            rows.truncate(top);
+    /// The rows: with a bucket, in time order (a pure time series with its empty buckets
+    /// filled with zeros); otherwise most frequent first (ties by value), at most `top`.
+    pub fn rows(self, grouping: &Grouping) -> Vec<GroupRow> {
+        let mut rows: Vec<GroupRow> = self.map.into_iter().map(|(key, group)| row(&key, group, grouping)).collect();
+        match grouping.bucket {
+            Some(step) => {
+                rows.sort_unstable_by(|a, b| (a.bucket, &a.key).cmp(&(b.bucket, &b.key)));
+                if grouping.by.is_empty() {
+                    rows = fill_gaps(rows, step);
+                }
+            }
+            None => {
+                rows.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+                if let Some(top) = grouping.top {
+                    rows.truncate(top);
+                }
+            }
         }
         rows
     }
+}
+
+/// Decodes a group's key: with a bucket, its first part is the bucket start.
+fn row(key: &[u8], group: Group, grouping: &Grouping) -> GroupRow {
+    let mut parts = decode_key(key);
+    let bucket = grouping.bucket.and_then(|_| parts.remove(0)).and_then(|t| t.parse().ok());
+    GroupRow {
+        bucket,
+        key: parts,
+        count: group.count,
+        first: group.first,
+        last: group.last,
+        distinct: group.distinct.len() as u64,
+    }
+}
+
+/// The rows of a time series with a zero row for every empty bucket between its ends.
+fn fill_gaps(rows: Vec<GroupRow>, step: i64) -> Vec<GroupRow> {
+    let mut filled: Vec<GroupRow> = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let (Some(previous), Some(now)) = (filled.last().and_then(|r| r.bucket), row.bucket) {
+            let mut t = previous + step;
+            while t < now {
+                filled.push(GroupRow {
+                    bucket: Some(t),
+                    key: row.key.clone(),
+                    count: 0,
+                    first: None,
+                    last: None,
+                    distinct: 0,
+                });
+                t += step;
+            }
+        }
+        filled.push(row);
+    }
+    filled
 }
 
 // Keys: per field, 0x00 for absent, or 0x01 then the text; fields separated by 0xFF (a byte
@@ -354,10 +484,30 @@ fn decode_key(key: &[u8]) -> Vec<Option<String>> {
         .collect()
 }
 
-/// GroupCounts matches by the values of some fields.
+fn push_key_part(key: &mut Vec<u8>, text: Option<&str>) {
+    if !key.is_empty() {
+        key.push(0xFF);
+    }
+    match text {
+        Some(text) => {
+            key.push(1);
+            key.extend_from_slice(text.as_bytes());
+        }
+        None => key.push(0),
+    }
+}
+
+/// Groups matches by the values of some fields (and by time), as [`Grouping`] says.
 pub struct CountBy<'p> {
     pub matcher: Matcher<'p>,
-    pub by: &'p [FieldPath],
+    pub grouping: &'p Grouping,
+}
+
+impl CountBy<'_> {
+    /// Whether the events' time is needed.
+    fn timed(&self) -> bool {
+        self.grouping.bucket.is_some() || self.grouping.stats
+    }
 }
 
 impl Visitor for CountBy<'_> {
@@ -372,29 +522,26 @@ impl Visitor for CountBy<'_> {
     }
 
     fn record(&self, acc: &mut GroupCounts, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
-        if !self.matcher.is_match(raw)? {
+        let Some(view) = self.matcher.check(raw)? else {
             return Ok(());
-        }
+        };
         acc.matched += 1;
+        let time = if self.timed() { view.event_time_ms() } else { None };
         acc.key.clear();
-        for (i, field) in self.by.iter().enumerate() {
-            if i > 0 {
-                acc.key.push(0xFF);
-            }
-            match field.cell(raw).text() {
-                Some(text) => {
-                    acc.key.push(1);
-                    acc.key.extend_from_slice(text.as_bytes());
-                }
-                None => acc.key.push(0),
-            }
+        if let Some(step) = self.grouping.bucket {
+            // An event without a usable time forms its own group, with no bucket.
+            let start = time.map(|ms| (ms.div_euclid(1000)).div_euclid(step) * step);
+            push_key_part(&mut acc.key, start.map(|s| s.to_string()).as_deref());
         }
-        match acc.map.get_mut(acc.key.as_slice()) {
-            Some(n) => *n += 1,
-            None => {
-                acc.map.insert(acc.key.clone(), 1);
-            }
+        for field in &self.grouping.by {
+            push_key_part(&mut acc.key, field.cell(raw).text().as_deref());
         }
+        let distinct = self.grouping.distinct.as_ref().and_then(|f| f.cell(raw).text().map(|t| digest(t.as_bytes())));
+        let group = match acc.map.get_mut(acc.key.as_slice()) {
+            Some(group) => group,
+            None => acc.map.entry(acc.key.clone()).or_default(),
+        };
+        group.absorb(Group { count: 1, first: time, last: time, distinct: distinct.into_iter().collect() });
         Ok(())
     }
 
@@ -402,29 +549,66 @@ impl Visitor for CountBy<'_> {
         if a.map.len() < b.map.len() {
             return self.merge(b, a);
         }
-        for (key, n) in b.map {
-            *a.map.entry(key).or_insert(0) += n;
+        for (key, group) in b.map {
+            a.map.entry(key).or_default().absorb(group);
         }
         a.matched += b.matched;
         a
     }
 }
 
-/// The cells of a count row, for a table or CSV printer.
-pub fn count_cells(row: &CountRow) -> Vec<Cell<'_>> {
-    let mut cells: Vec<Cell<'_>> =
-        row.0.iter().map(|v| v.as_deref().map_or(Cell::Missing, |t| Cell::Text(t.into()))).collect();
-    cells.push(Cell::Count(row.1));
+/// The digest of a distinct value (the set keeps 8 bytes per value, not the text).
+fn digest(value: &[u8]) -> u64 {
+    twox_hash::XxHash3_64::oneshot(value)
+}
+
+/// The column names of `grouping`'s rows, in the order of [`group_cells`].
+pub fn group_columns(grouping: &Grouping) -> Vec<String> {
+    let mut columns = Vec::new();
+    if grouping.bucket.is_some() {
+        columns.push("time".to_string());
+    }
+    columns.extend(grouping.by.iter().map(|f| f.name().to_string()));
+    columns.push("count".to_string());
+    if grouping.stats {
+        columns.extend(["first".to_string(), "last".to_string()]);
+    }
+    if let Some(field) = &grouping.distinct {
+        columns.push(format!("distinct {}", field.name()));
+    }
+    columns
+}
+
+/// The cells of a group row, for a table or CSV printer.
+pub fn group_cells<'r>(row: &'r GroupRow, grouping: &Grouping) -> Vec<Cell<'r>> {
+    let time = |ms: Option<i64>| {
+        ms.and_then(chrono::DateTime::from_timestamp_millis)
+            .map_or(Cell::Missing, |t| Cell::Text(crate::time::format_utc(t).into()))
+    };
+    let mut cells = Vec::new();
+    if grouping.bucket.is_some() {
+        cells.push(time(row.bucket.map(|s| s * 1000)));
+    }
+    cells.extend(row.key.iter().map(|v| v.as_deref().map_or(Cell::Missing, |t| Cell::Text(t.into()))));
+    cells.push(Cell::Count(row.count));
+    if grouping.stats {
+        cells.extend([time(row.first), time(row.last)]);
+    }
+    if grouping.distinct.is_some() {
+        cells.push(Cell::Count(row.distinct));
+    }
     cells
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fields::FieldPath;
     use crate::record::Reason;
 
     /// The events [`Matches::for_each_sorted`] hands out, copied.
-    fn sorted(matches: Matches) -> Vec<Vec<u8>> {
+    fn sorted(mut matches: Matches) -> Vec<Vec<u8>> {
+        matches.finish();
         let mut out = Vec::new();
         matches
             .for_each_sorted(|raw| {
@@ -500,7 +684,11 @@ mod tests {
         let by = [FieldPath::parse("a").unwrap(), FieldPath::parse("b").unwrap()];
         let selection = Selection::default();
         let prefilter = LiteralScreen::default();
-        let v = CountBy { matcher: Matcher { selection: &selection, prefilter: &prefilter, seen: None }, by: &by };
+        let grouping = Grouping { by: by.to_vec(), bucket: None, stats: false, distinct: None, top: None };
+        let v = CountBy {
+            matcher: Matcher { selection: &selection, prefilter: &prefilter, seen: None },
+            grouping: &grouping,
+        };
         let mut acc = v.new_acc();
         let (x, y) = (
             br#"{"eventSource":"s","eventName":"E","a":"x","b":1}"#,
@@ -509,8 +697,8 @@ mod tests {
         for raw in [&x[..], x, y] {
             v.record(&mut acc, 0, 0, raw).unwrap();
         }
-        let rows = acc.rows(None);
-        assert_eq!(rows[0], (vec![Some("x".to_string()), Some("1".to_string())], 2));
-        assert_eq!(rows[1], (vec![Some("y".to_string()), None], 1));
+        let rows = acc.rows(&grouping);
+        assert_eq!((rows[0].key.clone(), rows[0].count), (vec![Some("x".to_string()), Some("1".to_string())], 2));
+        assert_eq!((rows[1].key.clone(), rows[1].count), (vec![Some("y".to_string()), None], 1));
     }
 }

@@ -37,6 +37,10 @@ pub enum PlanError {
     Field(#[from] FieldError),
     #[error("--{0} must not be empty")]
     Empty(&'static str),
+    #[error("--stats and --distinct describe groups: add --count-by FIELD or --bucket DURATION")]
+    GroupingWithoutGroups,
+    #[error("--top picks the most frequent groups; a time series (--bucket) lists them in time order")]
+    TopWithBucket,
     #[error("--limit applies to events; with --count-by use --top")]
     LimitWithCount,
     /// The `--where` pattern does not parse; the error names its byte offset.
@@ -186,7 +190,7 @@ pub enum Mode {
     /// Matching events, by eventTime (ties by file and position) unless `ordered` is false.
     Events { fields: Vec<FieldPath>, ordered: bool, limit: Option<usize> },
     /// Counts of matches per distinct value of the fields, most frequent first.
-    Count { by: Vec<FieldPath>, top: Option<usize> },
+    Count(Grouping),
 }
 
 /// A query as the user wrote it, before validation: every value is text, as typed.
@@ -233,10 +237,33 @@ pub struct Request {
     pub count_by: Vec<String>,
     /// With `count_by`: only the most frequent rows.
     pub top: Option<usize>,
+    /// Group by time too: a bucket length (`1h`, `1d`, `15m`); alone, a time series.
+    pub bucket: Option<String>,
+    /// Per group: first and last `eventTime`.
+    pub stats: bool,
+    /// Per group: the number of distinct values of this field.
+    pub distinct: Option<String>,
     /// List events as found rather than by `eventTime`.
     pub unordered: bool,
     /// Stop at the first unreadable or malformed file.
     pub strict: bool,
+}
+
+/// How `--count-by` groups matches and what it reports per group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grouping {
+    /// The fields whose values make a group (may be empty with a `bucket`).
+    pub by: Vec<FieldPath>,
+    /// Group also by `eventTime` truncated to this many seconds (a time series): the bucket's
+    /// start is the first key, rows come in time order, and when it is the only key every bucket
+    /// between the first and the last one is listed, empty ones with a count of 0.
+    pub bucket: Option<i64>,
+    /// Report each group's first and last `eventTime`.
+    pub stats: bool,
+    /// Report each group's number of distinct values of this field.
+    pub distinct: Option<FieldPath>,
+    /// Only the most frequent rows (without a bucket).
+    pub top: Option<usize>,
 }
 
 /// A validated query.
@@ -334,13 +361,35 @@ impl Plan {
         let prefilter = prefilter_for(&selection);
         let prune = Prune { accounts: selection.accounts.clone(), regions: selection.regions.clone(), since, until };
         let fields = |values: &[String]| values.iter().map(|f| FieldPath::known(f)).collect::<Result<Vec<_>, _>>();
-        let mode = if args.count_by.is_empty() {
+        let grouped = !args.count_by.is_empty() || args.bucket.is_some();
+        if !grouped && (args.stats || args.distinct.is_some()) {
+            return Err(PlanError::GroupingWithoutGroups);
+        }
+        let mode = if !grouped {
             Mode::Events { fields: fields(&args.fields)?, ordered: !args.unordered, limit: args.limit }
         } else {
             if args.limit.is_some() {
                 return Err(PlanError::LimitWithCount);
             }
-            Mode::Count { by: fields(&args.count_by)?, top: args.top }
+            let bucket = args
+                .bucket
+                .as_deref()
+                .map(|b| {
+                    crate::time::parse_period(b)
+                        .map(|secs| secs as i64)
+                        .map_err(|source| PlanError::Time { flag: "bucket", source })
+                })
+                .transpose()?;
+            if bucket.is_some() && args.top.is_some() {
+                return Err(PlanError::TopWithBucket);
+            }
+            Mode::Count(Grouping {
+                by: fields(&args.count_by)?,
+                bucket,
+                stats: args.stats,
+                distinct: args.distinct.as_deref().map(FieldPath::known).transpose()?,
+                top: args.top,
+            })
         };
         let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
         Ok(Plan { paths, selection, prefilter, prune, mode, strict: args.strict })
