@@ -32,7 +32,7 @@ fn is_known(target: &str, path: &Path) -> bool {
 }
 
 /// Runs `run` on `path`'s bytes: `Ok(accepted)`, or the panic message.
-fn replay(run: fn(&[u8]) -> bool, path: &Path) -> Result<bool, String> {
+fn replay(run: targets::Target, path: &Path) -> Result<bool, String> {
     let data = std::fs::read(path).unwrap();
     catch_unwind(AssertUnwindSafe(|| run(&data))).map_err(|payload| {
         payload

@@ -21,8 +21,11 @@ use cloudtrail::record::{self, Content, Reader};
 use cloudtrail::tree::{self, names};
 use cwl_filter::{Pattern, Selector};
 
+/// A target's entry: arbitrary bytes in, whether the parser accepted them out.
+pub type Target = fn(&[u8]) -> bool;
+
 /// Every target, by the name of its seed and regression folders.
-pub const TARGETS: &[(&str, fn(&[u8]) -> bool)] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("record_reader", record_reader),
     ("digest_body", digest_body),
     ("public_keys", public_keys),
