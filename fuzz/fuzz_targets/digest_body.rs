@@ -1,0 +1,8 @@
+//! `digest_body`: see `ctl_hostile_fuzz::digest_body` (fuzz/src/targets.rs) for what is checked.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    ctl_hostile_fuzz::digest_body(data);
+});

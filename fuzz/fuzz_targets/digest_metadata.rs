@@ -1,0 +1,8 @@
+//! `digest_metadata`: see `ctl_hostile_fuzz::digest_metadata` (fuzz/src/targets.rs) for what is checked.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    ctl_hostile_fuzz::digest_metadata(data);
+});

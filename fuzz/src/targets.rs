@@ -1,0 +1,271 @@
+//! One function per fuzz target: feeds arbitrary bytes to a parser of untrusted input through
+//! its public entry point and checks what the parser promises. A panic (including a failed
+//! `assert!`) is a finding.
+//!
+//! Each function returns whether the parser accepted the input (it parsed, or yielded at least
+//! one record), so the replay test can check that the seeds reach past the first rejection.
+//!
+//! Only the public entry points named in the fuzzing issue are used (`record::Reader::load_bytes`,
+//! `record::split`, `DigestBody::parse`, `KeyRing::add_json`, `metadata::parse_metadata`, the
+//! `tree::names` parsers and `tree::classify`, `MetricDef::from_describe_metric_filters`), so
+//! that changes inside `cloudtrail::record` keep these targets compiling.
+//!
+//! `filter_parse` and `filter_match` repeat the checks of `crates/cwl-filter/fuzz/fuzz_targets/`
+//! (which cannot be linked here, being `no_main` binaries) so that their seeds are replayed on
+//! the stable toolchain too; keep the two in step.
+
+use cloudtrail::digest::metadata::parse_metadata;
+use cloudtrail::digest::{DigestBody, KeyRing};
+use cloudtrail::metrics::{MetricDef, MetricSet};
+use cloudtrail::record::{self, Content, Reader};
+use cloudtrail::tree::{self, names};
+use cwl_filter::{Pattern, Selector};
+
+/// A target's entry: arbitrary bytes in, whether the parser accepted them out.
+pub type Target = fn(&[u8]) -> bool;
+
+/// Every target, by the name of its seed and regression folders.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("record_reader", record_reader),
+    ("digest_body", digest_body),
+    ("public_keys", public_keys),
+    ("digest_metadata", digest_metadata),
+    ("key_names", key_names),
+    ("metric_filters", metric_filters),
+    ("filter_parse", filter_parse),
+    ("filter_match", filter_match),
+];
+
+/// A CloudTrail file as read from disk or stdin: [`Reader::load_bytes`] (inflating gzip) then
+/// [`record::split`]. Every record handed out is a sub-slice of the loaded bytes, or (a decoded
+/// `CloudTrailEvent` string of lookup-events output) lies wholly outside them and is shorter
+/// than they are; ordinals count up from 0; the returned count is the number of records seen.
+pub fn record_reader(data: &[u8]) -> bool {
+    let mut reader = Reader::new();
+    let Ok(bytes) = reader.load_bytes(data) else { return false };
+    if !data.starts_with(&cloudtrail::gz::GZIP_MAGIC) {
+        assert_eq!(bytes, data, "a file that is not gzip is read as it is");
+    }
+    let whole = bytes.as_ptr_range();
+    let mut seen = 0u64;
+    let mut scratch = Vec::new();
+    let result = record::split(bytes, &mut scratch, |raw, ordinal| {
+        assert_eq!(ordinal, seen, "ordinals count up from 0");
+        seen += 1;
+        if raw.is_empty() {
+            return; // an empty decoded CloudTrailEvent string: nothing to point into
+        }
+        let r = raw.as_ptr_range();
+        let inside = whole.start <= r.start && r.end <= whole.end;
+        let outside = r.end <= whole.start || r.start >= whole.end;
+        assert!(inside || outside, "a record straddles the bounds of the file's bytes");
+        if outside {
+            // Only a decoded CloudTrailEvent string is handed out from elsewhere; decoding
+            // JSON escapes never makes text longer than the quoted string it came from.
+            assert!(raw.len() < bytes.len(), "a decoded record longer than the file");
+        }
+    });
+    match result {
+        Ok(Content::Records(n)) => assert_eq!(n, seen, "the count returned is the records visited"),
+        Ok(Content::Digest) => assert_eq!(seen, 0, "a digest yields no records"),
+        Err(_) => {}
+    }
+    seen > 0
+}
+
+/// A digest body: [`DigestBody::parse`]. An accepted body serializes in CloudTrail form and
+/// parses back to itself.
+pub fn digest_body(data: &[u8]) -> bool {
+    let Ok(body) = DigestBody::parse(data) else { return false };
+    for field in [body.start_time(), body.end_time(), body.bucket(), body.object(), body.fingerprint()] {
+        let _ = field.len();
+    }
+    let _ = body.previous();
+    let _ = body.malformed_hashes();
+    let json = body.to_cloudtrail_json();
+    let again = DigestBody::parse(&json).expect("a serialized digest body parses");
+    assert_eq!(again, body, "a digest body round-trips through its CloudTrail form");
+    true
+}
+
+/// `list-public-keys` output: [`KeyRing::add_json`]. Each key added is indexed under one or two
+/// fingerprints.
+pub fn public_keys(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else { return false };
+    let mut ring = KeyRing::default();
+    let Ok(added) = ring.add_json(text) else { return false };
+    assert!(ring.len() <= 2 * added, "{} fingerprints for {added} keys", ring.len());
+    assert_eq!(ring.is_empty(), added == 0);
+    let _ = ring.get("us-east-1", "41d27d9aa194e02f728947f604fe62f1");
+    let _ = ring.regions_of("41d27d9aa194e02f728947f604fe62f1");
+    added > 0
+}
+
+/// The `--digest-metadata` file: [`parse_metadata`]. Each signature names a non-empty bucket
+/// (without `/`) and key.
+pub fn digest_metadata(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else { return false };
+    let Ok(heads) = parse_metadata(text) else { return false };
+    for head in &heads {
+        assert!(!head.bucket.is_empty() && !head.key.is_empty());
+        assert!(!head.bucket.contains('/'), "bucket {:?} holds a /", head.bucket);
+        assert!(text.len() >= head.bucket.len() + head.key.len());
+    }
+    !heads.is_empty()
+}
+
+/// S3 keys and file names: [`names::parse_key`], [`names::parse_log_name`],
+/// [`names::parse_digest_name`] and [`tree::classify`] on each line of the input (and on the
+/// whole input, and on its last `/` component). What a parser accepts satisfies its own
+/// predicates, and a digest name is exactly the fields it was parsed into.
+pub fn key_names(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else { return false };
+    let mut accepted = false;
+    for key in std::iter::once(text).chain(text.lines()) {
+        accepted |= one_key(key);
+        if let Some((_, file)) = key.rsplit_once('/') {
+            accepted |= one_key(file);
+        }
+    }
+    accepted
+}
+
+fn one_key(key: &str) -> bool {
+    let mut accepted = false;
+    if let Ok(path) = names::parse_key(key) {
+        accepted = true;
+        assert!(names::is_account(&path.account) && names::is_region(&path.region));
+        assert!(path.org_id.as_deref().is_none_or(names::is_org_id));
+        assert!(!path.file_name.contains('/'));
+        assert!(key.ends_with(&path.file_name));
+        assert!(key.starts_with(&path.prefix));
+    }
+    if let Ok(name) = names::parse_log_name(key) {
+        accepted = true;
+        assert!(names::is_account(&name.account) && names::is_region(&name.region));
+        assert!(key.starts_with(&format!("{}_CloudTrail_{}_", name.account, name.region)));
+    }
+    if let Ok(name) = names::parse_digest_name(key) {
+        accepted = true;
+        assert!(names::is_account(&name.account) && names::is_region(&name.region));
+        assert!(names::is_region(&name.home_region));
+        assert_eq!(name.stamp.len(), 16);
+        let rebuilt = format!(
+            "{}_CloudTrail-Digest_{}_{}_{}_{}{}.json.gz",
+            name.account,
+            name.region,
+            name.trail,
+            name.home_region,
+            name.stamp,
+            if name.backfill { "_backfill" } else { "" }
+        );
+        assert_eq!(rebuilt, key, "a digest name is the fields it was parsed into");
+    }
+    let _ = tree::classify(key);
+    accepted
+}
+
+/// `describe-metric-filters` output: [`MetricDef::from_describe_metric_filters`]. Accepted
+/// definitions respect CloudWatch's limits, and are then evaluated on fixed events and on the
+/// input itself.
+pub fn metric_filters(data: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(data) else { return false };
+    let Ok(defs) = MetricDef::from_describe_metric_filters(text, "fuzz") else { return false };
+    for def in &defs {
+        assert!(def.dimensions.len() <= 3);
+        assert!(def.default_value.is_none() || def.dimensions.is_empty());
+    }
+    let accepted = !defs.is_empty();
+    let set = MetricSet::new(defs);
+    for event in EVENTS.iter().copied().chain([data]) {
+        let _ = set.may_concern(event);
+        for def in &set.defs {
+            if def.pattern.matches(event) {
+                for (_, selector) in &def.dimensions {
+                    let _ = def.pattern.extract(event, selector);
+                }
+            }
+        }
+    }
+    accepted
+}
+
+/// Fixed events for the pattern targets: a CloudTrail record, a JSON document with arrays and
+/// escapes, and a space-delimited log line.
+const EVENTS: &[&[u8]] = &[
+    br#"{"eventVersion":"1.08","userIdentity":{"type":"Root","arn":"arn:aws:iam::123456789012:root","accountId":"123456789012"},"eventTime":"2024-05-01T12:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","sourceIPAddress":"198.51.100.7","responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"No"},"errorCode":null,"readOnly":false,"eventType":"AwsConsoleSignIn","latency":12.5}"#,
+    br#"{"user":{"id":1,"email":"John.Stiles@example.com"},"users":[{"id":2},{"id":3}],"actions":["GET","PUT","DELETE"],"coordinates":[[0,1,2],[4,5,6]],"esc":"a\u0041\/b"}"#,
+    br#"127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534"#,
+];
+
+/// The checks of `crates/cwl-filter/fuzz/fuzz_targets/filter_parse.rs`: any UTF-8 text either
+/// compiles (and then evaluates without panicking, its prefilter never rejecting a match) or is
+/// rejected with a one-line error whose offset is a character boundary inside the text.
+pub fn filter_parse(data: &[u8]) -> bool {
+    let Ok(src) = std::str::from_utf8(data) else { return false };
+    let accepted = match Pattern::parse(src) {
+        Ok(pattern) => {
+            let selectors = ["$.eventName", "$.users[*].id", "$.latency", "$request", "$7"]
+                .map(|s| Selector::parse(s).expect("fixed selector"));
+            for event in EVENTS.iter().copied().chain([data]) {
+                let matched = pattern.matches(event);
+                if matched {
+                    if let Some(pre) = pattern.prefilter() {
+                        assert!(pre.may_match(event), "prefilter rejected a match");
+                    }
+                }
+                assert_eq!(pattern.matches_prefiltered(event), matched);
+                for sel in &selectors {
+                    let value = pattern.extract(event, sel);
+                    assert!(matched || value.is_none());
+                }
+            }
+            true
+        }
+        Err(e) => {
+            assert!(e.offset() <= src.len(), "offset {} beyond pattern", e.offset());
+            assert!(src.is_char_boundary(e.offset()));
+            let shown = e.to_string();
+            assert!(!shown.contains('\n') && !shown.contains('\r'), "multi-line error: {shown}");
+            false
+        }
+    };
+    let _ = Selector::parse(src);
+    accepted
+}
+
+/// Patterns of every kind for [`filter_match`], as in `crates/cwl-filter/fuzz/fuzz_targets/filter_match.rs`.
+const MATCH_PATTERNS: &[&str] = &[
+    r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }"#,
+    r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#,
+    r#"{ $.a[*].b = 1 || $.c.* = "x*y" || $.d IS NULL || $.e IS TRUE || $.f > 1e3 || $.g = %^a.c$% }"#,
+    r#"{ $.a[0][1] = * && $.['k.k'] != 5 }"#,
+    "[ip, user, ..., status = 4* || status = %5\\d\\d%, bytes > 100]",
+    "ERROR -DEBUG ?x",
+    "?\"a b\" ?%c+d%",
+];
+
+/// The checks of `crates/cwl-filter/fuzz/fuzz_targets/filter_match.rs`: fixed patterns of every
+/// kind evaluated on arbitrary message bytes never panic, and the prefilter never rejects a
+/// match. Returns whether some pattern matched.
+pub fn filter_match(data: &[u8]) -> bool {
+    use std::sync::OnceLock;
+    static COMPILED: OnceLock<Vec<Pattern>> = OnceLock::new();
+    let compiled =
+        COMPILED.get_or_init(|| MATCH_PATTERNS.iter().map(|p| Pattern::parse(p).expect("fixed pattern")).collect());
+    let selectors = ["$.a[0].b", "$.userIdentity.type", "$bytes", "$2"].map(|s| Selector::parse(s).expect("selector"));
+    let mut any = false;
+    for pattern in compiled {
+        let matched = pattern.matches(data);
+        if matched {
+            any = true;
+            if let Some(pre) = pattern.prefilter() {
+                assert!(pre.may_match(data), "prefilter rejected a match of {}", pattern.source());
+            }
+        }
+        for sel in &selectors {
+            let _ = pattern.extract(data, sel);
+        }
+    }
+    any
+}
