@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 for tool in hyperfine jq rg; do
     command -v "$tool" >/dev/null || { apt-get update && apt-get install -y hyperfine jq ripgrep; break; }
 done
-cargo build --release --bin ctl --bin trail-synth --example inflate_limit
+cargo build --release -p ctl --bin ctl --example inflate_limit
+cargo build --release -p trail-synth
 CTL=target/release/ctl
 OUT=bench/out/query
 if [ ! -d "$OUT/ctl-synthetic-trail" ]; then

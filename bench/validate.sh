@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update && apt-get install -y hyperfine; }
-cargo build --release --bin ctl --bin trail-synth --example hash_limit
+cargo build --release -p ctl --bin ctl --example hash_limit
+cargo build --release -p trail-synth
 OUT=bench/out/validate
 if [ ! -d "$OUT/ctl-synthetic-trail" ]; then
     # 2 accounts x 2 regions x 24 hours x 12 files x 700 events ~ 1.0 GB uncompressed (806,400 events).

@@ -99,6 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'ctl' -ScriptBlock {
             [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Read-only calls only')
             [CompletionResult]::new('--write-only', '--write-only', [CompletionResultType]::ParameterName, 'Mutating calls only')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Per group: the first and last eventTime (with --count-by or --bucket)')
+            [CompletionResult]::new('--with-source', '--with-source', [CompletionResultType]::ParameterName, 'Say where each event was read: JSON events gain `"ctlSource":{"file":..,"index":N}` (N counts records from 0 in the file), rows gain `source file` and `source index`')
             [CompletionResult]::new('--unordered', '--unordered', [CompletionResultType]::ParameterName, 'Print events in the order they are found instead of by eventTime (streams, less memory)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat an unreadable or malformed file as a fatal error')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')

@@ -94,6 +94,7 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand --read-only 'Read-only calls only'
             cand --write-only 'Mutating calls only'
             cand --stats 'Per group: the first and last eventTime (with --count-by or --bucket)'
+            cand --with-source 'Say where each event was read: JSON events gain `"ctlSource":{"file":..,"index":N}` (N counts records from 0 in the file), rows gain `source file` and `source index`'
             cand --unordered 'Print events in the order they are found instead of by eventTime (streams, less memory)'
             cand --strict 'Treat an unreadable or malformed file as a fatal error'
             cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'

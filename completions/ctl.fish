@@ -89,6 +89,7 @@ never\t''"
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l read-only -d 'Read-only calls only'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l write-only -d 'Mutating calls only'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l stats -d 'Per group: the first and last eventTime (with --count-by or --bucket)'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l with-source -d 'Say where each event was read: JSON events gain `"ctlSource":{"file":..,"index":N}` (N counts records from 0 in the file), rows gain `source file` and `source index`'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l unordered -d 'Print events in the order they are found instead of by eventTime (streams, less memory)'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'

@@ -261,6 +261,11 @@ pub struct QueryArgs {
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub top: Option<usize>,
 
+    /// Say where each event was read: JSON events gain `"ctlSource":{"file":..,"index":N}`
+    /// (N counts records from 0 in the file), rows gain `source file` and `source index`.
+    #[arg(long, conflicts_with_all = ["count_by", "bucket"])]
+    pub with_source: bool,
+
     /// Print events in the order they are found instead of by eventTime (streams, less memory).
     #[arg(long)]
     pub unordered: bool,

@@ -528,6 +528,21 @@ fn a_time_series_lists_every_bucket_and_refuses_top() {
 }
 
 #[test]
+fn with_source_names_the_file_and_index_each_event_came_from() {
+    let dir = common::corpus().join("invictus-ir-aws-dataset");
+    let (out, err, code) = query(&[dir.to_str().unwrap(), "--with-source", "--error", "-o", "jsonl"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().count() > 10);
+    for line in out.lines() {
+        let mut event: Value = serde_json::from_str(line).unwrap();
+        let source = event.as_object_mut().unwrap().remove("ctlSource").expect("ctlSource");
+        let file: Value = serde_json::from_slice(&std::fs::read(source["file"].as_str().unwrap()).unwrap()).unwrap();
+        let index = source["index"].as_u64().unwrap() as usize;
+        assert_eq!(file["Records"][index], event, "the cited record is the event");
+    }
+}
+
+#[test]
 fn unknown_fields_are_usage_errors_that_suggest_the_nearest_name() {
     let (out, err, code) = query(&[".", "-f", "eventTime,userIdentity.arnn"]);
     assert_eq!((out.as_str(), code), ("", 2));

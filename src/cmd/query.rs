@@ -47,14 +47,17 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
                 ));
             }
             if !stopped {
-                let mut sink = EventSink::new(format, fields.clone(), stdout, terminal);
-                scanned.acc.for_each_sorted(|raw| sink.write_event(raw)).context("writing the results")?;
+                let mut sink = EventSink::new(format, fields.clone(), stdout, terminal, sources(&session, args));
+                scanned
+                    .acc
+                    .for_each_sorted(|raw, source| sink.write_event(raw, source))
+                    .context("writing the results")?;
                 sink.finish().context("writing the results")?;
             }
             (stats, matched, unreadable)
         }
         Mode::Events { fields, ordered: false, limit } => {
-            let sink = EventSink::new(format, fields.clone(), stdout, terminal);
+            let sink = EventSink::new(format, fields.clone(), stdout, terminal, sources(&session, args));
             let visitor = Streamed::new(matcher, sink, *limit);
             let scanned = session.scan(&visitor);
             if let Some(e) = scanned.io_error {
@@ -85,4 +88,9 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
     session.summary(&stats, &format!("{matched} matched"));
     let _ = std::io::stderr().flush();
     Ok(crate::exit::status(Answer::Search { matched: matched > 0 }, unreadable))
+}
+
+/// With `--with-source`, the name of every input by its index in the scan.
+fn sources(session: &Session<'_>, args: &QueryArgs) -> Option<Vec<String>> {
+    args.with_source.then(|| session.discovery.inputs.iter().map(|input| input.display()).collect())
 }

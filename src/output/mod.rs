@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 pub use cloudtrail::fields::{Cell, FieldPath};
+use cloudtrail::query::collect::Source;
 
 use crate::cli::OutputFormat;
 
@@ -230,6 +231,8 @@ impl RowSink for TableRows<'_> {
 /// `--fields` is given).
 pub struct EventSink<'w> {
     inner: EventInner<'w>,
+    /// With `--with-source`: the name of each input, by its index in the scan.
+    sources: Option<Vec<String>>,
 }
 
 enum EventInner<'w> {
@@ -248,7 +251,16 @@ enum EventInner<'w> {
 impl<'w> EventSink<'w> {
     /// A sink for events in `format`; `fields` empty means whole events (JSON formats) or
     /// [`DEFAULT_EVENT_FIELDS`] (CSV) or [`TABLE_EVENT_FIELDS`] (table).
-    pub fn new(format: OutputFormat, fields: Vec<FieldPath>, out: Box<dyn Write + Send + 'w>, terminal: bool) -> Self {
+    /// With `sources` (each input's name, by index), every event says where it was read: JSON
+    /// events gain a last member `"ctlSource":{"file":NAME,"index":N}` (N counts records from
+    /// 0 in the file), rows gain `source file` and `source index` columns.
+    pub fn new(
+        format: OutputFormat,
+        fields: Vec<FieldPath>,
+        out: Box<dyn Write + Send + 'w>,
+        terminal: bool,
+        sources: Option<Vec<String>>,
+    ) -> Self {
         let inner = match (format, fields.is_empty()) {
             (OutputFormat::Jsonl, true) => EventInner::Raw { out, array: None, terminal },
             (OutputFormat::Json, true) => EventInner::Raw { out, array: Some(true), terminal },
@@ -260,33 +272,47 @@ impl<'w> EventSink<'w> {
                 } else {
                     fields
                 };
-                let columns = fields.iter().map(|f| f.name().to_string()).collect();
+                let mut columns: Vec<String> = fields.iter().map(|f| f.name().to_string()).collect();
+                if sources.is_some() {
+                    columns.extend(["source file".to_string(), "source index".to_string()]);
+                }
                 EventInner::Rows { sink: row_sink(format, columns, out, terminal), fields }
             }
         };
-        EventSink { inner }
+        EventSink { inner, sources }
     }
 
-    /// Prints one event given its raw bytes.
-    pub fn write_event(&mut self, raw: &[u8]) -> io::Result<()> {
+    /// Prints one event given its raw bytes and where it was read.
+    pub fn write_event(&mut self, raw: &[u8], source: Source) -> io::Result<()> {
+        let source =
+            self.sources.as_ref().map(|names| (names.get(source.file).map_or("", String::as_str), source.index));
         match &mut self.inner {
-            EventInner::Raw { out, array: None, terminal } => {
+            EventInner::Raw { out, array, terminal } => {
+                if let Some(first) = array {
+                    out.write_all(if *first { b"[\n" } else { b",\n" })?;
+                    *first = false;
+                }
                 // JSON lines need one line per event: a record spanning lines (pretty-printed)
                 // is compacted, whitespace outside strings only; any other passes byte for byte.
-                if memchr::memchr2(b'\n', b'\r', raw).is_some() {
-                    write_maybe_escaped(out, &cloudtrail::record::event_text(raw), *terminal)?;
+                let text = if array.is_none() && memchr::memchr2(b'\n', b'\r', raw).is_some() {
+                    cloudtrail::record::event_text(raw)
                 } else {
-                    write_maybe_escaped(out, raw, *terminal)?;
+                    Cow::Borrowed(raw)
+                };
+                match source {
+                    Some(source) => write_maybe_escaped(out, &with_source(&text, source), *terminal)?,
+                    None => write_maybe_escaped(out, &text, *terminal)?,
                 }
-                out.write_all(b"\n")
-            }
-            EventInner::Raw { out, array: Some(first), terminal } => {
-                out.write_all(if *first { b"[\n" } else { b",\n" })?;
-                *first = false;
-                write_maybe_escaped(out, raw, *terminal)
+                if array.is_none() {
+                    out.write_all(b"\n")?;
+                }
+                Ok(())
             }
             EventInner::Rows { sink, fields } => {
-                let cells: Vec<Cell<'_>> = fields.iter().map(|f| f.cell(raw)).collect();
+                let mut cells: Vec<Cell<'_>> = fields.iter().map(|f| f.cell(raw)).collect();
+                if let Some((file, index)) = source {
+                    cells.extend([Cell::Text(file.into()), Cell::Count(index)]);
+                }
                 sink.row(&cells)
             }
         }
@@ -309,9 +335,22 @@ impl<'w> EventSink<'w> {
 }
 
 impl cloudtrail::query::collect::EventOutput for EventSink<'_> {
-    fn event(&mut self, raw: &[u8]) -> io::Result<()> {
-        self.write_event(raw)
+    fn event(&mut self, raw: &[u8], source: Source) -> io::Result<()> {
+        self.write_event(raw, source)
     }
+}
+
+/// The event object `text` with a last member `"ctlSource":{"file":FILE,"index":N}`.
+fn with_source(text: &[u8], (file, index): (&str, u64)) -> Vec<u8> {
+    let body = text.trim_ascii_end();
+    let body = body.strip_suffix(b"}").unwrap_or(body);
+    let empty = body.trim_ascii_end().ends_with(b"{");
+    let mut out = Vec::with_capacity(text.len() + file.len() + 40);
+    out.extend_from_slice(body);
+    out.extend_from_slice(if empty { b"\"ctlSource\":{\"file\":" } else { b",\"ctlSource\":{\"file\":" });
+    push_json_str(&mut out, file);
+    out.extend_from_slice(format!(",\"index\":{index}}}}}").as_bytes());
+    out
 }
 
 #[cfg(test)]
@@ -322,9 +361,9 @@ mod tests {
         let mut buf = Vec::new();
         {
             let fields = fields.iter().map(|f| FieldPath::parse(f).unwrap()).collect();
-            let mut sink = EventSink::new(format, fields, Box::new(&mut buf), false);
+            let mut sink = EventSink::new(format, fields, Box::new(&mut buf), false, None);
             for e in events {
-                sink.write_event(e).unwrap();
+                sink.write_event(e, Source { file: 0, index: 0 }).unwrap();
             }
             sink.finish().unwrap();
         }

@@ -221,9 +221,9 @@ impl Matches {
 
     /// Calls `f` with each raw event in output order (see [`Matches::finish`], which must have
     /// been called), stopping at the first error.
-    pub fn for_each_sorted<E>(&self, mut f: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
+    pub fn for_each_sorted<E>(&self, mut f: impl FnMut(&[u8], Source) -> Result<(), E>) -> Result<(), E> {
         for item in &self.items {
-            f(self.raw(item))?;
+            f(self.raw(item), Source { file: item.file, index: item.ordinal })?;
         }
         Ok(())
     }
@@ -264,7 +264,8 @@ impl Visitor for Ordered<'_> {
 #[derive(Debug, Default)]
 pub struct Pending {
     bytes: Vec<u8>,
-    ends: Vec<usize>,
+    /// Where each match ends in `bytes`, and its index in the file.
+    ends: Vec<(usize, u64)>,
     matched: u64,
 }
 
@@ -275,10 +276,17 @@ impl Pending {
     }
 }
 
+/// Where an event was read: the input's index in the scan and the record's index in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source {
+    pub file: usize,
+    pub index: u64,
+}
+
 /// Where streamed matches go, one whole event at a time (the binary's printers).
 pub trait EventOutput: Send {
-    /// Writes one matching event (its raw JSON bytes).
-    fn event(&mut self, raw: &[u8]) -> std::io::Result<()>;
+    /// Writes one matching event (its raw JSON bytes) read at `source`.
+    fn event(&mut self, raw: &[u8], source: Source) -> std::io::Result<()>;
 }
 
 /// Hands matches to an [`EventOutput`] as files are done, in no particular order.
@@ -311,16 +319,16 @@ impl<O: EventOutput> Visitor for Streamed<'_, O> {
         self.matcher.file_may_match(data)
     }
 
-    fn record(&self, acc: &mut Pending, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
+    fn record(&self, acc: &mut Pending, _file: usize, ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
         if self.matcher.is_match(raw)? {
             acc.matched += 1;
             acc.bytes.extend_from_slice(raw);
-            acc.ends.push(acc.bytes.len());
+            acc.ends.push((acc.bytes.len(), ordinal));
         }
         Ok(())
     }
 
-    fn end_file(&self, acc: &mut Pending, _file: usize) -> std::io::Result<()> {
+    fn end_file(&self, acc: &mut Pending, file: usize) -> std::io::Result<()> {
         if acc.ends.is_empty() {
             return Ok(());
         }
@@ -328,12 +336,12 @@ impl<O: EventOutput> Visitor for Streamed<'_, O> {
         let (sink, printed) = &mut *guard;
         let mut start = 0;
         let mut result = Ok(());
-        for &end in &acc.ends {
+        for &(end, index) in &acc.ends {
             if self.limit.is_some_and(|l| *printed >= l as u64) {
                 self.full.store(true, Ordering::Relaxed);
                 break;
             }
-            result = sink.event(&acc.bytes[start..end]);
+            result = sink.event(&acc.bytes[start..end], Source { file, index });
             if result.is_err() {
                 break;
             }
@@ -611,7 +619,7 @@ mod tests {
         matches.finish();
         let mut out = Vec::new();
         matches
-            .for_each_sorted(|raw| {
+            .for_each_sorted(|raw, _| {
                 out.push(raw.to_vec());
                 Ok::<_, ()>(())
             })
