@@ -33,8 +33,9 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 /// `events` without the copies of events delivered more than once, as ctl counts them by
-/// default: two records are the same event when they carry an `eventID` and are equal as JSON
-/// values. The first copy is kept.
+/// default: two records are the same event when they carry an `eventID` and the same compact
+/// text (serde_json keeps the members' order here: the `preserve_order` feature). The first copy
+/// is kept.
 #[allow(dead_code)]
 pub fn distinct(events: Vec<serde_json::Value>) -> Vec<serde_json::Value> {
     let mut seen = std::collections::HashSet::new();
