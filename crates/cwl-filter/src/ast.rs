@@ -19,7 +19,7 @@ pub(crate) enum Ast<'a> {
     /// `{ ... }`.
     Json(Expr<'a>),
     /// `[ ... ]`.
-    Space(Vec<Entry<'a>>),
+    Space(Vec<SpaceField<'a>>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,7 +103,7 @@ pub(crate) enum Segment {
 
 /// One entry of a space-delimited pattern.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Entry<'a> {
+pub(crate) enum SpaceField<'a> {
     /// `...`: any number of fields.
     Ellipsis,
     /// A named or unnamed (empty) field with an optional condition on it.

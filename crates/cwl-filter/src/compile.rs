@@ -1,4 +1,4 @@
-//! Compilation of an [`Ast`] into a flat [`Plan`]: selectors merged into a trie with their
+//! Compilation of an [`Ast`] into a flat [`Program`]: selectors merged into a trie with their
 //! keys pre-split, numbers pre-parsed, wildcard strings precompiled into [`Glob`]s, regexes
 //! compiled, conditions numbered so the evaluator keeps their results in a fixed bit set.
 //!
@@ -8,7 +8,7 @@
 use memchr::memmem;
 use regex::bytes::Regex;
 
-use super::ast::{Ast, Atom, Entry, Expr, FieldExpr, Segment, Test, Value};
+use super::ast::{Ast, Atom, Expr, FieldExpr, Segment, SpaceField, Test, Value};
 use super::error::{ErrorKind, PatternError};
 use super::glob::Glob;
 use super::lex::{CmpOp, Prefix};
@@ -35,7 +35,7 @@ impl Bits {
 
 /// The compiled form of a pattern.
 #[derive(Debug)]
-pub(crate) enum Plan {
+pub(crate) enum Program {
     All,
     Terms(TermPlan),
     Json(JsonPlan),
@@ -229,9 +229,9 @@ pub(crate) fn plain_decimal(s: &[u8]) -> Option<f64> {
 }
 
 /// Compiles a parsed pattern.
-pub(crate) fn compile(ast: &Ast<'_>) -> Result<Plan, PatternError> {
+pub(crate) fn compile(ast: &Ast<'_>) -> Result<Program, PatternError> {
     Ok(match ast {
-        Ast::All => Plan::All,
+        Ast::All => Program::All,
         Ast::Terms(terms) => {
             let mut plan = TermPlan { include: vec![], exclude: vec![], optional: vec![] };
             for t in terms {
@@ -247,7 +247,7 @@ pub(crate) fn compile(ast: &Ast<'_>) -> Result<Plan, PatternError> {
                     Prefix::Optional => plan.optional.push(needle),
                 }
             }
-            Plan::Terms(plan)
+            Program::Terms(plan)
         }
         Ast::Json(expr) => {
             let mut plan = JsonPlan {
@@ -257,17 +257,17 @@ pub(crate) fn compile(ast: &Ast<'_>) -> Result<Plan, PatternError> {
                 expr: BoolExpr::Cond(0),
             };
             plan.expr = json_expr(expr, &mut plan)?;
-            Plan::Json(plan)
+            Program::Json(plan)
         }
         Ast::Space(entries) => {
             let mut plan = SpacePlan { entries: vec![], ellipsis: None, tests: vec![] };
             for (i, e) in entries.iter().enumerate() {
                 match e {
-                    Entry::Ellipsis => {
+                    SpaceField::Ellipsis => {
                         plan.ellipsis = Some(i);
                         plan.entries.push(SpaceEntry { name: None, expr: None });
                     }
-                    Entry::Field { name, expr } => {
+                    SpaceField::Field { name, expr } => {
                         let expr = match expr {
                             Some(x) => Some(field_expr(x, &mut plan.tests)?),
                             None => None,
@@ -276,7 +276,7 @@ pub(crate) fn compile(ast: &Ast<'_>) -> Result<Plan, PatternError> {
                     }
                 }
             }
-            Plan::Space(plan)
+            Program::Space(plan)
         }
     })
 }

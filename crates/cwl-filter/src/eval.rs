@@ -1,4 +1,4 @@
-//! Evaluation of a compiled [`Plan`] against one log event message, and extraction of field
+//! Evaluation of a compiled [`Program`] against one log event message, and extraction of field
 //! values for metric transformations.
 //!
 //! JSON patterns walk the message bytes once, guided by the selector trie: members the pattern
@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 
 use super::ast::Segment;
-use super::compile::{plain_decimal, Bits, JsonPlan, Node, Plan, SpacePlan, TermPlan, TrieNode};
+use super::compile::{plain_decimal, Bits, JsonPlan, Node, Program, SpacePlan, TermPlan, TrieNode};
 use super::json::{decode, Reason, Scanner, SyntaxError};
 use super::parse::SelectorAst;
 
@@ -52,12 +52,12 @@ impl FieldValue<'_> {
     }
 }
 
-pub(crate) fn matches(plan: &Plan, message: &[u8]) -> bool {
+pub(crate) fn matches(plan: &Program, message: &[u8]) -> bool {
     match plan {
-        Plan::All => true,
-        Plan::Terms(t) => terms(t, message),
-        Plan::Json(j) => json(j, message),
-        Plan::Space(s) => space(s, message).is_some(),
+        Program::All => true,
+        Program::Terms(t) => terms(t, message),
+        Program::Json(j) => json(j, message),
+        Program::Space(s) => space(s, message).is_some(),
     }
 }
 
@@ -376,9 +376,9 @@ fn space<'m>(plan: &SpacePlan, message: &'m [u8]) -> Option<Vec<&'m [u8]>> {
 
 // ---- extraction ----
 
-pub(crate) fn extract<'m>(plan: &Plan, message: &'m [u8], selector: &SelectorAst) -> Option<FieldValue<'m>> {
+pub(crate) fn extract<'m>(plan: &Program, message: &'m [u8], selector: &SelectorAst) -> Option<FieldValue<'m>> {
     match (plan, selector) {
-        (Plan::Json(_), SelectorAst::Path(path)) => {
+        (Program::Json(_), SelectorAst::Path(path)) => {
             let mut s = Scanner::new(message);
             s.ws();
             if s.peek() != Some(b'{') {
@@ -386,7 +386,7 @@ pub(crate) fn extract<'m>(plan: &Plan, message: &'m [u8], selector: &SelectorAst
             }
             resolve(&mut s, &path.segments).ok().flatten()
         }
-        (Plan::Space(sp), SelectorAst::Named(_) | SelectorAst::Position(_)) => {
+        (Program::Space(sp), SelectorAst::Named(_) | SelectorAst::Position(_)) => {
             let i = space_index(sp, selector)?;
             let values = space(sp, message)?;
             Some(FieldValue::Text(String::from_utf8_lossy(values[i])))
@@ -509,9 +509,9 @@ fn first_resolving<'m>(
 }
 
 #[cfg(test)]
-pub(crate) fn oracle(plan: &Plan, message: &[u8]) -> Option<bool> {
+pub(crate) fn oracle(plan: &Program, message: &[u8]) -> Option<bool> {
     match plan {
-        Plan::Json(j) => Some(fallback(j, message)),
+        Program::Json(j) => Some(fallback(j, message)),
         _ => None,
     }
 }

@@ -18,7 +18,7 @@ pub(crate) fn is_space(b: u8) -> bool {
 /// Which structured pattern is being lexed; space-delimited patterns also end bare values at
 /// `,` and `]`, and know `...`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
+pub(crate) enum LexMode {
     Json,
     Space,
 }
@@ -104,11 +104,11 @@ impl Token<'_> {
 pub(crate) struct Lexer<'a> {
     src: &'a str,
     pos: usize,
-    mode: Mode,
+    mode: LexMode,
 }
 
 impl<'a> Lexer<'a> {
-    pub fn new(src: &'a str, pos: usize, mode: Mode) -> Self {
+    pub fn new(src: &'a str, pos: usize, mode: LexMode) -> Self {
         Lexer { src, pos, mode }
     }
 
@@ -155,8 +155,8 @@ impl<'a> Lexer<'a> {
             b'<' => (Tok::Op(CmpOp::Lt), 1),
             b'>' if at(1) == Some(b'=') => (Tok::Op(CmpOp::Ge), 2),
             b'>' => (Tok::Op(CmpOp::Gt), 1),
-            b'.' if self.mode == Mode::Space && at(1) == Some(b'.') && at(2) == Some(b'.') => (Tok::Ellipsis, 3),
-            b'$' if self.mode == Mode::Json => {
+            b'.' if self.mode == LexMode::Space && at(1) == Some(b'.') && at(2) == Some(b'.') => (Tok::Ellipsis, 3),
+            b'$' if self.mode == LexMode::Json => {
                 let len = selector_extent(&self.src[start..]);
                 (Tok::Selector(&self.src[start..start + len]), len)
             }
@@ -192,7 +192,7 @@ impl<'a> Lexer<'a> {
                 || matches!(c, b'(' | b')' | b'{' | b'}' | b'"')
                 || (c == b'&' && b.get(end + 1) == Some(&b'&'))
                 || (c == b'|' && b.get(end + 1) == Some(&b'|'))
-                || (self.mode == Mode::Space && matches!(c, b',' | b']'));
+                || (self.mode == LexMode::Space && matches!(c, b',' | b']'));
             if stop {
                 break;
             }
@@ -399,7 +399,7 @@ mod tests {
     use super::*;
 
     fn toks(src: &str) -> Vec<Tok<'_>> {
-        let mut l = Lexer::new(src, 0, Mode::Json);
+        let mut l = Lexer::new(src, 0, LexMode::Json);
         let mut out = vec![];
         loop {
             let t = l.next().unwrap();
@@ -432,13 +432,13 @@ mod tests {
 
     #[test]
     fn bare_values_stop_at_operators_and_parens() {
-        let mut l = Lexer::new("kms.amazonaws.com)&&", 0, Mode::Json);
+        let mut l = Lexer::new("kms.amazonaws.com)&&", 0, LexMode::Json);
         assert_eq!(l.value().unwrap().tok, Tok::Bare("kms.amazonaws.com"));
-        let mut l = Lexer::new("a&&b", 0, Mode::Json);
+        let mut l = Lexer::new("a&&b", 0, LexMode::Json);
         assert_eq!(l.value().unwrap().tok, Tok::Bare("a"));
-        let mut l = Lexer::new("4*, x]", 0, Mode::Space);
+        let mut l = Lexer::new("4*, x]", 0, LexMode::Space);
         assert_eq!(l.value().unwrap().tok, Tok::Bare("4*"));
-        let mut l = Lexer::new(" )", 0, Mode::Json);
+        let mut l = Lexer::new(" )", 0, LexMode::Json);
         assert_eq!(l.value().unwrap().tok, Tok::RParen);
     }
 

@@ -73,7 +73,7 @@ pub use glob::Glob;
 pub use parse::{MAX_PATTERN_CHARS, MAX_REGEXES, MAX_WILDCARDS};
 pub use prefilter::Prefilter;
 
-use compile::Plan;
+use compile::Program;
 use parse::SelectorAst;
 
 /// The kind of a pattern, from its first character.
@@ -99,7 +99,7 @@ struct Inner {
     source: String,
     kind: PatternKind,
     regexes: usize,
-    plan: Plan,
+    plan: Program,
     prefilter: Option<Prefilter>,
 }
 
@@ -157,8 +157,8 @@ impl Pattern {
     /// JSON pattern, `$name` / `$N` a space-delimited pattern with that field.
     pub fn can_extract(&self, selector: &Selector) -> bool {
         match (&self.inner.plan, &selector.target) {
-            (Plan::Json(_), SelectorAst::Path(_)) => true,
-            (Plan::Space(sp), target) => eval::space_index(sp, target).is_some(),
+            (Program::Json(_), SelectorAst::Path(_)) => true,
+            (Program::Space(sp), target) => eval::space_index(sp, target).is_some(),
             _ => false,
         }
     }
@@ -177,7 +177,7 @@ impl Pattern {
 }
 
 fn src_regex_count(ast: &ast::Ast<'_>) -> usize {
-    use ast::{Ast, Atom, Entry, Expr, FieldExpr, Test, Value};
+    use ast::{Ast, Atom, Expr, FieldExpr, SpaceField, Test, Value};
     fn expr(e: &Expr<'_>) -> usize {
         match e {
             Expr::Or(v) | Expr::And(v) => v.iter().map(expr).sum(),
@@ -197,7 +197,7 @@ fn src_regex_count(ast: &ast::Ast<'_>) -> usize {
         Ast::Space(entries) => entries
             .iter()
             .map(|e| match e {
-                Entry::Field { expr: Some(x), .. } => field(x),
+                SpaceField::Field { expr: Some(x), .. } => field(x),
                 _ => 0,
             })
             .sum(),

@@ -7,9 +7,9 @@
 
 use std::borrow::Cow;
 
-use super::ast::{Ast, Atom, Cond, Entry, Expr, FieldExpr, Path, Segment, Term, Test, Value};
+use super::ast::{Ast, Atom, Cond, Expr, FieldExpr, Path, Segment, SpaceField, Term, Test, Value};
 use super::error::{quote, ErrorKind, PatternError};
-use super::lex::{is_space, unquote, CmpOp, Lexer, Mode, TermAtom, TermLexer, Tok, Token};
+use super::lex::{is_space, unquote, CmpOp, LexMode, Lexer, TermAtom, TermLexer, Tok, Token};
 
 /// Longest pattern accepted, in characters (API `FilterPattern` maximum).
 pub const MAX_PATTERN_CHARS: usize = 1024;
@@ -29,7 +29,7 @@ pub(crate) fn parse(src: &str) -> Result<Ast<'_>, PatternError> {
         // Spec section 2 and A4: "" and " " match every event (MLD "Count log events").
         return Ok(Ast::All);
     };
-    let mut p = Parser { src, regexes: 0, wildcards: 0, lex: Lexer::new(src, 0, Mode::Json) };
+    let mut p = Parser { src, regexes: 0, wildcards: 0, lex: Lexer::new(src, 0, LexMode::Json) };
     match src.as_bytes()[first] {
         c @ (b'{' | b'[') if first > 0 => {
             // A5: AWS rejects `' {$.ThisFlag IS TRUE} '`; say why rather than blame the `{`.
@@ -37,7 +37,7 @@ pub(crate) fn parse(src: &str) -> Result<Ast<'_>, PatternError> {
         }
         b'{' => p.json().map(Ast::Json),
         b'[' => {
-            p.lex = Lexer::new(src, 0, Mode::Space);
+            p.lex = Lexer::new(src, 0, LexMode::Space);
             p.space().map(Ast::Space)
         }
         _ => p.terms().map(Ast::Terms),
@@ -258,7 +258,7 @@ impl<'a> Parser<'a> {
 
     // ---- space-delimited patterns (section 6) ----
 
-    fn space(&mut self) -> Result<Vec<Entry<'a>>, PatternError> {
+    fn space(&mut self) -> Result<Vec<SpaceField<'a>>, PatternError> {
         let open = self.lex.next()?;
         debug_assert_eq!(open.tok, Tok::LBracket);
         let mut entries = Vec::new();
@@ -268,7 +268,7 @@ impl<'a> Parser<'a> {
             let entry = match t.tok {
                 // An empty entry is an unnamed field (FPS-2018 extracts it as `$N`).
                 Tok::Comma => {
-                    entries.push(Entry::Field { name: None, expr: None });
+                    entries.push(SpaceField::Field { name: None, expr: None });
                     continue;
                 }
                 // A22: `[]` has no field at all; reject like `{}`.
@@ -277,7 +277,7 @@ impl<'a> Parser<'a> {
                 }
                 Tok::RBracket => {
                     // `[a,]`: the trailing empty entry is an unnamed field.
-                    entries.push(Entry::Field { name: None, expr: None });
+                    entries.push(SpaceField::Field { name: None, expr: None });
                     break;
                 }
                 Tok::Ellipsis if ellipsis => {
@@ -285,11 +285,11 @@ impl<'a> Parser<'a> {
                 }
                 Tok::Ellipsis => {
                     ellipsis = true;
-                    Entry::Ellipsis
+                    SpaceField::Ellipsis
                 }
                 Tok::Word(name) => {
                     let expr = if let Tok::Op(_) = self.peek()?.tok { Some(self.field_or(name)?) } else { None };
-                    Entry::Field { name: Some(name), expr }
+                    SpaceField::Field { name: Some(name), expr }
                 }
                 _ => return Err(unexpected("a field name, '...' or ','", &t, self.src)),
             };

@@ -45,7 +45,7 @@ impl Visitor for Replay<'_> {
     }
 
     /// Every record CloudWatch Logs would have received is checked against the JSON contract
-    /// ([`record::validate`]) before any filter sees it; one that fails is reported, not replayed.
+    /// ([`record::check_json`]) before any filter sees it; one that fails is reported, not replayed.
     fn record(&self, acc: &mut Replayed, _file: usize, _ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
         let text = record::event_text(raw);
         if text.len() > MAX_EVENT_BYTES {

@@ -22,7 +22,7 @@ const NO_TIME: i64 = i64::MAX;
 
 /// The predicates and their prefilter, applied to one record.
 ///
-/// A record is checked against the JSON contract ([`crate::record::validate`]) when it
+/// A record is checked against the JSON contract ([`crate::record::check_json`]) when it
 /// matches, before it is printed or counted, never before: a record that fails is reported
 /// (the scan engine counts it as not a valid record, with the reason), never used. With
 /// `seen`, a matching event already seen (a copy delivered twice) does not match again.

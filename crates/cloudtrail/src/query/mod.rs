@@ -266,6 +266,42 @@ pub struct Grouping {
     pub top: Option<usize>,
 }
 
+impl Mode {
+    /// What `args` asks to print: events, or groups (`count_by`, `bucket`).
+    fn new(args: &Request) -> Result<Mode, PlanError> {
+        let fields = |values: &[String]| values.iter().map(|f| FieldPath::known(f)).collect::<Result<Vec<_>, _>>();
+        let grouped = !args.count_by.is_empty() || args.bucket.is_some();
+        if !grouped {
+            if args.stats || args.distinct.is_some() {
+                return Err(PlanError::GroupingWithoutGroups);
+            }
+            return Ok(Mode::Events { fields: fields(&args.fields)?, ordered: !args.unordered, limit: args.limit });
+        }
+        if args.limit.is_some() {
+            return Err(PlanError::LimitWithCount);
+        }
+        let bucket = args
+            .bucket
+            .as_deref()
+            .map(|b| {
+                crate::time::parse_period(b)
+                    .map(|secs| secs as i64)
+                    .map_err(|source| PlanError::Time { flag: "bucket", source })
+            })
+            .transpose()?;
+        if bucket.is_some() && args.top.is_some() {
+            return Err(PlanError::TopWithBucket);
+        }
+        Ok(Mode::Count(Grouping {
+            by: fields(&args.count_by)?,
+            bucket,
+            stats: args.stats,
+            distinct: args.distinct.as_deref().map(FieldPath::known).transpose()?,
+            top: args.top,
+        }))
+    }
+}
+
 /// A validated query.
 #[derive(Debug)]
 pub struct Plan {
@@ -360,37 +396,7 @@ impl Plan {
         };
         let prefilter = prefilter_for(&selection);
         let prune = Prune { accounts: selection.accounts.clone(), regions: selection.regions.clone(), since, until };
-        let fields = |values: &[String]| values.iter().map(|f| FieldPath::known(f)).collect::<Result<Vec<_>, _>>();
-        let grouped = !args.count_by.is_empty() || args.bucket.is_some();
-        if !grouped && (args.stats || args.distinct.is_some()) {
-            return Err(PlanError::GroupingWithoutGroups);
-        }
-        let mode = if !grouped {
-            Mode::Events { fields: fields(&args.fields)?, ordered: !args.unordered, limit: args.limit }
-        } else {
-            if args.limit.is_some() {
-                return Err(PlanError::LimitWithCount);
-            }
-            let bucket = args
-                .bucket
-                .as_deref()
-                .map(|b| {
-                    crate::time::parse_period(b)
-                        .map(|secs| secs as i64)
-                        .map_err(|source| PlanError::Time { flag: "bucket", source })
-                })
-                .transpose()?;
-            if bucket.is_some() && args.top.is_some() {
-                return Err(PlanError::TopWithBucket);
-            }
-            Mode::Count(Grouping {
-                by: fields(&args.count_by)?,
-                bucket,
-                stats: args.stats,
-                distinct: args.distinct.as_deref().map(FieldPath::known).transpose()?,
-                top: args.top,
-            })
-        };
+        let mode = Mode::new(args)?;
         let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
         Ok(Plan { paths, selection, prefilter, prune, mode, strict: args.strict })
     }

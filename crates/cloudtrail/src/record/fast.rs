@@ -5,7 +5,7 @@
 //! strings (brackets are matched by count, not by kind); it checks nothing else. On a valid
 //! value the result is exactly where [`cwl_filter::json::skip_value`] ends (tested below); on
 //! anything else it returns some position within the input or [`Reason::Truncated`], and the
-//! one reader's check of every record that is used ([`super::validate`]) reports the damage.
+//! one reader's check of every record that is used ([`super::check_json`]) reports the damage.
 //! Splitting a file into records only needs each record's extent, which is why this is used
 //! there and for skipping nested values the event view does not read.
 //!

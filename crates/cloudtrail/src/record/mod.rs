@@ -26,7 +26,7 @@
 //!
 //! What a valid record is, is written once: the contract of [`cwl_filter::json`] (UTF-8
 //! validated, no raw control characters in strings, nesting at most 127 deep, the last of
-//! duplicate members wins), and a record must moreover be an object ([`validate`]). It is
+//! duplicate members wins), and a record must moreover be an object ([`check_json`]). It is
 //! applied in three places, each checking something stated:
 //!
 //! - [`split`] checks the file's outer structure with that reader (the top-level values, the
@@ -36,7 +36,7 @@
 //! - [`EventView::parse`] and [`lookup`] check the members they walk through (keys,
 //!   separators, scalars) and skip nested containers by bracket counting.
 //! - Every record that is used (printed or counted by `query`, replayed into a metric,
-//!   emitted by `filter`; an exporter must do the same) is checked in full with [`validate`]
+//!   emitted by `filter`; an exporter must do the same) is checked in full with [`check_json`]
 //!   once, when it is selected; a record
 //!   that fails is not used but reported by the scan engine as a record that is not valid,
 //!   with its [`SyntaxError`] (offset and [`Reason`]). A record that a visitor passes over
@@ -143,7 +143,7 @@ impl Reader {
 /// Calls `visit(raw, ordinal)` for every record of `data`, in file order (see the module doc
 /// for the shapes), reading each byte once. `scratch` holds decoded `CloudTrailEvent` strings.
 /// Records before a syntax error have been visited when the error is returned. The records
-/// are not checked (see the module doc): a visitor checks those it uses with [`validate`].
+/// are not checked (see the module doc): a visitor checks those it uses with [`check_json`].
 pub fn split(data: &[u8], scratch: &mut Vec<u8>, mut visit: impl FnMut(&[u8], u64)) -> Result<Content, RecordError> {
     let mut count = 0u64;
     let mut emit = |raw: &[u8]| {
@@ -205,7 +205,7 @@ pub fn split(data: &[u8], scratch: &mut Vec<u8>, mut visit: impl FnMut(&[u8], u6
 
 /// Skips the value at `pos` without checking the syntax inside objects and arrays (the fast
 /// bracket counter); scalars are checked. Records are split and read this way; a record is
-/// validated in full (see [`validate`]) only when it is going to be used.
+/// validated in full (see [`check_json`]) only when it is going to be used.
 pub fn skip_lenient(data: &[u8], pos: usize) -> Result<usize, SyntaxError> {
     match data.get(pos) {
         Some(b'{' | b'[') => fast::skip_container(data, pos),
@@ -217,7 +217,7 @@ pub fn skip_lenient(data: &[u8], pos: usize) -> Result<usize, SyntaxError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Refusal {
-    /// It breaks the JSON contract ([`validate`]).
+    /// It breaks the JSON contract ([`check_json`]).
     #[error("{0}")]
     Invalid(SyntaxError),
     /// Valid JSON, but not a CloudTrail event ([`is_event`]): a detection-test index line, an
@@ -243,9 +243,9 @@ pub fn is_event(view: &EventView<'_>) -> bool {
 }
 
 /// The check every record passes before it is used (printed, counted, replayed): it is valid
-/// ([`validate`]) and a CloudTrail event ([`is_event`]). `view` is the record's view.
+/// ([`check_json`]) and a CloudTrail event ([`is_event`]). `view` is the record's view.
 pub fn admit(raw: &[u8], view: &EventView<'_>) -> Result<(), Refusal> {
-    validate(raw)?;
+    check_json(raw)?;
     if !is_event(view) {
         return Err(Refusal::NotEvent);
     }
@@ -254,7 +254,7 @@ pub fn admit(raw: &[u8], view: &EventView<'_>) -> Result<(), Refusal> {
 
 /// Checks a record against the contract: a JSON object (surrounding whitespace allowed) that
 /// is valid JSON as [`cwl_filter::json`] defines it.
-pub fn validate(raw: &[u8]) -> Result<(), SyntaxError> {
+pub fn check_json(raw: &[u8]) -> Result<(), SyntaxError> {
     let start = json::skip_ws(raw, 0);
     if raw.get(start) != Some(&b'{') {
         return Err(SyntaxError { offset: start, reason: Reason::ExpectedObject });
@@ -547,8 +547,8 @@ mod tests {
 
     #[test]
     fn records_are_checked_against_the_one_contract() {
-        assert_eq!(validate(b" {\"a\":[1,\"\\u00e9\"]} "), Ok(()));
-        let reason = |raw: &[u8]| validate(raw).unwrap_err().reason;
+        assert_eq!(check_json(b" {\"a\":[1,\"\\u00e9\"]} "), Ok(()));
+        let reason = |raw: &[u8]| check_json(raw).unwrap_err().reason;
         assert_eq!(reason(b"[1]"), Reason::ExpectedObject);
         assert_eq!(reason(b"{\"a\":\"x\ny\"}"), Reason::ControlCharacter);
         assert_eq!(reason(b"{\"a\":\"\xe9\"}"), Reason::InvalidUtf8);
@@ -559,7 +559,10 @@ mod tests {
         let (r, c) = records(b"{\"Records\":[{\"a\":\"x\ty\"},{\"a\":1}]}");
         assert_eq!(r.len(), 2);
         assert_eq!(c.unwrap(), Content::Records(2));
-        assert_eq!(validate(r[0].as_bytes()).unwrap_err(), SyntaxError { offset: 7, reason: Reason::ControlCharacter });
+        assert_eq!(
+            check_json(r[0].as_bytes()).unwrap_err(),
+            SyntaxError { offset: 7, reason: Reason::ControlCharacter }
+        );
     }
 
     #[test]

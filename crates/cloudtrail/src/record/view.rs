@@ -29,7 +29,7 @@ pub struct EventView<'a> {
 
 impl<'a> EventView<'a> {
     /// Reads the top-level members of the record `raw` (one pass, values skipped unread:
-    /// the syntax inside nested objects is not checked here, see [`super::validate`]).
+    /// the syntax inside nested objects is not checked here, see [`super::check_json`]).
     /// Fails when `raw` is not a JSON object. Of duplicate members, the last is read.
     pub fn parse(raw: &'a [u8]) -> Result<EventView<'a>, SyntaxError> {
         let mut view = EventView::default();
