@@ -10,16 +10,14 @@
 //! `tree::names` parsers and `tree::classify`, `MetricDef::from_describe_metric_filters`), so
 //! that changes inside `cloudtrail::record` keep these targets compiling.
 //!
-//! `filter_parse` and `filter_match` repeat the checks of `crates/cwl-filter/fuzz/fuzz_targets/`
-//! (which cannot be linked here, being `no_main` binaries) so that their seeds are replayed on
-//! the stable toolchain too; keep the two in step.
+//! `filter_parse` and `filter_match` are the filter crate's own checks
+//! (`crates/cwl-filter/fuzz/src/checks.rs`), included so that their seeds are replayed too.
 
 use cloudtrail::digest::metadata::parse_metadata;
 use cloudtrail::digest::{DigestBody, KeyRing};
 use cloudtrail::metrics::{MetricDef, MetricSet};
 use cloudtrail::record::{self, Content, Reader};
 use cloudtrail::tree::{self, names};
-use cwl_filter::{Pattern, Selector};
 
 /// A target's entry: arbitrary bytes in, whether the parser accepted them out.
 pub type Target = fn(&[u8]) -> bool;
@@ -192,80 +190,8 @@ pub fn metric_filters(data: &[u8]) -> bool {
 
 /// Fixed events for the pattern targets: a CloudTrail record, a JSON document with arrays and
 /// escapes, and a space-delimited log line.
-const EVENTS: &[&[u8]] = &[
-    br#"{"eventVersion":"1.08","userIdentity":{"type":"Root","arn":"arn:aws:iam::123456789012:root","accountId":"123456789012"},"eventTime":"2024-05-01T12:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","sourceIPAddress":"198.51.100.7","responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"No"},"errorCode":null,"readOnly":false,"eventType":"AwsConsoleSignIn","latency":12.5}"#,
-    br#"{"user":{"id":1,"email":"John.Stiles@example.com"},"users":[{"id":2},{"id":3}],"actions":["GET","PUT","DELETE"],"coordinates":[[0,1,2],[4,5,6]],"esc":"a\u0041\/b"}"#,
-    br#"127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534"#,
-];
 
-/// The checks of `crates/cwl-filter/fuzz/fuzz_targets/filter_parse.rs`: any UTF-8 text either
-/// compiles (and then evaluates without panicking, its prefilter never rejecting a match) or is
-/// rejected with a one-line error whose offset is a character boundary inside the text.
-pub fn filter_parse(data: &[u8]) -> bool {
-    let Ok(src) = std::str::from_utf8(data) else { return false };
-    let accepted = match Pattern::parse(src) {
-        Ok(pattern) => {
-            let selectors = ["$.eventName", "$.users[*].id", "$.latency", "$request", "$7"]
-                .map(|s| Selector::parse(s).expect("fixed selector"));
-            for event in EVENTS.iter().copied().chain([data]) {
-                let matched = pattern.matches(event);
-                if matched {
-                    if let Some(pre) = pattern.prefilter() {
-                        assert!(pre.may_match(event), "prefilter rejected a match");
-                    }
-                }
-                assert_eq!(pattern.matches_prefiltered(event), matched);
-                for sel in &selectors {
-                    let value = pattern.extract(event, sel);
-                    assert!(matched || value.is_none());
-                }
-            }
-            true
-        }
-        Err(e) => {
-            assert!(e.offset() <= src.len(), "offset {} beyond pattern", e.offset());
-            assert!(src.is_char_boundary(e.offset()));
-            let shown = e.to_string();
-            assert!(!shown.contains('\n') && !shown.contains('\r'), "multi-line error: {shown}");
-            false
-        }
-    };
-    let _ = Selector::parse(src);
-    accepted
-}
-
-/// Patterns of every kind for [`filter_match`], as in `crates/cwl-filter/fuzz/fuzz_targets/filter_match.rs`.
-const MATCH_PATTERNS: &[&str] = &[
-    r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") && ($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }"#,
-    r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#,
-    r#"{ $.a[*].b = 1 || $.c.* = "x*y" || $.d IS NULL || $.e IS TRUE || $.f > 1e3 || $.g = %^a.c$% }"#,
-    r#"{ $.a[0][1] = * && $.['k.k'] != 5 }"#,
-    "[ip, user, ..., status = 4* || status = %5\\d\\d%, bytes > 100]",
-    "ERROR -DEBUG ?x",
-    "?\"a b\" ?%c+d%",
-];
-
-/// The checks of `crates/cwl-filter/fuzz/fuzz_targets/filter_match.rs`: fixed patterns of every
-/// kind evaluated on arbitrary message bytes never panic, and the prefilter never rejects a
-/// match. Returns whether some pattern matched.
-pub fn filter_match(data: &[u8]) -> bool {
-    use std::sync::OnceLock;
-    static COMPILED: OnceLock<Vec<Pattern>> = OnceLock::new();
-    let compiled =
-        COMPILED.get_or_init(|| MATCH_PATTERNS.iter().map(|p| Pattern::parse(p).expect("fixed pattern")).collect());
-    let selectors = ["$.a[0].b", "$.userIdentity.type", "$bytes", "$2"].map(|s| Selector::parse(s).expect("selector"));
-    let mut any = false;
-    for pattern in compiled {
-        let matched = pattern.matches(data);
-        if matched {
-            any = true;
-            if let Some(pre) = pattern.prefilter() {
-                assert!(pre.may_match(data), "prefilter rejected a match of {}", pattern.source());
-            }
-        }
-        for sel in &selectors {
-            let _ = pattern.extract(data, sel);
-        }
-    }
-    any
-}
+#[path = "../../crates/cwl-filter/fuzz/src/checks.rs"]
+mod filter_checks;
+use filter_checks::EVENTS;
+pub use filter_checks::{filter_match, filter_parse};
