@@ -188,9 +188,6 @@ pub fn metric_filters(data: &[u8]) -> bool {
     accepted
 }
 
-/// Fixed events for the pattern targets: a CloudTrail record, a JSON document with arrays and
-/// escapes, and a space-delimited log line.
-
 #[path = "../../crates/cwl-filter/fuzz/src/checks.rs"]
 mod filter_checks;
 use filter_checks::EVENTS;

@@ -4,7 +4,8 @@
 
 use cwl_filter::{json, Pattern, PatternKind, Selector};
 
-/// Events of every shape the patterns are evaluated on: a CloudTrail record, other JSON, text.
+/// Fixed events the patterns are evaluated on: a CloudTrail record, a JSON document with arrays
+/// and escapes, and a space-delimited log line.
 pub const EVENTS: &[&[u8]] = &[
     br#"{"eventVersion":"1.08","userIdentity":{"type":"Root","arn":"arn:aws:iam::123456789012:root","accountId":"123456789012"},"eventTime":"2024-05-01T12:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","sourceIPAddress":"198.51.100.7","responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"No"},"errorCode":null,"readOnly":false,"eventType":"AwsConsoleSignIn","latency":12.5}"#,
     br#"{"user":{"id":1,"email":"John.Stiles@example.com"},"users":[{"id":2},{"id":3}],"actions":["GET","PUT","DELETE"],"coordinates":[[0,1,2],[4,5,6]],"esc":"a\u0041\/b"}"#,
