@@ -152,6 +152,11 @@ const CHECKS: &[Check] = &[
         s(e, &["eventName"]).is_some_and(|n| n.starts_with("Get") || n.starts_with("List"))
     }),
     (&["--identity-type", "Root"], |e| s(e, &["userIdentity", "type"]) == Some("Root")),
+    // Console sign-ins without MFA (a `!=` on an absent member is false: the spec's A7).
+    (&["--event", "ConsoleLogin", "--where", r#"{ $.additionalEventData.MFAUsed != "Yes" }"#], |e| {
+        s(e, &["eventName"]) == Some("ConsoleLogin")
+            && s(e, &["additionalEventData", "MFAUsed"]).is_some_and(|v| v != "Yes")
+    }),
     (&["--error"], failed),
     (&["--error", "AccessDenied"], |e| error_code(e) == Some("AccessDenied")),
     (&["--source", "s3", "--error", "*Denied"], |e| {
