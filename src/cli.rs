@@ -369,7 +369,7 @@ pub struct MetricsArgs {
     pub period: String,
 
     /// List the periods in which an alarm on the metric (Sum per period) would be in ALARM.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = finite_number)]
     pub threshold: Option<f64>,
 
     /// The alarm's comparison with --threshold.
@@ -410,4 +410,12 @@ pub enum GenerateWhat {
     Man,
     /// Shell completions for bash, zsh, fish, PowerShell and elvish.
     Completions,
+}
+
+/// A finite number (`NaN` and infinities compare with nothing: an alarm on them could never fire).
+fn finite_number(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() => Ok(n),
+        _ => Err(format!("{text:?} is not a finite number")),
+    }
 }

@@ -113,3 +113,22 @@ fn contradictory_or_empty_options_are_usage_errors() {
         assert!(err.contains("--top") || err.contains("cannot be used with"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn option_files_must_be_regular_files_and_numbers_finite() {
+    let dir = tree(false);
+    let fifo = dir.path().join("keys.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let cases: [&[&str]; 4] = [
+        &["validate", "--public-keys", "/dev/zero"],
+        &["validate", "--digest-metadata", fifo.to_str().unwrap()],
+        &["metrics", "--filters", "/dev/zero"],
+        &["metrics", "--cis", "--threshold", "NaN"],
+    ];
+    for args in cases {
+        // A FIFO or a device is refused at once: this must not block.
+        let (code, err) = run(args, dir.path());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("not a regular file") || err.contains("not a finite number"), "{args:?}: {err}");
+    }
+}

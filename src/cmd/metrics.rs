@@ -97,7 +97,7 @@ fn definitions(args: &MetricsArgs) -> anyhow::Result<Vec<MetricDef>> {
         defs.push(MetricDef::new(name, pattern, value, args.default_value, &dimensions, "--pattern")?);
     }
     for path in &args.filters {
-        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let text = super::read_option_file(path)?;
         let origin = path.display().to_string();
         defs.extend(
             MetricDef::from_describe_metric_filters(&text, &origin).with_context(|| format!("{}", path.display()))?,

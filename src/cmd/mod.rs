@@ -10,6 +10,8 @@ pub mod validate;
 
 use std::io::IsTerminal;
 
+use anyhow::Context as _;
+
 use crate::cli::{ColorChoice, OutputFormat};
 pub use crate::exit::{Answer, Status};
 
@@ -51,4 +53,28 @@ impl Global {
     pub fn progress(&self) -> bool {
         self.stderr_tty && !self.quiet
     }
+}
+
+/// The largest option file read (public keys, digest metadata, metric filters): far above any
+/// real export, small enough that a wrong path (a device, a huge log) fails at once.
+pub const MAX_OPTION_FILE: u64 = 64 << 20;
+
+/// Reads an option file (`--public-keys`, `--digest-metadata`, `--filters`) as UTF-8 text. Only a
+/// regular file is opened (never a FIFO, socket or device, which could block or never end), and
+/// one over [`MAX_OPTION_FILE`] is refused: the error names the file and the limit.
+pub fn read_option_file(path: &std::path::Path) -> anyhow::Result<String> {
+    use std::io::Read as _;
+    let shown = path.display();
+    let meta = std::fs::metadata(path).with_context(|| format!("{shown}: cannot read"))?;
+    if !meta.is_file() {
+        anyhow::bail!("{shown}: not a regular file");
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_OPTION_FILE + 1).read_to_string(&mut text))
+        .with_context(|| format!("{shown}: cannot read as UTF-8 text"))?;
+    if text.len() as u64 > MAX_OPTION_FILE {
+        anyhow::bail!("{shown}: larger than the {} MiB an option file may have", MAX_OPTION_FILE >> 20);
+    }
+    Ok(text)
 }

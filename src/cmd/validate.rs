@@ -88,12 +88,12 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
 fn options(args: &ValidateArgs) -> anyhow::Result<Options> {
     let mut keys = KeyRing::default();
     for path in &args.public_keys {
-        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let text = super::read_option_file(path)?;
         keys.add_json(&text).with_context(|| format!("{}: not a list-public-keys document", path.display()))?;
     }
     let mut heads = Vec::new();
     for path in &args.digest_metadata {
-        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let text = super::read_option_file(path)?;
         heads.extend(
             metadata::parse_metadata(&text)
                 .with_context(|| format!("{}: not a digest metadata file", path.display()))?,

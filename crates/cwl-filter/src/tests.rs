@@ -20,7 +20,11 @@ fn shared_data(test: &str, rel: &str) -> Option<PathBuf> {
         return Some(path);
     }
     assert!(std::env::var_os("CI").is_none(), "{test}: {} not found (CI must have it)", path.display());
-    eprintln!("skipped: {test}: ../shared/data not found");
+    // Written to stderr directly: the test harness captures `eprintln!`, and a skip must show.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("skipped: {test}: ../shared/data not found\n").as_bytes(),
+    );
     None
 }
 
