@@ -59,7 +59,7 @@ _ctl() {
 
     case "${cmd}" in
         ctl)
-            opts="-q -j -h -V --quiet --threads --keep-duplicates --color --help --version validate query filter metrics generate help"
+            opts="-q -j -h -V --quiet --threads --keep-duplicates --max-file-size --color --help --version validate query filter metrics generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -70,6 +70,10 @@ _ctl() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -85,7 +89,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__filter)
-            opts="-p -c -q -j -h -V --pattern --count --strict --quiet --threads --keep-duplicates --color --help --version"
+            opts="-p -c -q -j -h -V --pattern --count --strict --quiet --threads --keep-duplicates --max-file-size --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -107,6 +111,10 @@ _ctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -119,7 +127,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__generate)
-            opts="-q -j -h -V --quiet --threads --keep-duplicates --color --help --version man completions"
+            opts="-q -j -h -V --quiet --threads --keep-duplicates --max-file-size --color --help --version man completions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -130,6 +138,10 @@ _ctl() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -243,7 +255,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__metrics)
-            opts="-p -o -q -j -h -V --pattern --name --value --default-value --dimension --filters --cis --period --threshold --comparison --since --until --output --strict --quiet --threads --keep-duplicates --color --help --version"
+            opts="-p -o -q -j -h -V --pattern --name --value --default-value --dimension --filters --cis --period --threshold --comparison --since --until --output --strict --quiet --threads --keep-duplicates --max-file-size --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -313,6 +325,10 @@ _ctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -325,7 +341,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__query)
-            opts="-e -s -u -w -o -f -n -c -q -j -h -V --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --output --fields --limit --count-by --bucket --stats --distinct --top --with-source --unordered --strict --quiet --threads --keep-duplicates --color --help --version"
+            opts="-e -s -u -w -o -f -n -c -q -j -h -V --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --output --fields --limit --count-by --bucket --stats --distinct --top --with-source --unordered --strict --quiet --threads --keep-duplicates --max-file-size --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,6 +467,10 @@ _ctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -463,7 +483,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__validate)
-            opts="-v -o -q -j -h -V --public-keys --digest-metadata --bucket --start-time --end-time --account --region --trail --verbose --output --quiet --threads --keep-duplicates --color --help --version"
+            opts="-v -o -q -j -h -V --public-keys --digest-metadata --bucket --start-time --end-time --account --region --trail --verbose --output --quiet --threads --keep-duplicates --max-file-size --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,6 +534,10 @@ _ctl() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -27,6 +27,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub keep_duplicates: bool,
 
+    /// The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named
+    /// on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "1G", value_parser = byte_size)]
+    pub max_file_size: usize,
+
     /// When to use colors on stderr and in tables.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -418,4 +423,17 @@ fn finite_number(text: &str) -> Result<f64, String> {
         Ok(n) if n.is_finite() => Ok(n),
         _ => Err(format!("{text:?} is not a finite number")),
     }
+}
+
+/// A size in bytes: a number with an optional binary suffix `K`, `M` or `G` (`512M`).
+fn byte_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let (digits, shift) = match t.as_bytes().last().map(u8::to_ascii_uppercase) {
+        Some(b'K') => (&t[..t.len() - 1], 10),
+        Some(b'M') => (&t[..t.len() - 1], 20),
+        Some(b'G') => (&t[..t.len() - 1], 30),
+        _ => (t, 0),
+    };
+    let n: usize = digits.parse().map_err(|_| format!("{text:?} is not a size (e.g. 512M, 2G)"))?;
+    n.checked_shl(shift).filter(|b| *b > 0 && b >> shift == n).ok_or_else(|| format!("{text:?} is out of range"))
 }

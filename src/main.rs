@@ -20,7 +20,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let global = Global::detect(cli.quiet, cli.threads, cli.color, cli.keep_duplicates);
+    let global = Global::detect(&cli);
     if let Some(n) = global.threads {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let cap = MAX_THREADS_PER_CORE * cores;

@@ -132,3 +132,30 @@ fn option_files_must_be_regular_files_and_numbers_finite() {
         assert!(err.contains("not a regular file") || err.contains("not a finite number"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_huge_sparse_file_and_a_gzip_bomb_are_refused_not_read() {
+    use std::io::Write as _;
+    let dir = tree(false);
+    // 40 GB that take no disk: refused by its size before any byte is read.
+    let sparse = std::fs::File::create(dir.path().join("huge.json")).unwrap();
+    sparse.set_len(40 << 30).unwrap();
+    // 100 MiB of zeros in a gzip of about 100 KB, streamed through the compressor.
+    let mut bomb = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..100 {
+        bomb.write_all(&zeros).unwrap();
+    }
+    std::fs::write(dir.path().join("bomb.json.gz"), bomb.finish().unwrap()).unwrap();
+    for args in MATCHING {
+        let mut all = vec!["--max-file-size", "16M"];
+        all.extend_from_slice(args);
+        let (code, err) = run(&all, dir.path());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        let line =
+            |name: &str| err.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{name}: {err}")).to_string();
+        assert!(line("huge.json").contains("larger than the per-file limit of 16 MiB"), "{err}");
+        assert!(line("bomb.json.gz").contains("inflates to more than the limit of 16 MiB"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

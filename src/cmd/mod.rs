@@ -28,11 +28,14 @@ pub struct Global {
     pub stderr_tty: bool,
     /// Keep every copy of an event delivered more than once (`--keep-duplicates`).
     pub keep_duplicates: bool,
+    /// The largest file read, stored or inflated (`--max-file-size`).
+    pub max_file_bytes: usize,
 }
 
 impl Global {
     /// Reads the terminal state and `NO_COLOR` once.
-    pub fn detect(quiet: bool, threads: Option<usize>, color: ColorChoice, keep_duplicates: bool) -> Global {
+    pub fn detect(cli: &crate::cli::Cli) -> Global {
+        let (quiet, threads, color, keep_duplicates) = (cli.quiet, cli.threads, cli.color, cli.keep_duplicates);
         let stdout_tty = std::io::stdout().is_terminal();
         let stderr_tty = std::io::stderr().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -41,7 +44,7 @@ impl Global {
             ColorChoice::Never => false,
             ColorChoice::Auto => stderr_tty && !no_color,
         };
-        Global { quiet, threads, color, stdout_tty, stderr_tty, keep_duplicates }
+        Global { quiet, threads, color, stdout_tty, stderr_tty, keep_duplicates, max_file_bytes: cli.max_file_size }
     }
 
     /// The output format the user chose, else a table on a terminal and JSON lines otherwise.

@@ -77,6 +77,7 @@ impl<'g> Session<'g> {
             strict: self.strict,
             on_file: Some(&tick),
             on_problem: &on_problem,
+            max_file_bytes: self.global.max_file_bytes,
             on_window_end: Some(&forget_old_days),
         };
         let scanned = scan::scan(&self.discovery.inputs, visitor, &options);

@@ -20,7 +20,8 @@ use libdeflate_sys::{
 /// The first two bytes of every gzip member.
 pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
-/// Output larger than this is refused rather than allocated (a decompression bomb guard).
+/// The default limit of an [`Inflater`]'s output: larger output is refused rather than
+/// allocated (a decompression-bomb guard; see [`Inflater::with_limit`]).
 pub const MAX_INFLATED: usize = 4 << 30;
 
 /// Why a gzip member could not be inflated.
@@ -30,9 +31,9 @@ pub enum InflateError {
     /// Bad header, corrupt deflate data, CRC or length mismatch, or a truncated stream.
     #[error("corrupt or truncated gzip data")]
     BadData,
-    /// The member inflates to more than [`MAX_INFLATED`] bytes.
-    #[error("gzip member inflates to more than {} bytes", MAX_INFLATED)]
-    TooLarge,
+    /// The data inflates to more than the inflater's limit (bytes).
+    #[error("gzip data inflates to more than the limit of {} MiB", limit >> 20)]
+    TooLarge { limit: usize },
 }
 
 /// One inflated gzip member, borrowed from the [`Inflater`]'s buffer.
@@ -48,6 +49,8 @@ pub struct Member<'a> {
 pub struct Inflater {
     raw: NonNull<libdeflate_decompressor>,
     out: Vec<u8>,
+    /// The most bytes one call may produce.
+    limit: usize,
 }
 
 // SAFETY: a libdeflate decompressor holds no thread-local state; it may move between threads as
@@ -69,7 +72,15 @@ impl Inflater {
         // SAFETY: plain allocation call with no preconditions.
         let raw = unsafe { libdeflate_alloc_decompressor() };
         let raw = NonNull::new(raw).expect("libdeflate: out of memory");
-        Inflater { raw, out: Vec::new() }
+        Inflater { raw, out: Vec::new(), limit: MAX_INFLATED }
+    }
+
+    /// A decompressor that refuses to produce more than `limit` bytes in one call (at most
+    /// [`MAX_INFLATED`]): it never allocates more than that for its output.
+    pub fn with_limit(limit: usize) -> Inflater {
+        let mut inflater = Inflater::new();
+        inflater.limit = limit.min(MAX_INFLATED);
+        inflater
     }
 
     /// Inflates the first gzip member at the start of `input`.
@@ -77,7 +88,7 @@ impl Inflater {
     /// On success the member's bytes are valid until the next call. Bytes of `input` after
     /// `consumed` are not looked at. A truncated member is [`InflateError::BadData`].
     pub fn first_member(&mut self, input: &[u8]) -> Result<Member<'_>, InflateError> {
-        let mut capacity = initial_capacity(input);
+        let mut capacity = initial_capacity(input).min(self.limit);
         loop {
             if self.out.len() < capacity {
                 self.out.resize(capacity, 0);
@@ -103,10 +114,10 @@ impl Inflater {
             if result != libdeflate_result_LIBDEFLATE_INSUFFICIENT_SPACE {
                 return Err(InflateError::BadData);
             }
-            if capacity >= MAX_INFLATED {
-                return Err(InflateError::TooLarge);
+            if capacity >= self.limit {
+                return Err(InflateError::TooLarge { limit: self.limit });
             }
-            capacity = (capacity * 2).min(MAX_INFLATED);
+            capacity = (capacity * 2).min(self.limit);
         }
     }
 
@@ -116,10 +127,11 @@ impl Inflater {
     /// trailing bytes are an error.
     pub fn all_members(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), InflateError> {
         let mut rest = input;
+        let limit = self.limit;
         loop {
             let member = self.first_member(rest)?;
-            if out.len() + member.data.len() > MAX_INFLATED {
-                return Err(InflateError::TooLarge);
+            if out.len() + member.data.len() > limit {
+                return Err(InflateError::TooLarge { limit });
             }
             out.extend_from_slice(member.data);
             rest = &rest[member.consumed..];

@@ -335,6 +335,9 @@ pub struct ScanOptions<'a> {
     pub on_file: Option<&'a (dyn Fn() + Sync)>,
     /// Receives each problem as it happens (from any worker thread).
     pub on_problem: &'a (dyn Fn(&FileProblem) + Sync),
+    /// The largest file read, as stored or inflated (bytes); larger ones are reported as
+    /// problems and skipped. Each worker thread holds at most about twice this.
+    pub max_file_bytes: usize,
     /// Called after each delivery day's files (see [`windows`]), e.g. to let
     /// [`crate::dedup::Seen`] forget older days.
     pub on_window_end: Option<&'a (dyn Fn() + Sync)>,
@@ -352,7 +355,6 @@ pub struct Scanned<A> {
 }
 
 /// The per-thread state: a reader with its inflater and buffers, and a decode buffer.
-#[derive(Default)]
 struct Worker {
     reader: record::Reader,
     scratch: Vec<u8>,
@@ -363,7 +365,8 @@ struct Worker {
 /// [`ScanOptions::on_window_end`] is called between days.
 pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>) -> Scanned<V::Acc> {
     let threads = rayon::current_num_threads().max(1);
-    let workers: Vec<Mutex<Worker>> = (0..threads).map(|_| Mutex::new(Worker::default())).collect();
+    let worker = || Worker { reader: record::Reader::with_limit(options.max_file_bytes), scratch: Vec::new() };
+    let workers: Vec<Mutex<Worker>> = (0..threads).map(|_| Mutex::new(worker())).collect();
     let stop = AtomicBool::new(false);
     let stopped_on_problem = AtomicBool::new(false);
     let io_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
@@ -579,7 +582,13 @@ mod tests {
         inputs.push(Input { path: Some(dir.path().join("missing.json")), day: None });
         let problems = Mutex::new(Vec::new());
         let on_problem = |p: &FileProblem| problems.lock().unwrap().push((p.file, p.to_string()));
-        let options = ScanOptions { strict: false, on_file: None, on_problem: &on_problem, on_window_end: None };
+        let options = ScanOptions {
+            strict: false,
+            on_file: None,
+            on_problem: &on_problem,
+            max_file_bytes: crate::gz::MAX_INFLATED,
+            on_window_end: None,
+        };
         let out = scan(&inputs, &Count, &options);
         assert_eq!(out.acc.len(), 48 * 2 + 1 + 1);
         assert_eq!(out.stats.files, 50);

@@ -68,6 +68,9 @@ pub enum RecordError {
     /// Valid JSON that holds no CloudTrail records (e.g. a top-level number or string).
     #[error("not CloudTrail records: {0}")]
     NotRecords(&'static str),
+    /// The file is larger than the reader's per-file limit (bytes), as stored or inflated.
+    #[error("larger than the per-file limit of {} MiB", limit >> 20)]
+    TooLarge { limit: usize },
 }
 
 /// What [`split`] found in a file that it could read to the end.
@@ -85,11 +88,19 @@ pub fn is_digest_name(path: &Path) -> bool {
 }
 
 /// Reads files and standard input into reused buffers, inflating gzip; one per worker thread.
-#[derive(Default)]
+/// A file larger than the reader's limit, as stored or once inflated, is refused before it is
+/// allocated ([`RecordError::TooLarge`]): memory per reader stays under about twice the limit.
 pub struct Reader {
     inflater: Inflater,
     raw: Vec<u8>,
     inflated: Vec<u8>,
+    limit: usize,
+}
+
+impl Default for Reader {
+    fn default() -> Reader {
+        Reader::with_limit(gz::MAX_INFLATED)
+    }
 }
 
 impl Reader {
@@ -97,21 +108,35 @@ impl Reader {
         Reader::default()
     }
 
+    /// A reader that refuses files over `limit` bytes, stored or inflated.
+    pub fn with_limit(limit: usize) -> Reader {
+        Reader { inflater: Inflater::with_limit(limit), raw: Vec::new(), inflated: Vec::new(), limit }
+    }
+
     /// Reads `path` (`None`: standard input) and returns its bytes, inflated when they start
-    /// with the gzip magic. The slice is valid until the next call.
+    /// with the gzip magic. The slice is valid until the next call. The size is checked as the
+    /// bytes arrive, so a sparse file or a device that claims little and gives much is refused too.
     pub fn load(&mut self, path: Option<&Path>) -> Result<&[u8], RecordError> {
         self.raw.clear();
+        let too_large = RecordError::TooLarge { limit: self.limit };
+        let cap = self.limit as u64 + 1;
         match path {
             Some(path) => {
-                let mut file = std::fs::File::open(path)?;
+                let file = std::fs::File::open(path)?;
                 if let Ok(meta) = file.metadata() {
+                    if meta.len() > self.limit as u64 {
+                        return Err(too_large);
+                    }
                     self.raw.reserve(meta.len() as usize);
                 }
-                file.read_to_end(&mut self.raw)?;
+                file.take(cap).read_to_end(&mut self.raw)?;
             }
             None => {
-                std::io::stdin().lock().read_to_end(&mut self.raw)?;
+                std::io::stdin().lock().take(cap).read_to_end(&mut self.raw)?;
             }
+        }
+        if self.raw.len() > self.limit {
+            return Err(too_large);
         }
         self.decode()
     }
@@ -135,7 +160,7 @@ impl Reader {
             return Ok(member.data);
         }
         self.inflated.clear();
-        Inflater::new().all_members(&self.raw, &mut self.inflated)?;
+        Inflater::with_limit(self.limit).all_members(&self.raw, &mut self.inflated)?;
         Ok(&self.inflated)
     }
 }
