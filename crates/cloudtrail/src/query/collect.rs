@@ -84,9 +84,12 @@ impl Item {
     }
 }
 
-/// Size of the chunks matches are copied into: large enough to amortize allocation, small
-/// enough that growing never copies much (chunks are never reallocated, only added).
+/// Largest size of the chunks matches are copied into: large enough to amortize allocation,
+/// small enough that growing never copies much (chunks are never reallocated, only added).
 const CHUNK: usize = 1 << 20;
+
+/// Size of a task's first chunk; each next one doubles, up to [`CHUNK`].
+const FIRST_CHUNK: usize = 16 << 10;
 
 /// Matches kept for ordered output: raw bytes in append-only chunks, merged by moving chunks.
 ///
@@ -121,7 +124,9 @@ impl Matches {
     fn store(&mut self, item: Item, raw: &[u8]) {
         let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= raw.len());
         if !fits {
-            self.chunks.push(Vec::with_capacity(CHUNK.max(raw.len())));
+            // Chunks grow from small: a task that finds two matches must not hold a megabyte.
+            let capacity = self.chunks.last().map_or(FIRST_CHUNK, |c| (c.capacity() * 2).min(CHUNK));
+            self.chunks.push(Vec::with_capacity(capacity.max(raw.len())));
         }
         let chunk = self.chunks.len() - 1;
         let bytes = &mut self.chunks[chunk];
