@@ -159,3 +159,23 @@ fn a_huge_sparse_file_and_a_gzip_bomb_are_refused_not_read() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn a_named_fifo_is_read_as_a_stream_and_threads_are_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("events.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, format!("{{\"Records\":[{EVENT}]}}\n")).unwrap())
+    };
+    let out = ctl().args(["-q", "filter", "-c", "-p", "ConsoleLogin"]).arg(&fifo).output().unwrap();
+    writer.join().unwrap();
+    assert_eq!((String::from_utf8_lossy(&out.stdout).trim(), out.status.code()), ("1", Some(0)));
+    // A fantastic thread count is capped, with a note, and the run completes.
+    let out =
+        ctl().args(["-j", "100000", "query", "--event", "ConsoleLogin"]).arg(tree(false).path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("capped at"), "{err}");
+}

@@ -54,7 +54,8 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
     // An input that could not be read is never silent, even with -q; nor is a file in the
     // CloudTrail folders that does not follow the CloudTrail naming.
     for skipped in &report.unreadable {
-        eprintln!("ctl: {}: unreadable: {}", skipped.path.display(), skipped.reason);
+        let path = skipped.path.display().to_string();
+        eprintln!("ctl: {}: unreadable: {}", escape_str(&path, false), escape_str(&skipped.reason, false));
     }
     for stray in report.misnamed() {
         let path = stray.path.as_deref().map_or_else(|| stray.key.clone(), |p| p.display().to_string());
@@ -67,7 +68,8 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
     if !global.quiet {
         if args.verbose {
             for skipped in &report.skipped {
-                eprintln!("ctl: skipped {}: {}", skipped.path.display(), escape_str(&skipped.reason, false));
+                let path = skipped.path.display().to_string();
+                eprintln!("ctl: skipped {}: {}", escape_str(&path, false), escape_str(&skipped.reason, false));
             }
         }
         let mb = report.bytes_hashed as f64 / 1e6;

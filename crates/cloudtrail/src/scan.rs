@@ -110,6 +110,12 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
             found.inputs.push(Input { path: None, day: None });
             continue;
         }
+        // A FIFO or a device named on the command line is read as a stream, like `-`; one met
+        // while walking a folder is never opened.
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            found.inputs.push(Input { path: Some(path.clone()), day: None });
+            continue;
+        }
         let named = path.is_file();
         linked |= tree::walk(
             std::slice::from_ref(path),
