@@ -179,3 +179,18 @@ fn a_named_fifo_is_read_as_a_stream_and_threads_are_capped() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("capped at"), "{err}");
 }
+
+#[test]
+fn events_before_damage_after_a_gzip_member_are_read_and_the_damage_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = common::gzip(format!("{{\"Records\":[{EVENT}]}}").as_bytes());
+    bytes.push(b'X');
+    std::fs::write(dir.path().join("appended.json.gz"), bytes).unwrap();
+    for args in MATCHING {
+        let (code, err) = run(args, dir.path());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("appended.json.gz") && err.contains("intact bytes"), "{args:?}: {err}");
+    }
+    let out = ctl().args(["-q", "filter", "-c", "-p", "ConsoleLogin"]).arg(dir.path()).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1", "the intact member's event is used");
+}

@@ -450,13 +450,32 @@ fn read_one<V: Visitor>(
     stats: &mut ScanStats,
 ) -> Option<ProblemKind> {
     let Worker { reader, scratch } = worker;
-    let data = match reader.load(input.path.as_deref()) {
-        Ok(data) => data,
+    let problem = match reader.load(input.path.as_deref()) {
+        Ok(data) => read_records(data, scratch, visitor, index, acc, stats),
         Err(e) => {
             stats.unreadable += 1;
             return Some(ProblemKind::File(e));
         }
     };
+    // Damage after an intact part (bytes after the first gzip member): the part was read.
+    match reader.take_damage() {
+        Some(e) => {
+            stats.unreadable += 1;
+            Some(ProblemKind::File(e))
+        }
+        None => problem,
+    }
+}
+
+/// Splits `data` (a file's content) into records for the visitor; see [`read_one`].
+fn read_records<V: Visitor>(
+    data: &[u8],
+    scratch: &mut Vec<u8>,
+    visitor: &V,
+    index: usize,
+    acc: &mut V::Acc,
+    stats: &mut ScanStats,
+) -> Option<ProblemKind> {
     stats.files += 1;
     stats.bytes += data.len() as u64;
     if !visitor.file_may_match(data) {

@@ -68,6 +68,10 @@ pub enum RecordError {
     /// Valid JSON that holds no CloudTrail records (e.g. a top-level number or string).
     #[error("not CloudTrail records: {0}")]
     NotRecords(&'static str),
+    /// Bytes after the intact first gzip member(s) could not be inflated; what came before
+    /// them was read.
+    #[error("gzip: {0} after {1} intact bytes (the records before the damage were read)")]
+    TrailingDamage(InflateError, usize),
     /// The file is larger than the reader's per-file limit (bytes), as stored or inflated.
     #[error("larger than the per-file limit of {} MiB", limit >> 20)]
     TooLarge { limit: usize },
@@ -95,6 +99,8 @@ pub struct Reader {
     raw: Vec<u8>,
     inflated: Vec<u8>,
     limit: usize,
+    /// Damage after an intact part of the last file loaded ([`Reader::take_damage`]).
+    damage: Option<RecordError>,
 }
 
 impl Default for Reader {
@@ -110,14 +116,17 @@ impl Reader {
 
     /// A reader that refuses files over `limit` bytes, stored or inflated.
     pub fn with_limit(limit: usize) -> Reader {
-        Reader { inflater: Inflater::with_limit(limit), raw: Vec::new(), inflated: Vec::new(), limit }
+        Reader { inflater: Inflater::with_limit(limit), raw: Vec::new(), inflated: Vec::new(), limit, damage: None }
     }
 
     /// Reads `path` (`None`: standard input) and returns its bytes, inflated when they start
     /// with the gzip magic. The slice is valid until the next call. The size is checked as the
     /// bytes arrive, so a sparse file or a device that claims little and gives much is refused too.
+    /// When gzip members are followed by bytes that do not inflate, the intact members are
+    /// returned and the damage is kept for [`Reader::take_damage`].
     pub fn load(&mut self, path: Option<&Path>) -> Result<&[u8], RecordError> {
         self.raw.clear();
+        self.damage = None;
         let too_large = RecordError::TooLarge { limit: self.limit };
         let cap = self.limit as u64 + 1;
         match path {
@@ -141,9 +150,15 @@ impl Reader {
         self.decode()
     }
 
+    /// The damage found after an intact part of the last file loaded, if any.
+    pub fn take_damage(&mut self) -> Option<RecordError> {
+        self.damage.take()
+    }
+
     /// Uses `bytes` as the file's content (inflating gzip), as [`Reader::load`] does.
     pub fn load_bytes(&mut self, bytes: &[u8]) -> Result<&[u8], RecordError> {
         self.raw.clear();
+        self.damage = None;
         self.raw.extend_from_slice(bytes);
         self.decode()
     }
@@ -160,7 +175,12 @@ impl Reader {
             return Ok(member.data);
         }
         self.inflated.clear();
-        Inflater::with_limit(self.limit).all_members(&self.raw, &mut self.inflated)?;
+        if let Err(e) = Inflater::with_limit(self.limit).all_members(&self.raw, &mut self.inflated) {
+            if self.inflated.is_empty() {
+                return Err(e.into());
+            }
+            self.damage = Some(RecordError::TrailingDamage(e, self.inflated.len()));
+        }
         Ok(&self.inflated)
     }
 }
