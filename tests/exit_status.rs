@@ -194,3 +194,27 @@ fn events_before_damage_after_a_gzip_member_are_read_and_the_damage_reported() {
     let out = ctl().args(["-q", "filter", "-c", "-p", "ConsoleLogin"]).arg(dir.path()).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1", "the intact member's event is used");
 }
+
+#[test]
+fn filter_prints_each_match_of_a_pipe_that_stays_open() {
+    use std::io::{BufRead as _, Write as _};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctl"))
+        .args(["-q", "filter", "-p", "ERROR"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    stdin.write_all(b"INFO starting\nERROR disk full\n").unwrap();
+    stdin.flush().unwrap();
+    // The match arrives while the pipe is still open (as with `tail -f`).
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "ERROR disk full\n");
+    stdin.write_all(format!("{EVENT}\nERROR again\n").as_bytes()).unwrap();
+    drop(stdin);
+    let rest: Vec<String> = stdout.lines().map(Result::unwrap).collect();
+    assert_eq!(rest, ["ERROR again"]);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

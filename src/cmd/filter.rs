@@ -4,7 +4,7 @@
 //! each record as CloudTrail delivers it to CloudWatch Logs; any other file (text logs, VPC flow
 //! logs) line by line, each line one event message. Matches print in input order.
 
-use std::io::{BufWriter, Write};
+use std::io::{BufRead as _, BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -14,6 +14,7 @@ use super::{Answer, Global, Status};
 use crate::cli::FilterArgs;
 use crate::output::sanitize;
 use cloudtrail::dedup::Seen;
+use cloudtrail::gz;
 use cloudtrail::record::{self, EventView, Refusal};
 use cloudtrail::scan::{Prune, Visitor};
 use cwl_filter::Pattern;
@@ -21,6 +22,9 @@ use cwl_filter::Pattern;
 pub fn run(args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
     let pattern = Pattern::parse(&args.pattern).context("--pattern")?;
     let paths: Vec<PathBuf> = if args.paths.is_empty() { vec!["-".into()] } else { args.paths.clone() };
+    if paths == [PathBuf::from("-")] && streams_by_line(std::io::stdin().lock().fill_buf()?) {
+        return stream_stdin(&pattern, args, global);
+    }
     let session = Session::discover(&paths, &Prune::default(), args.strict, global)?;
     let scanned = session.scan(&FilterVisitor { pattern: &pattern, keep: !args.count, seen: session.seen.as_ref() });
     let unreadable = session.unreadable(&scanned);
@@ -32,17 +36,90 @@ pub fn run(args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
         let mut messages = found.messages;
         messages.sort_by_key(|(file, ordinal, _)| (*file, *ordinal));
         for (_, _, message) in &messages {
-            if global.stdout_tty {
-                out.write_all(&sanitize::escape_bytes(message, false))?;
-            } else {
-                out.write_all(message)?;
-            }
-            out.write_all(b"\n")?;
+            write_message(&mut out, message, global.stdout_tty)?;
         }
     }
     out.flush()?;
     session.summary(&scanned.stats, &format!("{} matched", found.count));
     Ok(crate::exit::status(Answer::Search { matched: found.count > 0 }, unreadable))
+}
+
+/// Whether standard input, whose first buffered bytes are `head`, can be read line by line: not
+/// gzip, and not a JSON document spread over several lines (pretty-printed), which is read whole.
+fn streams_by_line(head: &[u8]) -> bool {
+    if gz::is_gzip(head) {
+        return false;
+    }
+    let starts_json = head.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| matches!(b, b'{' | b'['));
+    match memchr::memchr(b'\n', head) {
+        Some(end) if starts_json => {
+            let first = head[..end].trim_ascii();
+            first.is_empty() || record::split(first, &mut Vec::new(), |_, _| {}).is_ok()
+        }
+        _ => true,
+    }
+}
+
+/// Filters standard input as it arrives, line by line, printing each match at once (so that
+/// `tail -f app.log | ctl filter -p ERROR` shows matches as they come). A line that holds JSON
+/// records (a JSON-lines event, a one-line CloudTrail file) is read record by record, as a file
+/// is; any other line is one text message. A line longer than `--max-file-size` is refused.
+fn stream_stdin(pattern: &Pattern, args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
+    let mut input = std::io::stdin().lock();
+    let mut out = std::io::stdout().lock();
+    let seen = (!global.keep_duplicates).then(Seen::new);
+    let (mut line, mut scratch, mut records) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut lines, mut matched) = (0u64, 0u64);
+    loop {
+        line.clear();
+        let limit = global.max_file_bytes as u64 + 1;
+        if std::io::Read::take(&mut input, limit).read_until(b'\n', &mut line).context("reading standard input")? == 0 {
+            break;
+        }
+        if line.len() as u64 >= limit {
+            anyhow::bail!("<stdin>: a line is longer than the per-file limit of {} MiB", global.max_file_bytes >> 20);
+        }
+        lines += 1;
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        records.clear();
+        let split = record::split(text, &mut scratch, |raw, _| records.push(raw.to_vec()));
+        let messages: Vec<Vec<u8>> = match split {
+            Ok(_) if !records.is_empty() => records
+                .iter()
+                .filter(|raw| EventView::parse(raw).is_ok_and(|view| record::admit(raw, &view).is_ok()))
+                .filter(|raw| seen.as_ref().is_none_or(|seen| seen.first_sighting(raw)))
+                .map(|raw| record::event_text(raw).into_owned())
+                .collect(),
+            _ if text.is_empty() => Vec::new(),
+            _ => vec![text.to_vec()],
+        };
+        for message in messages.iter().filter(|m| pattern.matches_prefiltered(m)) {
+            matched += 1;
+            if !args.count {
+                write_message(&mut out, message, global.stdout_tty)?;
+                out.flush()?;
+            }
+        }
+    }
+    if args.count {
+        writeln!(out, "{matched}")?;
+    }
+    out.flush()?;
+    if !global.quiet {
+        eprintln!("ctl: {lines} lines read from standard input, {matched} matched");
+    }
+    Ok(crate::exit::status(Answer::Search { matched: matched > 0 }, 0))
+}
+
+/// Writes one message and a newline, escaped on a terminal.
+fn write_message(out: &mut impl Write, message: &[u8], terminal: bool) -> std::io::Result<()> {
+    if terminal {
+        out.write_all(&sanitize::escape_bytes(message, false))?;
+    } else {
+        out.write_all(message)?;
+    }
+    out.write_all(b"\n")
 }
 
 /// The matches of one task: how many, and (unless only counted) each message with its file and
