@@ -218,3 +218,21 @@ fn filter_prints_each_match_of_a_pipe_that_stays_open() {
     assert_eq!(rest, ["ERROR again"]);
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+#[test]
+fn every_path_seen_is_read_skipped_or_unreadable() {
+    let dir = tree(true); // good.json and cut.json.gz
+    std::fs::write(dir.path().join("README.md"), "notes").unwrap();
+    std::fs::write(dir.path().join("1_CloudTrail-Digest_x.json.gz"), "").unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(dir.path().join("pipe")).status().unwrap().success());
+    let good = dir.path().join("good.json");
+    let out = ctl().args(["query", "-c", "eventName", "-o", "csv"]).arg(dir.path()).arg(&good).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "6 paths seen: 1 read, 4 skipped (0 pruned by path, 1 digests, 1 not named like logs, 1 reached twice, 1 not files), 1 unreadable"
+        ),
+        "{err}"
+    );
+}

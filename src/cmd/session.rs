@@ -117,16 +117,19 @@ impl<'g> Session<'g> {
     /// The closing summary on stderr: files, events, `outcome` (e.g. "12 matched"), speed.
     pub fn summary(&self, stats: &ScanStats, outcome: &str) {
         let seconds = self.started.elapsed().as_secs_f64();
-        let mut line = format!("{} files read", stats.files);
+        let d = &self.discovery;
+        // Digests recognized by their content were opened, but count as skipped, with those
+        // recognized by their path.
+        let (digests, read) = (d.digests + stats.digests, stats.files - stats.digests);
+        let skipped = d.pruned + digests + d.ignored + d.overlapping + d.special;
+        let failed = stats.unreadable + self.walk_errors;
+        let mut line = format!("{} paths seen: {read} read", read + skipped + failed);
         if stats.unsplit > 0 {
-            line.push_str(&format!(" ({} of them could not match and were not split)", stats.unsplit));
+            line.push_str(&format!(" ({} could not match and were not split)", stats.unsplit));
         }
         line.push_str(&format!(
-            ", {} pruned by path, {} digests skipped, {} other files ignored, {} unreadable",
-            self.discovery.pruned,
-            self.discovery.digests + stats.digests,
-            self.discovery.ignored,
-            stats.unreadable,
+            ", {skipped} skipped ({} pruned by path, {} digests, {} not named like logs, {} reached twice, {} not files), {failed} unreadable",
+            d.pruned, digests, d.ignored, d.overlapping, d.special,
         ));
         let split = if stats.unsplit > 0 { " in the files split" } else { "" };
         line.push_str(&format!("; {} events examined{split}, {outcome}", stats.records));
@@ -140,12 +143,7 @@ impl<'g> Session<'g> {
         if copies > 0 {
             line.push_str(&format!(", {copies} copies of events delivered more than once dropped"));
         }
-        if self.discovery.overlapping > 0 {
-            line.push_str(&format!(
-                ", {} paths reached twice (given twice, inside another, or by a link) read once",
-                self.discovery.overlapping
-            ));
-        }
+
         line.push_str(&format!("; {:.2}s, {:.0} MB/s", seconds, stats.bytes as f64 / 1e6 / seconds.max(1e-9)));
         self.talk(&line);
     }

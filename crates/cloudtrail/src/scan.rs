@@ -82,6 +82,9 @@ pub struct Discovery {
     /// Paths given that lie inside (or are) another path given, and files reached a second
     /// time through a symbolic link: read once.
     pub overlapping: u64,
+    /// Entries met in folders that are neither files nor folders (FIFOs, sockets, devices):
+    /// never opened.
+    pub special: u64,
 }
 
 /// Whether a file found while walking a folder may hold events, judged by its name: JSON,
@@ -117,7 +120,7 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
             continue;
         }
         let named = path.is_file();
-        linked |= tree::walk(
+        let walked = tree::walk(
             std::slice::from_ref(path),
             tree::Links::Follow,
             |entry| match &entry.class {
@@ -147,6 +150,8 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
             },
             &mut on_error,
         );
+        linked |= walked.followed_link;
+        found.special += walked.special;
     }
     if linked {
         found.overlapping += read_once(&mut found.inputs);
@@ -234,13 +239,14 @@ pub trait Visitor: Sync {
 /// Counters of one scan.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ScanStats {
-    /// Files opened and read (inflated when gzipped).
+    /// Files read in full (inflated when gzipped); with `unreadable`, every input once.
     pub files: u64,
     /// Files read whose bytes could not hold a match, so not split into records.
     pub unsplit: u64,
     /// Files recognized as digests by content.
     pub digests: u64,
-    /// Files unreadable (I/O, gzip) or damaged (not JSON, truncated).
+    /// Files unreadable (I/O, gzip, too large) or damaged (not JSON, truncated), in full or in
+    /// part (the records before the damage were used).
     pub unreadable: u64,
     /// Records split out of files and handed to the visitor.
     pub records: u64,
@@ -451,20 +457,19 @@ fn read_one<V: Visitor>(
 ) -> Option<ProblemKind> {
     let Worker { reader, scratch } = worker;
     let problem = match reader.load(input.path.as_deref()) {
-        Ok(data) => read_records(data, scratch, visitor, index, acc, stats),
-        Err(e) => {
-            stats.unreadable += 1;
-            return Some(ProblemKind::File(e));
+        // Damage after an intact part (bytes after the first gzip member): the part was read.
+        Ok(data) => {
+            let problem = read_records(data, scratch, visitor, index, acc, stats);
+            reader.take_damage().map(ProblemKind::File).or(problem)
         }
+        Err(e) => Some(ProblemKind::File(e)),
     };
-    // Damage after an intact part (bytes after the first gzip member): the part was read.
-    match reader.take_damage() {
-        Some(e) => {
-            stats.unreadable += 1;
-            Some(ProblemKind::File(e))
-        }
-        None => problem,
+    // Every input is counted once: read, or unreadable (in full or in part).
+    match problem {
+        Some(ProblemKind::File(_)) => stats.unreadable += 1,
+        _ => stats.files += 1,
     }
+    problem
 }
 
 /// Splits `data` (a file's content) into records for the visitor; see [`read_one`].
@@ -476,7 +481,6 @@ fn read_records<V: Visitor>(
     acc: &mut V::Acc,
     stats: &mut ScanStats,
 ) -> Option<ProblemKind> {
-    stats.files += 1;
     stats.bytes += data.len() as u64;
     if !visitor.file_may_match(data) {
         stats.unsplit += 1;
@@ -484,10 +488,7 @@ fn read_records<V: Visitor>(
         if damage.is_some() && visitor.reads_text() && is_text(data, scratch) {
             return None;
         }
-        return damage.map(|e| {
-            stats.unreadable += 1;
-            ProblemKind::File(e)
-        });
+        return damage.map(ProblemKind::File);
     }
     let mut records = 0u64;
     let mut refused = Refused::default();
@@ -511,10 +512,7 @@ fn read_records<V: Visitor>(
             stats.records += visit_lines(visitor, acc, index, data);
             None
         }
-        Err(e) => {
-            stats.unreadable += 1;
-            Some(ProblemKind::File(e))
-        }
+        Err(e) => Some(ProblemKind::File(e)),
     }
 }
 
@@ -616,7 +614,7 @@ mod tests {
         };
         let out = scan(&inputs, &Count, &options);
         assert_eq!(out.acc.len(), 48 * 2 + 1 + 1);
-        assert_eq!(out.stats.files, 50);
+        assert_eq!(out.stats.files, 49, "every input once: 49 read, 2 unreadable (one in part)");
         assert_eq!(out.stats.unreadable, 2);
         assert_eq!(out.stats.bad_records, 1);
         let mut problems = problems.into_inner().unwrap();

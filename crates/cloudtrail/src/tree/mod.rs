@@ -45,6 +45,17 @@ pub struct WalkError {
     pub reason: String,
 }
 
+/// What a [`walk`] passed over besides the files it visited.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Walked {
+    /// A symbolic link was followed (then one file may have been visited under two paths: see
+    /// [`scan::discover`](crate::scan::discover)).
+    pub followed_link: bool,
+    /// Entries that are neither files nor folders (FIFOs, sockets, devices, links not
+    /// followed): never opened.
+    pub special: u64,
+}
+
 /// Whether a walk follows symbolic links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Links {
@@ -57,15 +68,14 @@ pub enum Links {
 /// Visits every regular file below each of `roots` (a root may itself be a file), sorted by
 /// path within each root, and calls `visit` with its classification; `links` says whether
 /// symbolic links are followed. Unreadable folders are passed to `on_error` and the walk goes
-/// on. Returns whether a symbolic link was followed (then one file may have been visited under
-/// two paths: see [`scan::discover`](crate::scan::discover)).
+/// on. Returns what was passed over ([`Walked`]).
 pub fn walk(
     roots: &[PathBuf],
     links: Links,
     mut visit: impl FnMut(Entry),
     mut on_error: impl FnMut(WalkError),
-) -> bool {
-    let mut followed = false;
+) -> Walked {
+    let mut walked = Walked::default();
     for root in roots {
         let base = key_base(root);
         let walker = walkdir::WalkDir::new(root).follow_links(links == Links::Follow).sort_by_file_name();
@@ -82,8 +92,9 @@ pub fn walk(
                     continue;
                 }
             };
-            followed |= item.path_is_symlink();
+            walked.followed_link |= item.path_is_symlink();
             if !item.file_type().is_file() {
+                walked.special += u64::from(!item.file_type().is_dir());
                 continue;
             }
             let path = item.into_path();
@@ -92,7 +103,7 @@ pub fn walk(
             visit(Entry { path, key, class });
         }
     }
-    followed
+    walked
 }
 
 /// Classifies an S3 key (or a relative path with `/` separators).
