@@ -47,6 +47,12 @@ fn main() -> ExitCode {
             let (on, off) = if global.color { ("\x1b[1;31m", "\x1b[0m") } else { ("", "") };
             // One line, whatever the error quotes (file names, pattern text).
             eprintln!("{on}ctl: error:{off} {}", output::sanitize::escape_str(&format!("{err:#}"), false));
+            // A pattern error shows where: the pattern with a caret under the place.
+            if let Some(usage) = err.downcast_ref::<cmd::PatternUsage>() {
+                for line in usage.caret() {
+                    eprintln!("{}", output::sanitize::escape_str(&line, false));
+                }
+            }
             Status::Error.into()
         }
     }

@@ -370,10 +370,14 @@ fn an_invalid_pattern_exits_2_with_its_position() {
     let out = ctl().args(["filter", "--pattern", "{ $.a = }"]).write_stdin("x\n").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("byte"), "{stderr}");
+    // One line for the error, then the pattern with a caret under the place.
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(lines[0].contains("--pattern: invalid filter pattern at byte 8"), "{stderr}");
+    assert_eq!(&lines[1..], ["  { $.a = }", "          ^"], "{stderr}");
     let out = ctl().args(["metrics", "--pattern", "{ ($.a = 1 }", "."]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).ends_with("  { ($.a = 1 }\n             ^\n"));
     let out = ctl().args(["metrics", "."]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }

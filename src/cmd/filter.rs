@@ -20,7 +20,11 @@ use cloudtrail::scan::{Prune, Visitor};
 use cwl_filter::Pattern;
 
 pub fn run(args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
-    let pattern = Pattern::parse(&args.pattern).context("--pattern")?;
+    let pattern = Pattern::parse(&args.pattern).map_err(|error| super::PatternUsage {
+        option: "--pattern",
+        pattern: args.pattern.clone(),
+        error,
+    })?;
     let paths: Vec<PathBuf> = if args.paths.is_empty() { vec!["-".into()] } else { args.paths.clone() };
     if paths == [PathBuf::from("-")] && streams_by_line(std::io::stdin().lock().fill_buf()?) {
         return stream_stdin(&pattern, args, global);

@@ -12,7 +12,7 @@ use super::{Answer, Global, Status};
 use crate::cli::{MetricsArgs, OutputFormat};
 use crate::output::{self, Cell};
 use cloudtrail::metrics::replay::{Replay, Replayed};
-use cloudtrail::metrics::{Comparison, MetricDef, MetricSet, PointKey, StatisticSet};
+use cloudtrail::metrics::{Comparison, DefError, MetricDef, MetricSet, PointKey, StatisticSet};
 use cloudtrail::scan::Prune;
 
 pub fn run(args: &MetricsArgs, global: &Global) -> anyhow::Result<Status> {
@@ -94,7 +94,13 @@ fn definitions(args: &MetricsArgs) -> anyhow::Result<Vec<MetricDef>> {
             .collect::<anyhow::Result<Vec<_>>>()?;
         let name = args.name.as_deref().unwrap_or("pattern");
         let value = args.value.as_deref().unwrap_or("1");
-        defs.push(MetricDef::new(name, pattern, value, args.default_value, &dimensions, "--pattern")?);
+        let def = MetricDef::new(name, pattern, value, args.default_value, &dimensions, "--pattern");
+        defs.push(def.map_err(|e| match e {
+            DefError::Pattern { source, .. } => {
+                anyhow::Error::new(super::PatternUsage { option: "--pattern", pattern: pattern.clone(), error: source })
+            }
+            other => other.into(),
+        })?);
     }
     for path in &args.filters {
         let text = super::read_option_file(path)?;

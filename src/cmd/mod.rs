@@ -81,3 +81,32 @@ pub fn read_option_file(path: &std::path::Path) -> anyhow::Result<String> {
     }
     Ok(text)
 }
+
+/// A usage error in a filter pattern the user typed: its one-line message, and the pattern with
+/// a caret under the place it went wrong (printed below the message by `main`).
+#[derive(Debug)]
+pub struct PatternUsage {
+    /// Which option held the pattern (`--pattern`, `--where`).
+    pub option: &'static str,
+    pub pattern: String,
+    pub error: cwl_filter::PatternError,
+}
+
+impl std::fmt::Display for PatternUsage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.option, self.error)
+    }
+}
+
+impl std::error::Error for PatternUsage {}
+
+impl PatternUsage {
+    /// The pattern and a caret line under the error's span (by characters, as a terminal shows
+    /// them), each indented by two spaces.
+    pub fn caret(&self) -> [String; 2] {
+        let span = self.error.span();
+        let before = self.pattern.get(..span.start).map_or(0, |s| s.chars().count());
+        let width = self.pattern.get(span.clone()).map_or(1, |s| s.chars().count().max(1));
+        [format!("  {}", self.pattern), format!("  {}{}", " ".repeat(before), "^".repeat(width))]
+    }
+}

@@ -14,14 +14,21 @@ use super::{Answer, Global, Status};
 use crate::cli::QueryArgs;
 use crate::output::{self, EventSink};
 use cloudtrail::query::collect::{group_cells, group_columns, CountBy, Matcher, Ordered, Streamed};
-use cloudtrail::query::{Mode, Plan};
+use cloudtrail::query::{Mode, Plan, PlanError};
 
 /// Above this many bytes of matches held for ordering, suggest `--unordered`.
 const HINT_HELD_BYTES: u64 = 256 << 20;
 
 /// Runs `ctl query`.
 pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
-    let plan = Plan::new(&args.request(), Utc::now())?;
+    let plan = Plan::new(&args.request(), Utc::now()).map_err(|e| match e {
+        PlanError::Where(error) => anyhow::Error::new(super::PatternUsage {
+            option: "--where",
+            pattern: args.r#where.clone().unwrap_or_default(),
+            error,
+        }),
+        other => other.into(),
+    })?;
     let session = Session::discover(&plan.paths, &plan.prune, plan.strict, global)?;
     let matcher = Matcher { selection: &plan.selection, prefilter: &plan.prefilter, seen: session.seen.as_ref() };
     let format = global.output_format(args.output);
