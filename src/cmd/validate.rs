@@ -17,17 +17,11 @@ use cloudtrail::digest::validate::{self, ChainId, Options, Outcome, Report, Subj
 
 pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
     let options = options(args)?;
-    if options.keys.is_empty() && !global.quiet {
-        eprintln!(
-            "ctl: warning: no public keys given (--public-keys): log hashes and chain links are checked, \
-             but no digest signature is verified, so the digests themselves are not proven authentic"
-        );
-    }
     let began = Instant::now();
     let bar = global.progress().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} hashing log files: {pos} ({per_sec})")
+            indicatif::ProgressStyle::with_template("{spinner} hashing log files: {pos} in {elapsed}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         bar
@@ -43,6 +37,13 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
     }
     let report = report?;
     let elapsed = began.elapsed();
+    // Said once there is something to validate, so that a usage error comes alone.
+    if options.keys.is_empty() && !global.quiet {
+        eprintln!(
+            "ctl: warning: no public keys given (--public-keys): log hashes and chain links are checked, \
+             but no digest signature is verified, so the digests themselves are not proven authentic"
+        );
+    }
     let mut out = std::io::BufWriter::new(std::io::stdout());
     match global.output_format(args.output) {
         OutputFormat::Table => write_text(&mut out, &report, args.verbose)?,
