@@ -19,9 +19,6 @@ _ctl() {
             ctl,filter)
                 cmd="ctl__subcmd__filter"
                 ;;
-            ctl,generate)
-                cmd="ctl__subcmd__generate"
-                ;;
             ctl,help)
                 cmd="ctl__subcmd__help"
                 ;;
@@ -36,9 +33,6 @@ _ctl() {
                 ;;
             ctl__subcmd__help,filter)
                 cmd="ctl__subcmd__help__subcmd__filter"
-                ;;
-            ctl__subcmd__help,generate)
-                cmd="ctl__subcmd__help__subcmd__generate"
                 ;;
             ctl__subcmd__help,help)
                 cmd="ctl__subcmd__help__subcmd__help"
@@ -59,7 +53,7 @@ _ctl() {
 
     case "${cmd}" in
         ctl)
-            opts="-q -j -h -V --quiet --threads --keep-duplicates --max-file-size --color --help --version validate query filter metrics generate help"
+            opts="-q -j -h -V --quiet --threads --keep-duplicates --max-file-size --color --help --version validate query filter metrics help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -89,7 +83,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__filter)
-            opts="-p -c -q -j -h -V --pattern --count --strict --quiet --threads --keep-duplicates --max-file-size --color --help --version"
+            opts="-p -c -q -j -h --pattern --count --strict --quiet --threads --keep-duplicates --max-file-size --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -126,38 +120,8 @@ _ctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        ctl__subcmd__generate)
-            opts="-q -j -h -V --quiet --threads --keep-duplicates --max-file-size --color --help --version man completions"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --threads)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -j)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-file-size)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         ctl__subcmd__help)
-            opts="validate query filter metrics generate help"
+            opts="validate query filter metrics help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,20 +135,6 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__help__subcmd__filter)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        ctl__subcmd__help__subcmd__generate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -255,7 +205,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__metrics)
-            opts="-p -o -q -j -h -V --pattern --name --value --default-value --dimension --filters --cis --period --threshold --comparison --since --until --output --strict --quiet --threads --keep-duplicates --max-file-size --color --help --version"
+            opts="-p -o -q -j -h --pattern --name --value --default-value --dimension --filters --cis --period --threshold --comparison --since --until --output --strict --quiet --threads --keep-duplicates --max-file-size --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -341,7 +291,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__query)
-            opts="-e -s -u -w -o -f -n -c -q -j -h -V --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --output --fields --limit --count-by --bucket --stats --distinct --top --with-source --unordered --strict --quiet --threads --keep-duplicates --max-file-size --color --help --version"
+            opts="-e -s -u -w -o -f -n -c -q -j -h --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --output --fields --limit --count-by --bucket --stats --distinct --top --with-source --unordered --strict --quiet --threads --keep-duplicates --max-file-size --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -483,7 +433,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__validate)
-            opts="-v -o -q -j -h -V --public-keys --digest-metadata --bucket --start-time --end-time --account --region --trail --verbose --output --quiet --threads --keep-duplicates --max-file-size --color --help --version"
+            opts="-v -o -q -j -h --public-keys --digest-metadata --bucket --start-time --end-time --account --region --trail --verbose --output --quiet --threads --keep-duplicates --max-file-size --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

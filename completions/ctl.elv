@@ -25,15 +25,14 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
             cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
             cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
             cand validate 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
             cand query 'Find events: who did what, when and from where'
             cand filter 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
             cand metrics 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
-            cand generate 'Write man pages and shell completions (for packaging)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ctl;validate'= {
@@ -58,8 +57,6 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'ctl;query'= {
             cand -e 'eventName, `*` wildcards allowed (repeatable: OR)'
@@ -105,8 +102,6 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'ctl;filter'= {
             cand -p 'The filter pattern (CloudWatch Logs syntax)'
@@ -123,8 +118,6 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'ctl;metrics'= {
             cand -p 'A filter pattern defining one metric'
@@ -152,28 +145,12 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
-        &'ctl;generate'= {
-            cand -j 'Number of worker threads (default: one per core)'
-            cand --threads 'Number of worker threads (default: one per core)'
-            cand --max-file-size 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory'
-            cand --color 'When to use colors on stderr and in tables'
-            cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
-            cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
-            cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'ctl;help'= {
             cand validate 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
             cand query 'Find events: who did what, when and from where'
             cand filter 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
             cand metrics 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
-            cand generate 'Write man pages and shell completions (for packaging)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ctl;help;validate'= {
@@ -183,8 +160,6 @@ set edit:completion:arg-completer[ctl] = {|@words|
         &'ctl;help;filter'= {
         }
         &'ctl;help;metrics'= {
-        }
-        &'ctl;help;generate'= {
         }
         &'ctl;help;help'= {
         }

@@ -31,13 +31,12 @@ always\t''
 never\t''"
 complete -c ctl -n "__fish_ctl_needs_command" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_needs_command" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
-complete -c ctl -n "__fish_ctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ctl -n "__fish_ctl_needs_command" -s h -l help -d 'Print help'
 complete -c ctl -n "__fish_ctl_needs_command" -s V -l version -d 'Print version'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "query" -d 'Find events: who did what, when and from where'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
-complete -c ctl -n "__fish_ctl_needs_command" -f -a "generate" -d 'Write man pages and shell completions (for packaging)'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l public-keys -d '`aws cloudtrail list-public-keys` output (a bare response, or a map of region to response). Repeatable. Without keys, signatures are reported `unverified`' -r -F
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l digest-metadata -d 'Signatures of chain heads: `{"s3://bucket/key": {"signature": "...", "signature-algorithm": "SHA256withRSA"}}` (S3 metadata captured with head-object)' -r -F
@@ -60,7 +59,6 @@ complete -c ctl -n "__fish_ctl_using_subcommand validate" -s v -l verbose -d 'Li
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c ctl -n "__fish_ctl_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s e -l event -d 'eventName, `*` wildcards allowed (repeatable: OR)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s s -l source -d 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s u -l user -d 'userName, or the session name of an assumed role (repeatable: OR)' -r
@@ -98,7 +96,6 @@ complete -c ctl -n "__fish_ctl_using_subcommand query" -l strict -d 'Treat an un
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c ctl -n "__fish_ctl_using_subcommand query" -s V -l version -d 'Print version'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s p -l pattern -d 'The filter pattern (CloudWatch Logs syntax)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory' -r
@@ -110,7 +107,6 @@ complete -c ctl -n "__fish_ctl_using_subcommand filter" -l strict -d 'Treat an u
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c ctl -n "__fish_ctl_using_subcommand filter" -s V -l version -d 'Print version'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s p -l pattern -d 'A filter pattern defining one metric' -r
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l name -d 'The metric\'s name (with --pattern)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l value -d 'The value published per match: a number or a `$.field` selector (default 1)' -r
@@ -136,19 +132,8 @@ complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l strict -d 'Treat an 
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s V -l version -d 'Print version'
-complete -c ctl -n "__fish_ctl_using_subcommand generate" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand generate" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory' -r
-complete -c ctl -n "__fish_ctl_using_subcommand generate" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c ctl -n "__fish_ctl_using_subcommand generate" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
-complete -c ctl -n "__fish_ctl_using_subcommand generate" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
-complete -c ctl -n "__fish_ctl_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c ctl -n "__fish_ctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "query" -d 'Find events: who did what, when and from where'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "generate" -d 'Write man pages and shell completions (for packaging)'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "query" -d 'Find events: who did what, when and from where'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -26,12 +26,28 @@ pub fn write_man_pages(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes completions for bash, zsh, fish, PowerShell and elvish.
+/// Writes completions for bash, zsh, fish, PowerShell and elvish; hidden subcommands are not
+/// offered.
 pub fn write_completions(dir: &Path) -> anyhow::Result<()> {
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell, Shell::Elvish] {
-        let mut command = Cli::command();
+        let mut command = visible_command();
         clap_complete::generate_to(shell, &mut command, "ctl", dir)
             .with_context(|| format!("cannot write {shell} completions to {}", dir.display()))?;
     }
     Ok(())
+}
+
+/// The command line without its hidden subcommands (completions offer only what `--help` shows).
+fn visible_command() -> clap::Command {
+    let full = Cli::command();
+    let mut visible = clap::Command::new("ctl")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(full.get_about().cloned().unwrap_or_default());
+    for arg in full.get_arguments() {
+        visible = visible.arg(arg.clone());
+    }
+    for sub in full.get_subcommands().filter(|s| !s.is_hide_set()) {
+        visible = visible.subcommand(sub.clone());
+    }
+    visible
 }
