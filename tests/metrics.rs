@@ -381,3 +381,29 @@ fn an_invalid_pattern_exits_2_with_its_position() {
     let out = ctl().args(["metrics", "."]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn filter_and_metrics_take_any_json_log_event_not_only_cloudtrail() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.jsonl");
+    // The time of a datapoint comes from `eventTime` (the log event's own time is not in a file).
+    let events = "{\"eventTime\":\"2026-01-01T00:00:00Z\",\"user\":{\"id\":1},\"bytes\":10}\n\
+                  {\"eventTime\":\"2026-01-01T00:01:00Z\",\"user\":{\"id\":2},\"bytes\":5}\n";
+    std::fs::write(&file, events).unwrap();
+    let count = |out: std::process::Output| String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let pattern = "{ $.user.id = 1 }";
+    assert_eq!(count(ctl().args(["-q", "filter", "-c", "-p", pattern]).arg(&file).output().unwrap()), "1");
+    assert_eq!(count(ctl().args(["-q", "filter", "-c", "-p", pattern]).write_stdin(events).output().unwrap()), "1");
+    let out = ctl()
+        .args(["-q", "metrics", "--pattern", "{ $.bytes > 0 }", "--value", "$.bytes", "-o", "jsonl"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let total: Value = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["type"] == "total")
+        .unwrap();
+    assert_eq!((total["matches"].as_u64(), total["sum"].as_f64()), (Some(2), Some(15.0)));
+}

@@ -15,7 +15,7 @@ use crate::cli::FilterArgs;
 use crate::output::sanitize;
 use cloudtrail::dedup::Seen;
 use cloudtrail::gz;
-use cloudtrail::record::{self, EventView, Refusal};
+use cloudtrail::record::{self, Refusal};
 use cloudtrail::scan::{Prune, Visitor};
 use cwl_filter::Pattern;
 
@@ -91,7 +91,7 @@ fn stream_stdin(pattern: &Pattern, args: &FilterArgs, global: &Global) -> anyhow
         let messages: Vec<Vec<u8>> = match split {
             Ok(_) if !records.is_empty() => records
                 .iter()
-                .filter(|raw| EventView::parse(raw).is_ok_and(|view| record::admit(raw, &view).is_ok()))
+                .filter(|raw| record::check_json(raw).is_ok())
                 .filter(|raw| seen.as_ref().is_none_or(|seen| seen.first_sighting(raw)))
                 .map(|raw| record::event_text(raw).into_owned())
                 .collect(),
@@ -167,9 +167,9 @@ impl Visitor for FilterVisitor<'_> {
     fn record(&self, acc: &mut Found, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
         let message = record::event_text(raw);
         if self.pattern.matches_prefiltered(&message) {
-            // A record breaking the JSON contract, or not a CloudTrail event, is reported,
-            // never printed.
-            record::admit(raw, &EventView::parse(raw)?)?;
+            // A record breaking the JSON contract is reported, never printed. Any valid record is
+            // a log event, CloudTrail's or not, as in CloudWatch Logs.
+            record::check_json(raw)?;
             if self.seen.is_none_or(|seen| seen.first_sighting(raw)) {
                 self.keep_match(acc, file, ordinal, &message);
             }

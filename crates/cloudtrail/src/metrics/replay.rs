@@ -52,8 +52,9 @@ impl Visitor for Replay<'_> {
             acc.oversize += 1;
             return Ok(());
         }
+        // Every valid record is a log event, as in CloudWatch Logs (CloudTrail's or not).
+        record::check_json(raw)?;
         let view = EventView::parse(raw)?;
-        record::admit(raw, &view)?;
         if self.seen.is_some_and(|seen| !seen.first_sighting(raw)) {
             return Ok(());
         }
