@@ -57,9 +57,10 @@ fn events_of_value(v: Value, out: &mut Vec<Value>) {
             } else if let Some(Value::Array(events)) = map.remove("Events") {
                 events.into_iter().for_each(|e| lookup_element(e, out));
             } else if map.contains_key("digestS3Object") || map.contains_key("logFiles") {
-            } else if let (false, Some(inner)) =
-                (map.contains_key("eventName"), map.get("event").or(map.get("detail")).filter(|v| v.is_object()))
-            {
+            } else if let (false, Some(inner)) = (
+                map.contains_key("eventName"),
+                map.get("event").or(map.get("detail")).filter(|v| v.get("eventName").is_some()),
+            ) {
                 // A wrapper carrying one event (EventBridge's `detail`, an export's `event`).
                 out.push(inner.clone());
             } else {

@@ -11,9 +11,9 @@
 //! - `aws cloudtrail lookup-events` output (`{"Events":[{"CloudTrailEvent":"{...}"}]}`, or the
 //!   array of `--query Events`): the decoded `CloudTrailEvent` string, or the element itself
 //!   when it holds no such string;
-//! - wrappers that carry one event in an `event` or `detail` object (EventBridge's "AWS API
-//!   Call via CloudTrail", exports that add the page an event came from): the inner object,
-//!   when the wrapper has no `eventName` of its own.
+//! - wrappers that carry one CloudTrail event in an `event` or `detail` object (EventBridge's
+//!   "AWS API Call via CloudTrail", exports that add the page an event came from): the inner
+//!   object, when it has an `eventName` and the wrapper has none of its own.
 //!
 //! Whether a record is a CloudTrail event at all is decided when it is used ([`admit`]).
 //!
@@ -221,7 +221,9 @@ pub fn split(data: &[u8], scratch: &mut Vec<u8>, mut visit: impl FnMut(&[u8], u6
                     }
                     named |= key == b"eventName";
                     let end = skip_any(data, start)?;
-                    if (key == b"event" || key == b"detail") && data.get(start) == Some(&b'{') {
+                    // Only a wrapped CloudTrail event (it names its API) is unwrapped: an
+                    // application log with a `detail` object stays one message.
+                    if (key == b"event" || key == b"detail") && lookup(&data[start..end], &["eventName"]).is_some() {
                         wrapped = Some((start, end));
                     }
                     Ok(end)
