@@ -547,6 +547,27 @@ fn the_committed_fixture_validates() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("3/3 digest files valid") && text.contains("6/6 log files valid"), "{text}");
+    assert!(!text.contains('\x1b'), "no colour to a pipe: {text:?}");
+}
+
+#[test]
+fn verdict_words_are_coloured_only_when_asked_or_on_a_terminal() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dump");
+    let table = |color: &str| {
+        let out = Command::cargo_bin("ctl")
+            .unwrap()
+            .args(["validate", "-v", "--output", "table", "--color", color])
+            .arg(fixture.join("ctl-synthetic-trail"))
+            .arg("--public-keys")
+            .arg(fixture.join("public-keys.json"))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // --color always wins over NO_COLOR; auto to a pipe (and with NO_COLOR) never colours.
+    assert!(table("always").contains("\x1b[33mUNVERIFIED"));
+    assert!(!table("auto").contains('\x1b'));
 }
 
 /// A multi-account, multi-region organization dump under a key prefix.

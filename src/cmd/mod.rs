@@ -20,8 +20,10 @@ pub use crate::exit::{Answer, Status};
 pub struct Global {
     pub quiet: bool,
     pub threads: Option<usize>,
-    /// Colors on stderr / in tables.
+    /// Colour on stderr (the error prefix).
     pub color: bool,
+    /// Colour in what stdout shows a person (validate's verdict words).
+    pub color_stdout: bool,
     /// Whether stdout is a terminal.
     pub stdout_tty: bool,
     /// Whether stderr is a terminal (progress bars only then).
@@ -39,12 +41,21 @@ impl Global {
         let stdout_tty = std::io::stdout().is_terminal();
         let stderr_tty = std::io::stderr().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = match color {
+        let wants = |tty: bool| match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => stderr_tty && !no_color,
+            ColorChoice::Auto => tty && !no_color,
         };
-        Global { quiet, threads, color, stdout_tty, stderr_tty, keep_duplicates, max_file_bytes: cli.max_file_size }
+        Global {
+            quiet,
+            threads,
+            color: wants(stderr_tty),
+            color_stdout: wants(stdout_tty),
+            stdout_tty,
+            stderr_tty,
+            keep_duplicates,
+            max_file_bytes: cli.max_file_size,
+        }
     }
 
     /// The output format the user chose, else a table on a terminal and JSON lines otherwise.

@@ -46,7 +46,7 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
     }
     let mut out = std::io::BufWriter::new(std::io::stdout());
     match global.output_format(args.output) {
-        OutputFormat::Table => write_text(&mut out, &report, args.verbose)?,
+        OutputFormat::Table => write_text(&mut out, &report, args.verbose, global.color_stdout)?,
         OutputFormat::Jsonl => write_jsonl(&mut out, &report)?,
         OutputFormat::Json => write_json(&mut out, &report)?,
         OutputFormat::Csv => write_csv(&mut out, &report, global.stdout_tty)?,
@@ -128,7 +128,9 @@ fn options(args: &ValidateArgs) -> anyhow::Result<Options> {
 }
 
 /// The AWS CLI's line for an item: `Digest file\ts3://B/K\tINVALID: reason`.
-fn aws_line(item: &Outcome, bucket: &str) -> String {
+/// One item in the AWS CLI's words; with `color`, the verdict red for a finding, yellow when not
+/// proven, green when valid.
+fn aws_line(item: &Outcome, bucket: &str, color: bool) -> String {
     let what = match item.subject {
         Subject::Digest => "Digest file",
         Subject::Log => "Log file",
@@ -144,6 +146,12 @@ fn aws_line(item: &Outcome, bucket: &str) -> String {
         }
         (status, Some(r)) => format!("{}: {}", status.as_str().to_uppercase(), escape_str(r, false)),
         (status, None) => status.as_str().to_uppercase(),
+    };
+    let verdict = match (color, item.verdict) {
+        (false, _) => verdict,
+        (true, Verdict::Valid) => format!("\x1b[32m{verdict}\x1b[0m"),
+        (true, v) if v.is_finding() => format!("\x1b[1;31m{verdict}\x1b[0m"),
+        (true, _) => format!("\x1b[33m{verdict}\x1b[0m"),
     };
     format!("{}{what}\ts3://{bucket}/{}\t{verdict}", backfill_tag(item), escape_str(&item.key, false))
 }
@@ -201,13 +209,13 @@ fn write_counts(out: &mut impl Write, counts: &Summary) -> std::io::Result<()> {
     Ok(())
 }
 
-fn write_text(out: &mut impl Write, report: &Report, verbose: bool) -> std::io::Result<()> {
+fn write_text(out: &mut impl Write, report: &Report, verbose: bool, color: bool) -> std::io::Result<()> {
     let bucket = report.bucket.as_deref().unwrap_or("?");
     for chain in &report.chains {
         writeln!(out, "Validating {}", chain.id)?;
         for item in &chain.outcomes {
             if verbose || item.verdict != Verdict::Valid || item.subject == Subject::Gap {
-                writeln!(out, "{}", aws_line(item, bucket))?;
+                writeln!(out, "{}", aws_line(item, bucket, color))?;
             }
         }
         match &chain.covered {
@@ -221,7 +229,7 @@ fn write_text(out: &mut impl Write, report: &Report, verbose: bool) -> std::io::
         writeln!(out, "Files outside any chain in the dump")?;
         for item in &report.loose {
             if verbose || item.verdict != Verdict::Valid {
-                writeln!(out, "{}", aws_line(item, bucket))?;
+                writeln!(out, "{}", aws_line(item, bucket, color))?;
             }
         }
         writeln!(out)?;
