@@ -25,6 +25,7 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
             cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
             cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+            cand --wide 'Tables wrap long values instead of cutting them to the terminal''s width'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -55,6 +56,7 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
             cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
             cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+            cand --wide 'Tables wrap long values instead of cutting them to the terminal''s width'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -100,6 +102,7 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
             cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
             cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+            cand --wide 'Tables wrap long values instead of cutting them to the terminal''s width'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -116,6 +119,7 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
             cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
             cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+            cand --wide 'Tables wrap long values instead of cutting them to the terminal''s width'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -143,6 +147,7 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
             cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
             cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+            cand --wide 'Tables wrap long values instead of cutting them to the terminal''s width'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ctl_global_optspecs
-    string join \n q/quiet j/threads= keep-duplicates max-file-size= color= h/help V/version
+    string join \n q/quiet j/threads= keep-duplicates max-file-size= wide color= h/help V/version
 end
 
 function __fish_ctl_needs_command
@@ -31,6 +31,7 @@ always\t''
 never\t''"
 complete -c ctl -n "__fish_ctl_needs_command" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_needs_command" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_needs_command" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_needs_command" -s h -l help -d 'Print help'
 complete -c ctl -n "__fish_ctl_needs_command" -s V -l version -d 'Print version'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
@@ -58,6 +59,7 @@ never\t''"
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s v -l verbose -d 'List every file checked, not only failures'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s e -l event -d 'eventName, `*` wildcards allowed (repeatable: OR)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s s -l source -d 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)' -r
@@ -95,6 +97,7 @@ complete -c ctl -n "__fish_ctl_using_subcommand query" -l unordered -d 'Print ev
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s p -l pattern -d 'The filter pattern (CloudWatch Logs syntax)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
@@ -106,6 +109,7 @@ complete -c ctl -n "__fish_ctl_using_subcommand filter" -s c -l count -d 'Print 
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s p -l pattern -d 'A filter pattern defining one metric' -r
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l name -d 'The metric\'s name (with --pattern)' -r
@@ -131,6 +135,7 @@ complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l cis -d 'The built-in
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
 complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "query" -d 'Find events: who did what, when and from where'

@@ -32,6 +32,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "SIZE", default_value = "1G", value_parser = byte_size)]
     pub max_file_size: usize,
 
+    /// Tables wrap long values instead of cutting them to the terminal's width.
+    #[arg(long, global = true)]
+    pub wide: bool,
+
     /// When to use colors on stderr and in tables.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -71,7 +71,7 @@ pub fn run(args: &MetricsArgs, global: &Global) -> anyhow::Result<Status> {
             write_json(&mut out, defs, &replayed, &alarms, period_secs, format)?
         }
         OutputFormat::Csv | OutputFormat::Table => {
-            write_rows(&mut out, defs, &replayed, &alarms, format, global.stdout_tty)?
+            write_rows(&mut out, defs, &replayed, &alarms, format, global.screen())?
         }
     }
     out.flush()?;
@@ -230,10 +230,10 @@ fn write_rows(
     replayed: &Replayed,
     alarms: &[AlarmPeriod<'_>],
     format: OutputFormat,
-    terminal: bool,
+    screen: output::Screen,
 ) -> std::io::Result<()> {
     let columns = ["metric", "timestamp", "dimensions", "sum", "sample_count", "min", "max"];
-    let mut sink = output::row_sink(format, columns.map(String::from).to_vec(), Box::new(&mut *out), terminal);
+    let mut sink = output::row_sink(format, columns.map(String::from).to_vec(), Box::new(&mut *out), screen);
     for ((metric, start, dims), stats) in replayed.acc.datapoints() {
         let def = &defs[*metric];
         let dims = dimensions_json(def, dims);
@@ -263,7 +263,7 @@ fn write_rows(
             format,
             ["metric", "timestamp", "dimensions", "sum"].map(String::from).to_vec(),
             Box::new(&mut *out),
-            terminal,
+            screen,
         );
         for alarm in alarms {
             let def = &defs[alarm.key.0];
@@ -281,7 +281,7 @@ fn write_rows(
         format,
         ["metric", "origin", "matches", "sum", "datapoints", "unextractable"].map(String::from).to_vec(),
         Box::new(&mut *out),
-        terminal,
+        screen,
     );
     for (index, (def, (sum, datapoints))) in defs.iter().zip(totals(defs, replayed)).enumerate() {
         sink.row(&[

@@ -32,6 +32,8 @@ pub struct Global {
     pub keep_duplicates: bool,
     /// The largest file read, stored or inflated (`--max-file-size`).
     pub max_file_bytes: usize,
+    /// Tables wrap long values instead of cutting them (`--wide`).
+    pub wide: bool,
 }
 
 impl Global {
@@ -55,7 +57,13 @@ impl Global {
             stderr_tty,
             keep_duplicates,
             max_file_bytes: cli.max_file_size,
+            wide: cli.wide,
         }
+    }
+
+    /// What the printers need to know of stdout.
+    pub fn screen(&self) -> crate::output::Screen {
+        crate::output::Screen { terminal: self.stdout_tty, wide: self.wide }
     }
 
     /// The output format the user chose, else a table on a terminal and JSON lines otherwise.

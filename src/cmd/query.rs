@@ -32,7 +32,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
     let session = Session::discover(&plan.paths, &plan.prune, plan.strict, global)?;
     let matcher = Matcher { selection: &plan.selection, prefilter: &plan.prefilter, seen: session.seen.as_ref() };
     let format = global.output_format(args.output);
-    let terminal = global.stdout_tty;
+    let screen = global.screen();
     let stdout = Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
 
     let (stats, matched, unreadable) = match &plan.mode {
@@ -54,7 +54,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
                 ));
             }
             if !stopped {
-                let mut sink = EventSink::new(format, fields.clone(), stdout, terminal, sources(&session, args));
+                let mut sink = EventSink::new(format, fields.clone(), stdout, screen, sources(&session, args));
                 scanned
                     .acc
                     .for_each_sorted(|raw, source| sink.write_event(raw, source))
@@ -64,7 +64,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
             (stats, matched, unreadable)
         }
         Mode::Events { fields, ordered: false, limit } => {
-            let sink = EventSink::new(format, fields.clone(), stdout, terminal, sources(&session, args));
+            let sink = EventSink::new(format, fields.clone(), stdout, screen, sources(&session, args));
             let visitor = Streamed::new(matcher, sink, *limit);
             let scanned = session.scan(&visitor);
             if let Some(e) = scanned.io_error {
@@ -82,7 +82,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
                 (scanned.stats, scanned.stopped_on_problem, session.unreadable(&scanned));
             let matched = scanned.acc.matched();
             if !stopped {
-                let mut sink = output::row_sink(format, group_columns(grouping), stdout, terminal);
+                let mut sink = output::row_sink(format, group_columns(grouping), stdout, screen);
                 for row in scanned.acc.rows(grouping) {
                     sink.row(&group_cells(&row, grouping)).context("writing the results")?;
                 }

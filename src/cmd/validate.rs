@@ -294,7 +294,8 @@ fn write_json(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
 
 fn write_csv(out: &mut (impl Write + Send), report: &Report, terminal: bool) -> std::io::Result<()> {
     let columns = ["type", "status", "key", "path", "reason", "account", "region", "trail", "backfill"];
-    let mut sink = output::row_sink(OutputFormat::Csv, columns.map(String::from).to_vec(), Box::new(out), terminal);
+    let screen = output::Screen { terminal, wide: false };
+    let mut sink = output::row_sink(OutputFormat::Csv, columns.map(String::from).to_vec(), Box::new(out), screen);
     let chains = report.chains.iter().flat_map(|c| c.outcomes.iter().map(move |i| (i, Some(&c.id))));
     for (item, chain) in chains.chain(report.loose.iter().map(|i| (i, None))) {
         let kind = match item.subject {

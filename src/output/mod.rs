@@ -36,19 +36,28 @@ pub trait RowSink: Send {
     fn finish(&mut self) -> io::Result<()>;
 }
 
-/// A row sink printing `columns` in `format` to `out`. `terminal`: escape control
-/// characters and fit tables to the terminal's width.
+/// Where output goes, as the printers need to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Screen {
+    /// Stdout is a terminal: escape control characters, fit tables to its width.
+    pub terminal: bool,
+    /// Tables wrap long values instead of cutting them (`--wide`).
+    pub wide: bool,
+}
+
+/// A row sink printing `columns` in `format` to `out`, as `screen` needs.
 pub fn row_sink<'w>(
     format: OutputFormat,
     columns: Vec<String>,
     out: Box<dyn Write + Send + 'w>,
-    terminal: bool,
+    screen: Screen,
 ) -> Box<dyn RowSink + Send + 'w> {
+    let terminal = screen.terminal;
     match format {
         OutputFormat::Jsonl => Box::new(JsonRows { out, columns, array: None, terminal }),
         OutputFormat::Json => Box::new(JsonRows { out, columns, array: Some(true), terminal }),
         OutputFormat::Csv => Box::new(CsvRows { out, columns, header_done: false, terminal }),
-        OutputFormat::Table => Box::new(TableRows { out, columns, rows: Vec::new(), terminal }),
+        OutputFormat::Table => Box::new(TableRows { out, columns, rows: Vec::new(), screen }),
     }
 }
 
@@ -207,7 +216,7 @@ struct TableRows<'w> {
     out: Box<dyn Write + Send + 'w>,
     columns: Vec<String>,
     rows: Vec<Vec<String>>,
-    terminal: bool,
+    screen: Screen,
 }
 
 impl RowSink for TableRows<'_> {
@@ -220,8 +229,12 @@ impl RowSink for TableRows<'_> {
     }
 
     fn finish(&mut self) -> io::Result<()> {
-        let width = self.terminal.then(table::terminal_width);
-        let rendered = table::render(&self.columns, std::mem::take(&mut self.rows), width);
+        let fit = match (self.screen.terminal, self.screen.wide) {
+            (false, _) => table::Fit::Natural,
+            (true, false) => table::Fit::Cut(table::terminal_width()),
+            (true, true) => table::Fit::Wrap(table::terminal_width()),
+        };
+        let rendered = table::render(&self.columns, std::mem::take(&mut self.rows), fit);
         writeln!(self.out, "{rendered}")?;
         self.out.flush()
     }
@@ -258,9 +271,10 @@ impl<'w> EventSink<'w> {
         format: OutputFormat,
         fields: Vec<FieldPath>,
         out: Box<dyn Write + Send + 'w>,
-        terminal: bool,
+        screen: Screen,
         sources: Option<Vec<String>>,
     ) -> Self {
+        let terminal = screen.terminal;
         let inner = match (format, fields.is_empty()) {
             (OutputFormat::Jsonl, true) => EventInner::Raw { out, array: None, terminal },
             (OutputFormat::Json, true) => EventInner::Raw { out, array: Some(true), terminal },
@@ -276,7 +290,7 @@ impl<'w> EventSink<'w> {
                 if sources.is_some() {
                     columns.extend(["source file".to_string(), "source index".to_string()]);
                 }
-                EventInner::Rows { sink: row_sink(format, columns, out, terminal), fields }
+                EventInner::Rows { sink: row_sink(format, columns, out, screen), fields }
             }
         };
         EventSink { inner, sources }
@@ -361,7 +375,8 @@ mod tests {
         let mut buf = Vec::new();
         {
             let fields = fields.iter().map(|f| FieldPath::parse(f).unwrap()).collect();
-            let mut sink = EventSink::new(format, fields, Box::new(&mut buf), false, None);
+            let pipe = Screen { terminal: false, wide: false };
+            let mut sink = EventSink::new(format, fields, Box::new(&mut buf), pipe, None);
             for e in events {
                 sink.write_event(e, Source { file: 0, index: 0 }).unwrap();
             }

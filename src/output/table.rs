@@ -17,20 +17,33 @@ pub fn terminal_width() -> usize {
     }
 }
 
-/// Draws `rows` under `columns`. With a `width`, columns are narrowed (widest first) until the
-/// table fits, and values longer than their column end in `…`; without one, nothing is cut.
-pub fn render(columns: &[String], mut rows: Vec<Vec<String>>, width: Option<usize>) -> String {
+/// How a table meets the width it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    /// Every value whole, however wide (to a pipe or file).
+    Natural,
+    /// Columns narrowed (long ones first) to this width, long values cut with `…`.
+    Cut(usize),
+    /// This width, long values wrapped within their cells (`--wide`).
+    Wrap(usize),
+}
+
+/// Draws `rows` under `columns`, fitted as `fit` says.
+pub fn render(columns: &[String], mut rows: Vec<Vec<String>>, fit: Fit) -> String {
     let mut header = columns.to_vec();
-    if let Some(width) = width {
-        let widths = fit(&natural_widths(columns, &rows), width);
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+    if let Fit::Wrap(width) = fit {
+        table.set_content_arrangement(ContentArrangement::Dynamic).set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    }
+    if let Fit::Cut(width) = fit {
+        let widths = column_widths(&natural_widths(columns, &rows), width);
         for row in rows.iter_mut().chain(std::iter::once(&mut header)) {
             for (cell, &w) in row.iter_mut().zip(&widths) {
                 truncate(cell, w);
             }
         }
     }
-    let mut table = Table::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
     table.set_header(header);
     for row in rows {
         table.add_row(row);
@@ -56,7 +69,7 @@ const SHORT: usize = 24;
 /// Column widths that fit `total` columns of terminal: the borders and padding take 3 per column
 /// plus 1. Long columns give way first, widest first; short ones only when the long ones are
 /// down to [`MIN_COLUMN`]; no column is cut below [`MIN_COLUMN`].
-fn fit(natural: &[usize], total: usize) -> Vec<usize> {
+fn column_widths(natural: &[usize], total: usize) -> Vec<usize> {
     let budget = total.saturating_sub(3 * natural.len() + 1);
     let short: usize = natural.iter().filter(|&&w| w <= SHORT).sum();
     let long: Vec<usize> = natural.iter().map(|&w| if w > SHORT { w } else { 0 }).collect();
@@ -114,24 +127,27 @@ mod tests {
     #[test]
     fn every_line_fits_and_each_row_is_one_line() {
         for width in [80, 120, 60] {
-            let table = render(&columns(), rows(), Some(width));
+            let table = render(&columns(), rows(), Fit::Cut(width));
             assert!(table.lines().all(|l| l.chars().count() <= width), "{width}:\n{table}");
             assert_eq!(table.lines().count(), 5, "borders, header, rule, one row, border:\n{table}");
             assert!(table.contains("2026-01-01T00:00:00Z"), "short columns are kept whole:\n{table}");
         }
-        assert!(render(&columns(), rows(), Some(80)).contains('…'));
+        assert!(render(&columns(), rows(), Fit::Cut(80)).contains('…'));
     }
 
     #[test]
     fn a_zero_width_terminal_falls_back_instead_of_one_character_columns() {
-        let widths = fit(&[20, 12, 80], 0);
+        let widths = column_widths(&[20, 12, 80], 0);
         assert!(widths.iter().all(|&w| w >= MIN_COLUMN), "{widths:?}");
     }
 
     #[test]
-    fn without_a_width_nothing_is_cut() {
-        let table = render(&columns(), rows(), None);
+    fn without_a_width_nothing_is_cut_and_wide_wraps() {
+        let table = render(&columns(), rows(), Fit::Natural);
         assert!(table.contains("alice@example.com") && !table.contains('…'));
+        let wrapped = render(&columns(), rows(), Fit::Wrap(60));
+        assert!(wrapped.lines().all(|l| l.chars().count() <= 60), "{wrapped}");
+        assert!(!wrapped.contains('…') && wrapped.lines().count() > 5, "wrapped, not cut:\n{wrapped}");
     }
 
     #[test]
