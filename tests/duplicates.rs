@@ -111,3 +111,19 @@ fn a_symbolic_link_loop_is_reported_and_the_rest_read() {
     assert!(err.contains("loops back to"), "{err}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "eventName,count\nConsoleLogin,2\n");
 }
+
+#[test]
+fn the_copy_printed_does_not_depend_on_the_threads() {
+    let dir = overlapping_trails();
+    for args in [&["filter", "-p", r#"{ $.eventName = "ConsoleLogin" }"#][..], &["query", "-o", "jsonl"]] {
+        let outputs: Vec<String> = ["1", "2", "8"]
+            .iter()
+            .map(|j| {
+                let out = ctl().args(["-q", "-j", j]).args(args).arg(dir.path()).output().unwrap();
+                String::from_utf8(out.stdout).unwrap()
+            })
+            .collect();
+        assert!(outputs.windows(2).all(|w| w[0] == w[1]), "{args:?}: {outputs:#?}");
+        assert_eq!(outputs[0].lines().count(), 2, "{args:?}");
+    }
+}

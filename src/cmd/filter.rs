@@ -13,7 +13,7 @@ use super::session::Session;
 use super::{Answer, Global, Status};
 use crate::cli::FilterArgs;
 use crate::output::sanitize;
-use cloudtrail::dedup::Seen;
+use cloudtrail::dedup::{event_digest, Seen};
 use cloudtrail::gz;
 use cloudtrail::record::{self, Refusal};
 use cloudtrail::scan::{Prune, Visitor};
@@ -32,14 +32,13 @@ pub fn run(args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
     let session = Session::discover(&paths, &Prune::default(), args.strict, global)?;
     let scanned = session.scan(&FilterVisitor { pattern: &pattern, keep: !args.count, seen: session.seen.as_ref() });
     let unreadable = session.unreadable(&scanned);
-    let found = scanned.acc;
+    let mut found = scanned.acc;
+    session.count_copies(found.in_order());
     let mut out = BufWriter::new(std::io::stdout().lock());
     if args.count {
         writeln!(out, "{}", found.count)?;
     } else {
-        let mut messages = found.messages;
-        messages.sort_by_key(|(file, ordinal, _)| (*file, *ordinal));
-        for (_, _, message) in &messages {
+        for (.., message) in &found.messages {
             write_message(&mut out, message, global.stdout_tty)?;
         }
     }
@@ -126,12 +125,29 @@ fn write_message(out: &mut impl Write, message: &[u8], terminal: bool) -> std::i
     out.write_all(b"\n")
 }
 
-/// The matches of one task: how many, and (unless only counted) each message with its file and
-/// position, for a stable order.
+/// One kept match: its file and position (for a stable order), the digest of the record when
+/// copies are to be dropped, and the message.
+type Kept = (usize, u64, Option<u64>, Vec<u8>);
+
+/// The matches of one task: how many, and (unless only counted) each one kept.
 #[derive(Debug, Default)]
 struct Found {
     count: u64,
-    messages: Vec<(usize, u64, Vec<u8>)>,
+    messages: Vec<Kept>,
+}
+
+impl Found {
+    /// The kept messages in input order, each copy of a record after the first dropped (so the
+    /// copy printed does not depend on the threads); returns how many were dropped.
+    fn in_order(&mut self) -> u64 {
+        self.messages.sort_by_key(|(file, ordinal, ..)| (*file, *ordinal));
+        let mut seen = std::collections::HashSet::new();
+        let before = self.messages.len();
+        self.messages.retain(|(_, _, digest, _)| digest.is_none_or(|d| seen.insert(d)));
+        let dropped = (before - self.messages.len()) as u64;
+        self.count -= dropped;
+        dropped
+    }
 }
 
 /// Offers each event message to the pattern.
@@ -139,16 +155,16 @@ struct FilterVisitor<'p> {
     pattern: &'p Pattern,
     /// Keep the matching messages (false: count only).
     keep: bool,
-    /// When given, a CloudTrail event already matched (a copy delivered twice) is left out;
-    /// text lines are never deduplicated.
+    /// Drop copies of CloudTrail records delivered more than once (text lines never are): when
+    /// counting, through the shared set; when printing, after sorting ([`Found::in_order`]).
     seen: Option<&'p Seen>,
 }
 
 impl FilterVisitor<'_> {
-    fn keep_match(&self, acc: &mut Found, file: usize, ordinal: u64, message: &[u8]) {
+    fn keep_match(&self, acc: &mut Found, file: usize, ordinal: u64, digest: Option<u64>, message: &[u8]) {
         acc.count += 1;
         if self.keep {
-            acc.messages.push((file, ordinal, message.to_vec()));
+            acc.messages.push((file, ordinal, digest, message.to_vec()));
         }
     }
 }
@@ -170,8 +186,10 @@ impl Visitor for FilterVisitor<'_> {
             // A record breaking the JSON contract is reported, never printed. Any valid record is
             // a log event, CloudTrail's or not, as in CloudWatch Logs.
             record::check_json(raw)?;
-            if self.seen.is_none_or(|seen| seen.first_sighting(raw)) {
-                self.keep_match(acc, file, ordinal, &message);
+            match (self.seen, self.keep) {
+                (Some(_), true) => self.keep_match(acc, file, ordinal, event_digest(raw), &message),
+                (Some(seen), false) if !seen.first_sighting(raw) => {}
+                _ => self.keep_match(acc, file, ordinal, None, &message),
             }
         }
         Ok(())
@@ -183,7 +201,7 @@ impl Visitor for FilterVisitor<'_> {
 
     fn line(&self, acc: &mut Found, file: usize, ordinal: u64, line: &[u8]) {
         if self.pattern.matches_prefiltered(line) {
-            self.keep_match(acc, file, ordinal, line);
+            self.keep_match(acc, file, ordinal, None, line);
         }
     }
 
