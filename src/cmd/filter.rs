@@ -70,8 +70,12 @@ fn streams_by_line(head: &[u8]) -> bool {
 fn stream_stdin(pattern: &Pattern, args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
     let mut input = std::io::stdin().lock();
     let mut out = std::io::stdout().lock();
-    let seen = (!global.keep_duplicates).then(Seen::new);
-    let (mut line, mut scratch, mut records) = (Vec::new(), Vec::new(), Vec::new());
+    // The same visitor as for files, keeping each line's matches with their digests; copies are
+    // dropped here, as they are printed.
+    let dedup = (!global.keep_duplicates).then(Seen::new);
+    let visitor = FilterVisitor { pattern, keep: true, seen: dedup.as_ref() };
+    let mut printed = std::collections::HashSet::new();
+    let (mut line, mut scratch) = (Vec::new(), Vec::new());
     let (mut lines, mut matched) = (0u64, 0u64);
     loop {
         line.clear();
@@ -82,26 +86,29 @@ fn stream_stdin(pattern: &Pattern, args: &FilterArgs, global: &Global) -> anyhow
         if line.len() as u64 >= limit {
             anyhow::bail!("<stdin>: a line is longer than the per-file limit of {} MiB", global.max_file_bytes >> 20);
         }
-        lines += 1;
         let text = line.strip_suffix(b"\n").unwrap_or(&line);
         let text = text.strip_suffix(b"\r").unwrap_or(text);
-        records.clear();
-        let split = record::split(text, &mut scratch, |raw, _| records.push(raw.to_vec()));
-        let messages: Vec<Vec<u8>> = match split {
-            Ok(_) if !records.is_empty() => records
-                .iter()
-                .filter(|raw| record::check_json(raw).is_ok())
-                .filter(|raw| seen.as_ref().is_none_or(|seen| seen.first_sighting(raw)))
-                .map(|raw| record::event_text(raw).into_owned())
-                .collect(),
-            _ if text.is_empty() => Vec::new(),
-            _ => vec![text.to_vec()],
-        };
-        for message in messages.iter().filter(|m| pattern.matches_prefiltered(m)) {
-            matched += 1;
-            if !args.count {
-                write_message(&mut out, message, global.stdout_tty)?;
-                out.flush()?;
+        let mut found = Found::default();
+        let mut records = 0u64;
+        // A record that breaks the JSON contract is left out, as in a file.
+        let split = record::split(text, &mut scratch, |raw, i| {
+            records += 1;
+            let _ = visitor.record(&mut found, 0, i, raw);
+        });
+        if split.is_err() || records == 0 {
+            found = Found::default();
+            if !text.is_empty() {
+                visitor.line(&mut found, 0, lines, text);
+            }
+        }
+        lines += 1;
+        for (_, _, digest, message) in &found.messages {
+            if digest.is_none_or(|d| printed.insert(d)) {
+                matched += 1;
+                if !args.count {
+                    write_message(&mut out, message, global.stdout_tty)?;
+                    out.flush()?;
+                }
             }
         }
     }
