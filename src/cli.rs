@@ -28,9 +28,16 @@ pub struct Cli {
     pub keep_duplicates: bool,
 
     /// The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named
-    /// on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory.
-    #[arg(long, global = true, value_name = "SIZE", default_value = "1G", value_parser = byte_size)]
-    pub max_file_size: usize,
+    /// on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory
+    /// [default: half of --max-memory]
+    #[arg(long, global = true, value_name = "SIZE", value_parser = byte_size)]
+    pub max_file_size: Option<usize>,
+
+    /// The memory for file contents held by all worker threads at once (`1G`); files needing
+    /// more than a thread's share are read one at a time [default: a quarter of the machine's
+    /// memory, at most 768M]
+    #[arg(long, global = true, value_name = "SIZE", value_parser = byte_size)]
+    pub max_memory: Option<usize>,
 
     /// Tables wrap long values instead of cutting them to the terminal's width.
     #[arg(long, global = true)]

@@ -20,7 +20,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let global = Global::detect(&cli);
+    let global = match Global::detect(&cli) {
+        Ok(global) => global,
+        Err(e) => {
+            eprintln!("ctl: error: {e}");
+            return Status::Error.into();
+        }
+    };
     if let Some(n) = global.threads {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let cap = MAX_THREADS_PER_CORE * cores;

@@ -629,3 +629,42 @@ fn generated_trees_match_and_pruning_loses_nothing() {
         .unwrap_or_else(|| panic!("no pruned count in {err}"));
     assert!(pruned > written.log_files as u64 / 2, "most files pruned: {err}");
 }
+
+#[test]
+fn ordered_output_sorted_on_disk_prints_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = trail_synth::SynthSpec::small(11);
+    spec.hours = 8;
+    spec.events_per_file = 400;
+    let written = trail_synth::generate(&spec, dir.path()).unwrap();
+    // Copies of one delivery, in another folder: dropped whether sorted in memory or on disk.
+    let copy = dir.path().join("copies");
+    std::fs::create_dir(&copy).unwrap();
+    let mut logs = Vec::new();
+    files_below(&written.dump, &mut logs);
+    logs.retain(|p| p.to_string_lossy().contains("_CloudTrail_"));
+    for (i, log) in logs.iter().take(5).enumerate() {
+        std::fs::copy(log, copy.join(format!("copy{i}.json.gz"))).unwrap();
+    }
+    let root = dir.path().to_str().unwrap();
+    let (in_memory, err_memory, code) = query(&[root, "-o", "jsonl"]);
+    assert_eq!(code, 0, "{err_memory}");
+    assert!(!err_memory.contains("runs on disk"), "{err_memory}");
+    assert!(in_memory.len() > 4 << 20, "enough matches to spill: {} bytes", in_memory.len());
+    assert!(err_memory.contains("copies of events delivered more than once dropped"), "{err_memory}");
+    for threads in ["1", "3"] {
+        let (on_disk, err, code) = query(&["-j", threads, "--max-memory", "8M", root, "-o", "jsonl"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("runs on disk"), "{err}");
+        assert!(on_disk == in_memory, "-j {threads}: the merged runs differ from the in-memory sort");
+        let copies = |e: &str| e.split(", ").find(|p| p.ends_with("dropped")).map(str::to_string);
+        assert_eq!(copies(&err), copies(&err_memory), "{err}");
+    }
+}
+
+#[test]
+fn memory_limits_are_checked_against_each_other() {
+    let (_, err, code) = query(&["--max-memory", "64M", "--max-file-size", "40M", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains("more than half of --max-memory") && err.lines().count() == 1, "{err}");
+}

@@ -9,11 +9,50 @@ mod session;
 pub mod validate;
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 
 use crate::cli::{ColorChoice, OutputFormat};
 pub use crate::exit::{Answer, Status};
+
+/// The default `--max-memory`: a quarter of the machine's memory (or of the control group's
+/// limit, when lower), at most 768 MiB and at least 64 MiB.
+fn default_memory() -> usize {
+    const MOST: usize = 768 << 20;
+    let total = machine_memory().map_or(MOST, |bytes| bytes / 4);
+    total.clamp(64 << 20, MOST)
+}
+
+/// The memory this process may use: the machine's (`MemTotal`), or its control group's limit
+/// when that is lower; `None` where neither can be read.
+fn machine_memory() -> Option<usize> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib: usize = meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok().and_then(|s| s.trim().parse::<usize>().ok());
+    Some(cgroup.map_or(kib << 10, |limit| limit.min(kib << 10)))
+}
+
+/// Where ordered output spills its sorted runs: the system's temporary directory (`TMPDIR`),
+/// refused when it lies inside an input, since nothing is ever written into the evidence. Each
+/// task holds at most a quarter of `--max-memory`, shared among the threads, before it spills.
+pub fn sort_spill(inputs: &[PathBuf], global: &Global) -> anyhow::Result<cloudtrail::query::spill::Spill> {
+    let dir = std::env::temp_dir();
+    let real = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+    for input in inputs {
+        if let Ok(input) = std::fs::canonicalize(input) {
+            if input.is_dir() && real.starts_with(&input) {
+                anyhow::bail!(
+                    "the temporary directory {} is inside the input {}: set TMPDIR to a directory outside the evidence",
+                    dir.display(),
+                    input.display()
+                );
+            }
+        }
+    }
+    let threads = rayon::current_num_threads().max(1) as u64;
+    Ok(cloudtrail::query::spill::Spill::new(dir, (global.max_memory as u64 / 4 / threads).max(1 << 20)))
+}
 
 /// Settings shared by every subcommand.
 #[derive(Debug, Clone)]
@@ -32,13 +71,16 @@ pub struct Global {
     pub keep_duplicates: bool,
     /// The largest file read, stored or inflated (`--max-file-size`).
     pub max_file_bytes: usize,
+    /// The memory budget for file contents of all workers (`--max-memory`).
+    pub max_memory: usize,
     /// Tables wrap long values instead of cutting them (`--wide`).
     pub wide: bool,
 }
 
 impl Global {
-    /// Reads the terminal state and `NO_COLOR` once.
-    pub fn detect(cli: &crate::cli::Cli) -> Global {
+    /// Reads the terminal state and `NO_COLOR` once, and checks the memory limits against
+    /// each other.
+    pub fn detect(cli: &crate::cli::Cli) -> anyhow::Result<Global> {
         let (quiet, threads, color, keep_duplicates) = (cli.quiet, cli.threads, cli.color, cli.keep_duplicates);
         let stdout_tty = std::io::stdout().is_terminal();
         let stderr_tty = std::io::stderr().is_terminal();
@@ -48,7 +90,17 @@ impl Global {
             ColorChoice::Never => false,
             ColorChoice::Auto => tty && !no_color,
         };
-        Global {
+        let max_memory = cli.max_memory.unwrap_or_else(default_memory);
+        let max_file_bytes = cli.max_file_size.unwrap_or(max_memory / 2);
+        if max_file_bytes > max_memory / 2 {
+            anyhow::bail!(
+                "--max-file-size {} MiB is more than half of --max-memory {} MiB: raise --max-memory to at least {} MiB",
+                max_file_bytes >> 20,
+                max_memory >> 20,
+                (max_file_bytes * 2) >> 20
+            );
+        }
+        Ok(Global {
             quiet,
             threads,
             color: wants(stderr_tty),
@@ -56,9 +108,10 @@ impl Global {
             stdout_tty,
             stderr_tty,
             keep_duplicates,
-            max_file_bytes: cli.max_file_size,
+            max_file_bytes,
+            max_memory,
             wide: cli.wide,
-        }
+        })
     }
 
     /// What the printers need to know of stdout.

@@ -16,9 +16,6 @@ use crate::output::{self, EventSink};
 use cloudtrail::query::collect::{group_cells, group_columns, CountBy, Matcher, Ordered, Streamed};
 use cloudtrail::query::{Mode, Plan, PlanError};
 
-/// Above this many bytes of matches held for ordering, suggest `--unordered`.
-const HINT_HELD_BYTES: u64 = 256 << 20;
-
 /// Runs `ctl query`.
 pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
     let plan = Plan::new(&args.request(), Utc::now()).map_err(|e| match e {
@@ -37,31 +34,31 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
 
     let (stats, matched, unreadable) = match &plan.mode {
         Mode::Events { fields, ordered: true, limit } => {
-            // Ordered output drops copies itself, deterministically (see `Matches`).
+            // Ordered output drops copies itself, deterministically (see `Matches`), and sorts
+            // in bounded memory: beyond it, in sorted runs on temporary files.
             let dedup = session.seen.is_some();
-            let visitor = Ordered { matcher: Matcher { seen: None, ..matcher }, limit: *limit, dedup };
-            let mut scanned = session.scan(&visitor);
+            let spill = super::sort_spill(&plan.paths, global)?;
+            let visitor = Ordered {
+                matcher: Matcher { seen: None, ..matcher },
+                limit: *limit,
+                dedup,
+                spill: limit.is_none().then_some(&spill),
+            };
+            let scanned = session.scan(&visitor);
             let (stats, stopped, unreadable) =
                 (scanned.stats, scanned.stopped_on_problem, session.unreadable(&scanned));
-            scanned.acc.finish();
-            session.count_copies(scanned.acc.copies());
-            let matched = scanned.acc.matched();
-            let held = scanned.acc.held_bytes();
-            if held > HINT_HELD_BYTES && limit.is_none() {
-                session.talk(&format!(
-                    "note: {} MB of matching events were held to print them by eventTime; --unordered streams them",
-                    held / 1_000_000
-                ));
+            let runs = spill.runs();
+            let mut sorted = spill.finish(scanned.acc).context("sorting the matches on disk")?;
+            if runs > 0 {
+                session.talk(&format!("note: the matches were sorted in {runs} runs on disk (bounded by --max-memory)"));
             }
             if !stopped {
                 let mut sink = EventSink::new(format, fields.clone(), stdout, screen, sources(&session, args));
-                scanned
-                    .acc
-                    .for_each_sorted(|raw, source| sink.write_event(raw, source))
-                    .context("writing the results")?;
+                sorted.for_each(|raw, source| sink.write_event(raw, source)).context("writing the results")?;
                 sink.finish().context("writing the results")?;
             }
-            (stats, matched, unreadable)
+            session.count_copies(sorted.copies());
+            (stats, sorted.matched(), unreadable)
         }
         Mode::Events { fields, ordered: false, limit } => {
             let sink = EventSink::new(format, fields.clone(), stdout, screen, sources(&session, args));

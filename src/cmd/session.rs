@@ -78,6 +78,7 @@ impl<'g> Session<'g> {
             on_file: Some(&tick),
             on_problem: &on_problem,
             max_file_bytes: self.global.max_file_bytes,
+            max_memory: self.global.max_memory,
             on_window_end: Some(&forget_old_days),
         };
         let scanned = scan::scan(&self.discovery.inputs, visitor, &options);

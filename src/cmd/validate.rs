@@ -16,7 +16,7 @@ use cloudtrail::digest::metadata;
 use cloudtrail::digest::validate::{self, ChainId, Options, Outcome, Report, Subject, Summary, Tally, Verdict};
 
 pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
-    let options = options(args)?;
+    let options = options(args, global)?;
     let began = Instant::now();
     let bar = global.progress().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -88,7 +88,7 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
     Ok(crate::exit::status(answer, report.unreadable.len() as u64))
 }
 
-fn options(args: &ValidateArgs) -> anyhow::Result<Options> {
+fn options(args: &ValidateArgs, global: &Global) -> anyhow::Result<Options> {
     let mut keys = KeyRing::default();
     for path in &args.public_keys {
         let text = super::read_option_file(path)?;
@@ -124,6 +124,7 @@ fn options(args: &ValidateArgs) -> anyhow::Result<Options> {
         accounts: args.account.clone(),
         regions: args.region.clone(),
         trails: args.trail.clone(),
+        max_memory: Some(global.max_memory),
     })
 }
 

@@ -88,9 +88,24 @@ impl Inflater {
     /// On success the member's bytes are valid until the next call. Bytes of `input` after
     /// `consumed` are not looked at. A truncated member is [`InflateError::BadData`].
     pub fn first_member(&mut self, input: &[u8]) -> Result<Member<'_>, InflateError> {
+        self.first_member_within(input, &mut |_| true)
+    }
+
+    /// As [`Inflater::first_member`], asking `may_grow(extra)` before the output buffer grows
+    /// by `extra` bytes: when it says no, the member is [`InflateError::TooLarge`] (so a memory
+    /// budget can bound it).
+    pub fn first_member_within(
+        &mut self,
+        input: &[u8],
+        may_grow: &mut dyn FnMut(usize) -> bool,
+    ) -> Result<Member<'_>, InflateError> {
         let mut capacity = initial_capacity(input).min(self.limit);
         loop {
             if self.out.len() < capacity {
+                if capacity > self.out.capacity() && !may_grow(capacity - self.out.capacity()) {
+                    return Err(InflateError::TooLarge { limit: self.limit });
+                }
+                self.out.reserve_exact(capacity - self.out.len());
                 self.out.resize(capacity, 0);
             }
             let mut consumed = 0usize;
@@ -124,21 +139,42 @@ impl Inflater {
     /// Inflates every gzip member of `input` back to back, as `zcat` does, appending to `out`.
     ///
     /// Trailing zero padding after the last member is tolerated (as gzip does); any other
-    /// trailing bytes are an error.
-    pub fn all_members(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), InflateError> {
+    /// trailing bytes are an error. `may_grow(extra)` is asked before this inflater's buffer or
+    /// `out` grows by `extra` bytes, as in [`Inflater::first_member_within`].
+    pub fn all_members(
+        &mut self,
+        input: &[u8],
+        out: &mut Vec<u8>,
+        may_grow: &mut dyn FnMut(usize) -> bool,
+    ) -> Result<(), InflateError> {
         let mut rest = input;
         let limit = self.limit;
         loop {
-            let member = self.first_member(rest)?;
-            if out.len() + member.data.len() > limit {
+            let member = self.first_member_within(rest, may_grow)?;
+            let needed = out.len() + member.data.len();
+            if needed > limit || (needed > out.capacity() && !may_grow(needed - out.capacity())) {
                 return Err(InflateError::TooLarge { limit });
             }
+            out.reserve_exact(member.data.len());
             out.extend_from_slice(member.data);
             rest = &rest[member.consumed..];
             if rest.iter().all(|&b| b == 0) {
                 return Ok(());
             }
         }
+    }
+}
+
+impl Inflater {
+    /// Bytes held by the output buffer.
+    pub fn capacity(&self) -> usize {
+        self.out.capacity()
+    }
+
+    /// Gives back the output buffer's memory above `bytes`.
+    pub fn shrink_to(&mut self, bytes: usize) {
+        self.out.truncate(bytes);
+        self.out.shrink_to(bytes);
     }
 }
 
@@ -199,7 +235,7 @@ mod tests {
         let mut inf = Inflater::new();
         assert_eq!(inf.first_member(&gz).unwrap().consumed, first_len);
         let mut all = Vec::new();
-        inf.all_members(&gz, &mut all).unwrap();
+        inf.all_members(&gz, &mut all, &mut |_| true).unwrap();
         assert_eq!(all, b"firstsecond");
     }
 

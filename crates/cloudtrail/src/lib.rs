@@ -5,6 +5,7 @@
 //! - [`gz`]: gzip inflation shared by every reader.
 //! - [`record`]: reading CloudTrail files into records, and borrowed views of an event.
 //! - [`scan`]: the parallel scan engine (discovery with pruning, one pass on every core).
+//! - [`budget`]: one memory budget for the file bytes all workers hold.
 //! - [`dedup`]: events delivered more than once, seen once.
 //! - [`query`]: query plans, their predicates and prefilters, and what they collect.
 //! - [`fields`]: dotted field paths into an event.
@@ -15,6 +16,7 @@
 //! Callers hand in plain configuration structs and receive plain results; progress is
 //! reported through callbacks.
 
+pub mod budget;
 pub mod dedup;
 pub mod digest;
 pub mod fields;

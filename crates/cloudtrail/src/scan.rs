@@ -16,6 +16,7 @@ use std::sync::{Mutex, PoisonError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rayon::prelude::*;
 
+use crate::budget::{Budget, Share};
 use crate::record::{self, Content, RecordError, Refusal, SyntaxError};
 use crate::tree::{self, Class};
 
@@ -348,8 +349,11 @@ pub struct ScanOptions<'a> {
     /// Receives each problem as it happens (from any worker thread).
     pub on_problem: &'a (dyn Fn(&FileProblem) + Sync),
     /// The largest file read, as stored or inflated (bytes); larger ones are reported as
-    /// problems and skipped. Each worker thread holds at most about twice this.
+    /// problems and skipped.
     pub max_file_bytes: usize,
+    /// The memory budget of file bytes held by all workers at once ([`Budget`]); a file that
+    /// needs more than a worker may hold under it is refused as too large.
+    pub max_memory: usize,
     /// Called after each delivery day's files (see [`windows`]), e.g. to let
     /// [`crate::dedup::Seen`] forget older days.
     pub on_window_end: Option<&'a (dyn Fn() + Sync)>,
@@ -377,7 +381,11 @@ struct Worker {
 /// [`ScanOptions::on_window_end`] is called between days.
 pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>) -> Scanned<V::Acc> {
     let threads = rayon::current_num_threads().max(1);
-    let worker = || Worker { reader: record::Reader::with_limit(options.max_file_bytes), scratch: Vec::new() };
+    let budget = Budget::new(options.max_memory, threads);
+    let worker = || Worker {
+        reader: record::Reader::with_budget(options.max_file_bytes, Share::new(budget.clone())),
+        scratch: Vec::new(),
+    };
     let workers: Vec<Mutex<Worker>> = (0..threads).map(|_| Mutex::new(worker())).collect();
     let stop = AtomicBool::new(false);
     let stopped_on_problem = AtomicBool::new(false);
@@ -393,6 +401,7 @@ pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>
         let slot = rayon::current_thread_index().unwrap_or(0) % threads;
         let mut worker = workers[slot].lock().unwrap_or_else(PoisonError::into_inner);
         let problem = read_one(&mut worker, visitor, index, input, &mut acc, &mut stats);
+        worker.reader.settle();
         drop(worker);
         if let Some(kind) = problem {
             (options.on_problem)(&FileProblem { file: index, input: input.clone(), kind });
@@ -610,6 +619,7 @@ mod tests {
             on_file: None,
             on_problem: &on_problem,
             max_file_bytes: crate::gz::MAX_INFLATED,
+            max_memory: 1 << 30,
             on_window_end: None,
         };
         let out = scan(&inputs, &Count, &options);

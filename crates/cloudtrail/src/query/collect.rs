@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use super::screen::LiteralScreen;
+use super::spill::Spill;
 use super::{Grouping, Selection};
 use crate::dedup::Seen;
 use crate::fields::Cell;
@@ -80,6 +81,23 @@ struct Item {
 
 impl Item {
     fn key(&self) -> (i64, usize, u64) {
+        (self.time, self.file, self.ordinal)
+    }
+}
+
+/// A match with its sort key, as sorted runs hold it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry<'a> {
+    pub time: i64,
+    pub file: usize,
+    pub ordinal: u64,
+    pub digest: Option<u64>,
+    pub raw: &'a [u8],
+}
+
+impl Entry<'_> {
+    /// Output order: by eventTime, then input, then position in it.
+    pub fn key(&self) -> (i64, usize, u64) {
         (self.time, self.file, self.ordinal)
     }
 }
@@ -224,6 +242,35 @@ impl Matches {
         self.sort_and_limit();
     }
 
+    /// Whether copies of events delivered more than once are dropped.
+    pub(crate) fn dedups(&self) -> bool {
+        self.dedup
+    }
+
+    /// Counts copies dropped outside this store (by merging spilled runs).
+    pub(crate) fn add_copies(&mut self, n: u64) {
+        self.copies += n;
+    }
+
+    /// Bytes this store holds: the events and their index.
+    pub(crate) fn footprint(&self) -> u64 {
+        self.bytes + (self.items.len() * std::mem::size_of::<Item>()) as u64
+    }
+
+    /// Sorts the held matches in output order, drops copies, hands each to `f` and empties the
+    /// store (its counters are kept): a sorted run for [`super::spill`].
+    pub(crate) fn drain_sorted<E>(&mut self, mut f: impl FnMut(&Entry<'_>) -> Result<(), E>) -> Result<(), E> {
+        self.sort_and_drop_copies();
+        for item in &self.items {
+            let raw = self.raw(item);
+            f(&Entry { time: item.time, file: item.file, ordinal: item.ordinal, digest: item.digest, raw })?;
+        }
+        self.items = Vec::new();
+        self.chunks = Vec::new();
+        self.bytes = 0;
+        Ok(())
+    }
+
     /// Calls `f` with each raw event in output order (see [`Matches::finish`], which must have
     /// been called), stopping at the first error.
     pub fn for_each_sorted<E>(&self, mut f: impl FnMut(&[u8], Source) -> Result<(), E>) -> Result<(), E> {
@@ -240,6 +287,9 @@ pub struct Ordered<'p> {
     pub matcher: Matcher<'p>,
     pub limit: Option<usize>,
     pub dedup: bool,
+    /// Where matches beyond a memory bound go, sorted (without a limit: with one, at most
+    /// about twice the limit is held anyway).
+    pub spill: Option<&'p Spill>,
 }
 
 impl Visitor for Ordered<'_> {
@@ -256,12 +306,23 @@ impl Visitor for Ordered<'_> {
     fn record(&self, acc: &mut Matches, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
         if let Some(view) = self.matcher.check(raw)? {
             acc.push(view.event_time_ms().unwrap_or(NO_TIME), file, ordinal, raw);
+            if let Some(spill) = self.spill {
+                spill.offer(acc);
+            }
         }
         Ok(())
     }
 
     fn merge(&self, a: Matches, b: Matches) -> Matches {
-        a.append(b)
+        let mut merged = a.append(b);
+        if let Some(spill) = self.spill {
+            spill.offer(&mut merged);
+        }
+        merged
+    }
+
+    fn done(&self) -> bool {
+        self.spill.is_some_and(Spill::failed)
     }
 }
 

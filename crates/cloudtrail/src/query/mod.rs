@@ -9,6 +9,7 @@
 
 pub mod collect;
 pub mod screen;
+pub mod spill;
 
 use std::net::IpAddr;
 use std::path::PathBuf;

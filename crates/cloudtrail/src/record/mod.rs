@@ -51,6 +51,7 @@ use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
+use crate::budget::Share;
 use crate::gz::{self, InflateError, Inflater};
 use cwl_filter::json;
 pub use cwl_filter::json::{Reason, SyntaxError};
@@ -93,12 +94,15 @@ pub fn is_digest_name(path: &Path) -> bool {
 
 /// Reads files and standard input into reused buffers, inflating gzip; one per worker thread.
 /// A file larger than the reader's limit, as stored or once inflated, is refused before it is
-/// allocated ([`RecordError::TooLarge`]): memory per reader stays under about twice the limit.
+/// allocated ([`RecordError::TooLarge`]). With a [`Share`] of a memory budget, the reader asks
+/// it before its buffers grow and gives memory back after a large file ([`Reader::settle`]), so
+/// what all readers hold together stays under the budget.
 pub struct Reader {
     inflater: Inflater,
     raw: Vec<u8>,
     inflated: Vec<u8>,
     limit: usize,
+    share: Option<Share>,
     /// Damage after an intact part of the last file loaded ([`Reader::take_damage`]).
     damage: Option<RecordError>,
 }
@@ -109,6 +113,9 @@ impl Default for Reader {
     }
 }
 
+/// How much of a file of unknown size is read at a time (stdin, a FIFO, a sparse file).
+const READ_STEP: usize = 1 << 20;
+
 impl Reader {
     pub fn new() -> Reader {
         Reader::default()
@@ -116,7 +123,24 @@ impl Reader {
 
     /// A reader that refuses files over `limit` bytes, stored or inflated.
     pub fn with_limit(limit: usize) -> Reader {
-        Reader { inflater: Inflater::with_limit(limit), raw: Vec::new(), inflated: Vec::new(), limit, damage: None }
+        Reader {
+            inflater: Inflater::with_limit(limit),
+            raw: Vec::new(),
+            inflated: Vec::new(),
+            limit,
+            share: None,
+            damage: None,
+        }
+    }
+
+    /// A reader that refuses files over `limit` bytes and keeps within its `share` of a budget.
+    pub fn with_budget(limit: usize, share: Share) -> Reader {
+        Reader { share: Some(share), ..Reader::with_limit(limit) }
+    }
+
+    /// Bytes held by the reader's buffers.
+    fn held(&self) -> usize {
+        self.raw.capacity() + self.inflated.capacity() + self.inflater.capacity()
     }
 
     /// Reads `path` (`None`: standard input) and returns its bytes, inflated when they start
@@ -127,27 +151,68 @@ impl Reader {
     pub fn load(&mut self, path: Option<&Path>) -> Result<&[u8], RecordError> {
         self.raw.clear();
         self.damage = None;
-        let too_large = RecordError::TooLarge { limit: self.limit };
-        let cap = self.limit as u64 + 1;
         match path {
             Some(path) => {
                 let file = std::fs::File::open(path)?;
-                if let Ok(meta) = file.metadata() {
-                    if meta.len() > self.limit as u64 {
-                        return Err(too_large);
-                    }
-                    self.raw.reserve(meta.len() as usize);
+                let claimed = file.metadata().map_or(0, |meta| meta.len());
+                if claimed > self.limit as u64 {
+                    return Err(RecordError::TooLarge { limit: self.limit });
                 }
-                file.take(cap).read_to_end(&mut self.raw)?;
+                self.read_all(file, claimed as usize)?;
             }
-            None => {
-                std::io::stdin().lock().take(cap).read_to_end(&mut self.raw)?;
-            }
-        }
-        if self.raw.len() > self.limit {
-            return Err(too_large);
+            None => self.read_all(std::io::stdin().lock(), 0)?,
         }
         self.decode()
+    }
+
+    /// Reads `from` to its end into `raw`, `expected` bytes at first, then a step at a time,
+    /// each growth asked of the budget; more than the limit is refused.
+    fn read_all(&mut self, mut from: impl Read, expected: usize) -> Result<(), RecordError> {
+        let mut want = expected.max(1);
+        loop {
+            if self.raw.capacity() - self.raw.len() < want {
+                let more = self.raw.len() + want - self.raw.capacity();
+                if !self.may_grow(more) {
+                    return Err(RecordError::TooLarge { limit: self.limit });
+                }
+                self.raw.reserve_exact(want);
+            }
+            let room = self.raw.capacity() - self.raw.len();
+            let before = self.raw.len();
+            (&mut from).take(room as u64).read_to_end(&mut self.raw)?;
+            if self.raw.len() > self.limit {
+                return Err(RecordError::TooLarge { limit: self.limit });
+            }
+            if self.raw.len() - before < room {
+                return Ok(());
+            }
+            want = READ_STEP.min(self.limit + 1 - self.raw.len()).max(1);
+        }
+    }
+
+    /// Asks the budget (if any) whether the reader may hold `extra` more bytes.
+    fn may_grow(&mut self, extra: usize) -> bool {
+        let held = self.held();
+        self.share.as_mut().is_none_or(|share| share.grow_to(held + extra))
+    }
+
+    /// Gives back the memory held above the budget's allowance after a large file, so that the
+    /// next reader may use the budget's lane. Call when done with the last file's bytes.
+    pub fn settle(&mut self) {
+        let Some(share) = &mut self.share else { return };
+        let allowance = share.allowance();
+        if self.held() > allowance {
+            // Keep what fits the allowance, largest buffers first given up.
+            self.inflated = Vec::new();
+            let raw = allowance / 4;
+            self.raw.truncate(raw);
+            self.raw.shrink_to(raw);
+            self.inflater.shrink_to(allowance - self.raw.capacity().min(allowance));
+        }
+        let held = self.held();
+        if let Some(share) = &mut self.share {
+            share.settle(held);
+        }
     }
 
     /// The damage found after an intact part of the last file loaded, if any.
@@ -169,19 +234,27 @@ impl Reader {
         }
         // A single member (every CloudTrail file) is inflated once, in the reused buffer; only a
         // concatenation (`cat a.gz b.gz`) is read again member by member, by a second inflater
-        // because the first one's buffer is lent out by the early return.
-        let member = self.inflater.first_member(&self.raw)?;
-        if self.raw[member.consumed..].iter().all(|&b| b == 0) {
+        // because the first one's buffer is lent out by the early return. Every growth is asked
+        // of the budget, with what the other buffers hold.
+        let Reader { inflater, raw, inflated, share, limit, damage } = self;
+        let outside = raw.capacity() + inflated.capacity();
+        let mut held = outside + inflater.capacity();
+        let mut may_grow = |extra: usize| {
+            held += extra;
+            share.as_mut().is_none_or(|share| share.grow_to(held))
+        };
+        let member = inflater.first_member_within(raw, &mut may_grow)?;
+        if raw[member.consumed..].iter().all(|&b| b == 0) {
             return Ok(member.data);
         }
-        self.inflated.clear();
-        if let Err(e) = Inflater::with_limit(self.limit).all_members(&self.raw, &mut self.inflated) {
-            if self.inflated.is_empty() {
+        inflated.clear();
+        if let Err(e) = Inflater::with_limit(*limit).all_members(raw, inflated, &mut may_grow) {
+            if inflated.is_empty() {
                 return Err(e.into());
             }
-            self.damage = Some(RecordError::TrailingDamage(e, self.inflated.len()));
+            *damage = Some(RecordError::TrailingDamage(e, inflated.len()));
         }
-        Ok(&self.inflated)
+        Ok(inflated)
     }
 }
 

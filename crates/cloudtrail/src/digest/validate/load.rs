@@ -1,6 +1,7 @@
 //! Reading every digest of the dump once, in parallel: inflated bytes' hash and parsed body.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -80,15 +81,27 @@ impl LoadError {
 pub fn load_all(files: Vec<DigestFile>) -> HashMap<PathBuf, Loaded> {
     files
         .into_par_iter()
-        .map_init(Inflater::new, |inflater, file| {
+        .map_init(|| Inflater::with_limit(DIGEST_LIMIT), |inflater, file| {
             let outcome = load_one(inflater, &file.path);
             (file.abs.clone(), Loaded { file, outcome })
         })
         .collect()
 }
 
+/// The largest digest file read, stored or inflated: a digest lists an hour of log files, far
+/// below this; a larger file is refused rather than held.
+const DIGEST_LIMIT: usize = 64 << 20;
+
 fn load_one(inflater: &mut Inflater, path: &Path) -> Result<Parsed, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Unreadable { path: path.to_path_buf(), source })?;
+    let unreadable = |source| LoadError::Unreadable { path: path.to_path_buf(), source };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(DIGEST_LIMIT as u64 + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() > DIGEST_LIMIT {
+        let too_large = format!("larger than the digest limit of {} MiB", DIGEST_LIMIT >> 20);
+        return Err(unreadable(std::io::Error::new(std::io::ErrorKind::InvalidData, too_large)));
+    }
     // Like the AWS CLI (zlib.decompress with gzip framing), only the first member counts and
     // trailing bytes are ignored: the signature covers the inflated content, not the file.
     let member =

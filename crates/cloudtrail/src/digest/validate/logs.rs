@@ -2,12 +2,12 @@
 //! uncompressed bytes, with the CLI's verdicts for trailing data, corruption and truncation.
 
 use std::fs::File;
-use std::io::{ErrorKind, Read};
+use std::io::{BufRead, BufReader, ErrorKind, Read};
 use std::path::Path;
 
 use sha2::{Digest as _, Sha256};
 
-use crate::gz::Inflater;
+use crate::gz::{InflateError, Inflater};
 
 /// What reading and hashing one log file gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,11 +28,19 @@ pub enum Hashed {
     Unreadable(String),
 }
 
-/// A per-thread log hasher that reuses its input and output buffers across files.
-#[derive(Default)]
+/// A per-thread log hasher that reuses its input and output buffers across files. A file is
+/// hashed in memory, whole (the fast path), when it and its content fit the hasher's bound;
+/// a larger one is hashed as a stream, so its size costs time, never memory.
 pub struct LogHasher {
     inflater: Inflater,
     input: Vec<u8>,
+    in_memory: usize,
+}
+
+impl Default for LogHasher {
+    fn default() -> LogHasher {
+        LogHasher::new(crate::gz::MAX_INFLATED)
+    }
 }
 
 impl Hashed {
@@ -46,44 +54,75 @@ impl Hashed {
 }
 
 impl LogHasher {
+    /// A hasher holding at most `in_memory` bytes of a file and as much of its content.
+    pub fn new(in_memory: usize) -> LogHasher {
+        LogHasher { inflater: Inflater::with_limit(in_memory), input: Vec::new(), in_memory }
+    }
+
     pub fn hash(&mut self, path: &Path) -> Hashed {
+        match self.hash_in_memory(path) {
+            Ok(Some(hashed)) => hashed,
+            // Too large to hold: read again, as a stream.
+            Ok(None) => match File::open(path) {
+                Ok(file) => hash_stream(BufReader::with_capacity(1 << 16, file)),
+                Err(e) => unreadable(e),
+            },
+            Err(e) => unreadable(e),
+        }
+    }
+
+    /// The verdict on a file read whole, or `None` when the file or its content is larger
+    /// than the hasher holds.
+    fn hash_in_memory(&mut self, path: &Path) -> std::io::Result<Option<Hashed>> {
         self.input.clear();
-        let read = File::open(path).and_then(|mut f| f.read_to_end(&mut self.input));
-        if let Err(e) = read {
-            return match e.kind() {
-                ErrorKind::NotFound => Hashed::Missing,
-                _ => Hashed::Unreadable(e.to_string()),
-            };
+        let file = File::open(path)?;
+        if file.metadata()?.len() > self.in_memory as u64 {
+            return Ok(None);
         }
-        match self.inflater.first_member(&self.input) {
+        file.take(self.in_memory as u64 + 1).read_to_end(&mut self.input)?;
+        if self.input.len() > self.in_memory {
+            return Ok(None);
+        }
+        Ok(match self.inflater.first_member(&self.input) {
             Ok(member) if member.consumed == self.input.len() => {
-                Hashed::Clean { sha256: hex::encode(Sha256::digest(member.data)), size: member.data.len() as u64 }
+                Some(Hashed::Clean { sha256: hex::encode(Sha256::digest(member.data)), size: member.data.len() as u64 })
             }
-            Ok(_) => Hashed::TrailingData,
-            Err(_) => classify_failure(&self.input),
-        }
+            Ok(_) => Some(Hashed::TrailingData),
+            Err(InflateError::TooLarge { .. }) => None,
+            Err(_) => Some(hash_stream(&self.input[..])),
+        })
     }
 }
 
-/// Re-reads a stream libdeflate refused with zlib's streaming semantics, to tell truncation
-/// (zlib raises nothing and the CLI hashes the partial output) from corruption.
-fn classify_failure(input: &[u8]) -> Hashed {
-    let mut decoder = flate2::read::GzDecoder::new(input);
+fn unreadable(e: std::io::Error) -> Hashed {
+    match e.kind() {
+        ErrorKind::NotFound => Hashed::Missing,
+        _ => Hashed::Unreadable(e.to_string()),
+    }
+}
+
+/// Hashes a gzip stream with zlib's streaming semantics, as the AWS CLI reads it: truncation
+/// (zlib raises nothing and the CLI hashes the partial output) is told from corruption, and
+/// bytes after the first member are trailing data.
+fn hash_stream(input: impl BufRead) -> Hashed {
+    let mut decoder = flate2::bufread::GzDecoder::new(input);
     let mut hasher = Sha256::new();
+    let mut size = 0u64;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         match decoder.read(&mut buf) {
             Ok(0) => {
-                // A stream that decodes cleanly here but not in libdeflate is larger than the
-                // inflater accepts; its content is still hashed.
                 let sha256 = hex::encode(hasher.finalize());
-                return if decoder.into_inner().is_empty() {
-                    Hashed::Clean { sha256, size: 0 }
-                } else {
-                    Hashed::TrailingData
+                return match decoder.into_inner().fill_buf() {
+                    Ok([]) => Hashed::Clean { sha256, size },
+                    Ok(_) => Hashed::TrailingData,
+                    Err(e) => Hashed::Unreadable(e.to_string()),
                 };
             }
-            Ok(n) => hasher.update(&buf[..n]),
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                size += n as u64;
+            }
             Err(e) if e.kind() == ErrorKind::UnexpectedEof => {
                 return Hashed::Truncated { sha256: hex::encode(hasher.finalize()) };
             }
@@ -97,11 +136,16 @@ mod tests {
     use super::*;
     use crate::gz::gzip;
 
+    /// The verdict on `bytes`, the same whether the file is hashed in memory or as a stream.
     fn hash_bytes(bytes: &[u8]) -> Hashed {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.json.gz");
         std::fs::write(&path, bytes).unwrap();
-        LogHasher::default().hash(&path)
+        let whole = LogHasher::default().hash(&path);
+        for bound in [16, bytes.len().saturating_sub(1).max(1), bytes.len() + 1] {
+            assert_eq!(LogHasher::new(bound).hash(&path), whole, "hashed with {bound} bytes in memory");
+        }
+        whole
     }
 
     #[test]

@@ -49,6 +49,10 @@ pub struct Options {
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
     pub trails: Vec<String>,
+    /// The memory for log files held by all threads at once (`None`: each file is held whole,
+    /// up to the inflater's limit). A log file larger than a thread's share is hashed as a
+    /// stream: slower, same verdict.
+    pub max_memory: Option<usize>,
 }
 
 /// Validates the dump. `on_log` is called once per log file hashed (for a progress bar).
@@ -73,7 +77,7 @@ pub fn validate(options: &Options, on_log: &(dyn Fn() + Sync)) -> Result<Report,
             (id, walked)
         })
         .collect();
-    let hashed = hash_logs(&walked, &found.present, on_log);
+    let hashed = hash_logs(&walked, &found.present, options.max_memory, on_log);
     report.bytes_hashed = hashed.values().map(Hashed::size).sum();
     for (_, w) in &mut walked {
         for check in &w.log_checks {
@@ -111,15 +115,19 @@ fn chains_in_scope<'a>(loaded: &'a HashMap<PathBuf, Loaded>, scope: &Scope<'_>) 
 fn hash_logs(
     walked: &[(ChainId, Walked)],
     present: &HashSet<PathBuf>,
+    max_memory: Option<usize>,
     on_log: &(dyn Fn() + Sync),
 ) -> HashMap<PathBuf, Hashed> {
+    // A thread holds a file and its content: half its share each.
+    let threads = rayon::current_num_threads().max(1);
+    let in_memory = max_memory.map_or(crate::gz::MAX_INFLATED, |total| (total / threads / 2).max(1 << 20));
     let mut unique: Vec<&Path> =
         walked.iter().flat_map(|(_, w)| w.log_checks.iter().map(|c| c.abs.as_path())).collect();
     unique.sort();
     unique.dedup();
     unique
         .into_par_iter()
-        .map_init(LogHasher::default, |hasher, path| {
+        .map_init(|| LogHasher::new(in_memory), |hasher, path| {
             let result = if present.contains(path) { hasher.hash(path) } else { Hashed::Missing };
             on_log();
             (path.to_path_buf(), result)

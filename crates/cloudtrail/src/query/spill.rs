@@ -1,0 +1,232 @@
+//! Ordered output in bounded memory: matches beyond a bound are sorted into runs on temporary
+//! files and merged on output.
+//!
+//! Each task's [`Matches`] is offered to the [`Spill`] as it grows; once it holds more than the
+//! run size it is sorted, its copies dropped, and written out as one run. On output the runs
+//! (and what is still in memory) are merged by the same key as the in-memory sort (eventTime,
+//! input, position), so the bytes printed are the same whether anything was spilled or not,
+//! whatever the threads did. Copies of one event are byte-identical, so they share an eventTime
+//! and meet in the merge one after another: only the digests of the current eventTime are kept
+//! to drop them. Runs are anonymous temporary files (removed by the system when closed) in a
+//! directory the caller chooses outside the evidence; past [`MAX_RUNS`] they are merged into
+//! one, so open files stay few.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use super::collect::{Entry, Matches, Source};
+
+/// Runs held before they are merged into one.
+pub const MAX_RUNS: usize = 64;
+
+/// Where sorted runs go; shared by the tasks of one scan.
+#[derive(Debug)]
+pub struct Spill {
+    dir: PathBuf,
+    run_bytes: u64,
+    runs: Mutex<Vec<File>>,
+    error: Mutex<Option<io::Error>>,
+    failed: AtomicBool,
+}
+
+impl Spill {
+    /// Runs go to anonymous files in `dir`; a task's matches are written out once they hold
+    /// more than `run_bytes`.
+    pub fn new(dir: PathBuf, run_bytes: u64) -> Spill {
+        Spill { dir, run_bytes, runs: Mutex::default(), error: Mutex::default(), failed: AtomicBool::new(false) }
+    }
+
+    /// Writes `matches` out as a sorted run when it holds more than the run size.
+    pub(crate) fn offer(&self, matches: &mut Matches) {
+        if matches.footprint() <= self.run_bytes || self.failed() {
+            return;
+        }
+        let mut runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
+        let written = write_run(&self.dir, |w| matches.drain_sorted(|e| write_entry(w, e))).and_then(|run| {
+            runs.push(run);
+            if runs.len() >= MAX_RUNS {
+                // Copies are left for the final merge, which counts them.
+                let all = std::mem::take(&mut *runs);
+                let merged = write_run(&self.dir, |w| merge(open(all)?, false, &mut 0, |e| write_entry(w, e)))?;
+                runs.push(merged);
+            }
+            Ok(())
+        });
+        if let Err(e) = written {
+            self.failed.store(true, Ordering::Relaxed);
+            self.error.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(e);
+        }
+    }
+
+    /// Whether writing a run failed (the scan should stop; see [`Spill::finish`]).
+    pub fn failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+
+    /// How many runs are on disk.
+    pub fn runs(&self) -> usize {
+        self.runs.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    /// The matches in output order: `matches` itself when nothing was spilled, else the merge
+    /// of the runs and of `matches`. Fails with the error of a run that could not be written.
+    pub fn finish(self, mut matches: Matches) -> io::Result<Sorted> {
+        if let Some(e) = self.error.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            return Err(e);
+        }
+        let runs = self.runs.into_inner().unwrap_or_else(PoisonError::into_inner);
+        if runs.is_empty() {
+            matches.finish();
+            return Ok(Sorted::Memory(matches));
+        }
+        let last = write_run(&self.dir, |w| matches.drain_sorted(|e| write_entry(w, e)))?;
+        let mut readers = open(runs)?;
+        readers.extend(open(vec![last])?);
+        Ok(Sorted::Runs { readers, matches })
+    }
+}
+
+/// Matches in output order, from memory or merged from runs.
+#[derive(Debug)]
+pub enum Sorted {
+    Memory(Matches),
+    /// The runs, and the (emptied) matches whose counters hold the totals so far.
+    Runs { readers: Vec<RunReader>, matches: Matches },
+}
+
+impl Sorted {
+    /// Calls `f` with each event in output order, copies dropped, stopping at the first error.
+    /// [`Sorted::matched`] and [`Sorted::copies`] are final after it.
+    pub fn for_each(&mut self, mut f: impl FnMut(&[u8], Source) -> io::Result<()>) -> io::Result<()> {
+        match self {
+            Sorted::Memory(matches) => matches.for_each_sorted(f),
+            Sorted::Runs { readers, matches } => {
+                let mut copies = 0;
+                let dedup = matches.dedups();
+                let result = merge(std::mem::take(readers), dedup, &mut copies, |e| {
+                    f(e.raw, Source { file: e.file, index: e.ordinal })
+                });
+                matches.add_copies(copies);
+                result
+            }
+        }
+    }
+
+    /// Matches found, copies not counted.
+    pub fn matched(&self) -> u64 {
+        match self {
+            Sorted::Memory(m) | Sorted::Runs { matches: m, .. } => m.matched(),
+        }
+    }
+
+    /// Copies of events delivered more than once dropped.
+    pub fn copies(&self) -> u64 {
+        match self {
+            Sorted::Memory(m) | Sorted::Runs { matches: m, .. } => m.copies(),
+        }
+    }
+}
+
+/// Writes one run with `fill` into a new anonymous file in `dir`, rewound for reading.
+fn write_run(dir: &std::path::Path, fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>) -> io::Result<File> {
+    let mut writer = BufWriter::with_capacity(1 << 16, tempfile::tempfile_in(dir)?);
+    fill(&mut writer)?;
+    let mut file = writer.into_inner().map_err(io::IntoInnerError::into_error)?;
+    file.rewind()?;
+    Ok(file)
+}
+
+fn write_entry(w: &mut impl Write, e: &Entry<'_>) -> io::Result<()> {
+    w.write_all(&e.time.to_le_bytes())?;
+    w.write_all(&(e.file as u64).to_le_bytes())?;
+    w.write_all(&e.ordinal.to_le_bytes())?;
+    w.write_all(&[u8::from(e.digest.is_some())])?;
+    w.write_all(&e.digest.unwrap_or(0).to_le_bytes())?;
+    w.write_all(&(e.raw.len() as u32).to_le_bytes())?;
+    w.write_all(e.raw)
+}
+
+/// Reads one run back, an entry at a time, into a reused buffer.
+#[derive(Debug)]
+pub struct RunReader {
+    reader: BufReader<File>,
+    time: i64,
+    file: usize,
+    ordinal: u64,
+    digest: Option<u64>,
+    raw: Vec<u8>,
+}
+
+impl RunReader {
+    /// Reads the next entry; `false` at the end of the run.
+    fn advance(&mut self) -> io::Result<bool> {
+        let mut head = [0u8; 37];
+        match self.reader.read_exact(&mut head[..1]) {
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+            other => other?,
+        }
+        self.reader.read_exact(&mut head[1..])?;
+        let word = |at: usize| u64::from_le_bytes(head[at..at + 8].try_into().unwrap_or_default());
+        self.time = word(0) as i64;
+        self.file = word(8) as usize;
+        self.ordinal = word(16);
+        self.digest = (head[24] == 1).then(|| word(25));
+        let len = u32::from_le_bytes(head[33..37].try_into().unwrap_or_default()) as usize;
+        self.raw.resize(len, 0);
+        self.reader.read_exact(&mut self.raw)?;
+        Ok(true)
+    }
+
+    fn entry(&self) -> Entry<'_> {
+        Entry { time: self.time, file: self.file, ordinal: self.ordinal, digest: self.digest, raw: &self.raw }
+    }
+}
+
+fn open(runs: Vec<File>) -> io::Result<Vec<RunReader>> {
+    runs.into_iter()
+        .map(|file| {
+            let reader = BufReader::with_capacity(1 << 16, file);
+            Ok(RunReader { reader, time: 0, file: 0, ordinal: 0, digest: None, raw: Vec::new() })
+        })
+        .collect()
+}
+
+/// Merges sorted runs into `out` in output order. With `dedup`, an entry whose digest was
+/// already seen at the same eventTime is a copy: counted in `copies`, not passed on.
+fn merge(
+    mut readers: Vec<RunReader>,
+    dedup: bool,
+    copies: &mut u64,
+    mut out: impl FnMut(&Entry<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut heap = BinaryHeap::new();
+    for (i, reader) in readers.iter_mut().enumerate() {
+        if reader.advance()? {
+            heap.push(Reverse((reader.entry().key(), i)));
+        }
+    }
+    let mut time = None;
+    let mut seen: HashSet<u64> = HashSet::new();
+    while let Some(Reverse((key, i))) = heap.pop() {
+        let entry = readers[i].entry();
+        if time != Some(key.0) {
+            time = Some(key.0);
+            seen.clear();
+        }
+        let copy = dedup && entry.digest.is_some_and(|d| !seen.insert(d));
+        if copy {
+            *copies += 1;
+        } else {
+            out(&entry)?;
+        }
+        if readers[i].advance()? {
+            heap.push(Reverse((readers[i].entry().key(), i)));
+        }
+    }
+    Ok(())
+}
