@@ -53,7 +53,7 @@ _ctl() {
 
     case "${cmd}" in
         ctl)
-            opts="-q -j -h -V --quiet --threads --keep-duplicates --max-file-size --wide --color --help --version validate query filter metrics help"
+            opts="-q -j -h -V --quiet --threads --keep-duplicates --max-file-size --max-memory --wide --color --help --version validate query filter metrics help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -71,6 +71,10 @@ _ctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -83,7 +87,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__filter)
-            opts="-p -c -q -j -h --pattern --count --strict --quiet --threads --keep-duplicates --max-file-size --wide --color --help"
+            opts="-p -c -q -j -h --pattern --count --strict --quiet --threads --keep-duplicates --max-file-size --max-memory --wide --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -106,6 +110,10 @@ _ctl() {
                     return 0
                     ;;
                 --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-memory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -205,7 +213,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__metrics)
-            opts="-p -o -q -j -h --pattern --name --value --default-value --dimension --filters --cis --period --threshold --comparison --since --until --output --strict --quiet --threads --keep-duplicates --max-file-size --wide --color --help"
+            opts="-p -o -q -j -h --pattern --name --value --default-value --dimension --filters --cis --period --threshold --comparison --since --until --output --strict --quiet --threads --keep-duplicates --max-file-size --max-memory --wide --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,6 +287,10 @@ _ctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -291,7 +303,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__query)
-            opts="-e -s -u -w -o -f -n -c -q -j -h --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --output --fields --limit --count-by --bucket --stats --distinct --top --with-source --unordered --strict --quiet --threads --keep-duplicates --max-file-size --wide --color --help"
+            opts="-e -s -u -w -o -f -n -c -q -j -h --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --output --fields --limit --count-by --bucket --stats --distinct --top --with-source --unordered --strict --quiet --threads --keep-duplicates --max-file-size --max-memory --wide --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,6 +433,10 @@ _ctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -433,7 +449,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__validate)
-            opts="-v -o -q -j -h --public-keys --digest-metadata --bucket --start-time --end-time --account --region --trail --verbose --output --quiet --threads --keep-duplicates --max-file-size --wide --color --help"
+            opts="-v -o -q -j -h --public-keys --digest-metadata --bucket --start-time --end-time --account --region --trail --verbose --output --quiet --threads --keep-duplicates --max-file-size --max-memory --wide --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -488,6 +504,10 @@ _ctl() {
                     return 0
                     ;;
                 --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-memory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

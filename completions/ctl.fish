@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ctl_global_optspecs
-    string join \n q/quiet j/threads= keep-duplicates max-file-size= wide color= h/help V/version
+    string join \n q/quiet j/threads= keep-duplicates max-file-size= max-memory= wide color= h/help V/version
 end
 
 function __fish_ctl_needs_command
@@ -25,7 +25,8 @@ function __fish_ctl_using_subcommand
 end
 
 complete -c ctl -n "__fish_ctl_needs_command" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
-complete -c ctl -n "__fish_ctl_needs_command" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory' -r
+complete -c ctl -n "__fish_ctl_needs_command" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
+complete -c ctl -n "__fish_ctl_needs_command" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 768M]' -r
 complete -c ctl -n "__fish_ctl_needs_command" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -52,7 +53,8 @@ jsonl\t'One JSON object per line (default when piped)'
 json\t'One JSON document'
 csv\t'Comma-separated values with a header row'"
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand validate" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory' -r
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 768M]' -r
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -85,7 +87,8 @@ complete -c ctl -n "__fish_ctl_using_subcommand query" -l bucket -d 'Group by ti
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l distinct -d 'Per group: how many distinct values of FIELD (with --count-by or --bucket)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l top -d 'With --count-by: only the N most frequent rows (N >= 1)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand query" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 768M]' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -101,7 +104,8 @@ complete -c ctl -n "__fish_ctl_using_subcommand query" -l wide -d 'Tables wrap l
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s p -l pattern -d 'The filter pattern (CloudWatch Logs syntax)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand filter" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory' -r
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 768M]' -r
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -127,7 +131,8 @@ jsonl\t'One JSON object per line (default when piped)'
 json\t'One JSON document'
 csv\t'Comma-separated values with a header row'"
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
-complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 768M]' -r
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
 always\t''
 never\t''"

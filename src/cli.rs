@@ -182,6 +182,81 @@ pub struct QueryArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
+    #[command(flatten)]
+    pub select: Selectors,
+
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(short, long, value_enum)]
+    pub output: Option<OutputFormat>,
+
+    /// Print only these fields (comma-separated dotted paths, e.g. `eventTime,userIdentity.arn`).
+    #[arg(short, long, value_name = "A,B,...", value_delimiter = ',')]
+    pub fields: Vec<String>,
+
+    /// Stop after N matching events (in output order).
+    #[arg(short = 'n', long, value_name = "N")]
+    pub limit: Option<usize>,
+
+    /// Count matches by these fields instead of printing events, most frequent first.
+    #[arg(short = 'c', long, value_name = "FIELD[,FIELD]", value_delimiter = ',', conflicts_with = "fields")]
+    pub count_by: Vec<String>,
+
+    /// Group by time too, in buckets of this length (`15m`, `1h`, `1d`); alone, a time series
+    /// with a row for every bucket, empty ones included.
+    #[arg(long, value_name = "DURATION", conflicts_with = "fields")]
+    pub bucket: Option<String>,
+
+    /// Per group: the first and last eventTime (with --count-by or --bucket).
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Per group: how many distinct values of FIELD (with --count-by or --bucket).
+    #[arg(long, value_name = "FIELD")]
+    pub distinct: Option<String>,
+
+    /// With --count-by: only the N most frequent rows (N >= 1).
+    #[arg(long, value_name = "N", requires = "count_by",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub top: Option<usize>,
+
+    /// Say where each event was read: JSON events gain `"ctlSource":{"file":..,"index":N}`
+    /// (N counts records from 0 in the file), rows gain `source file` and `source index`.
+    #[arg(long, conflicts_with_all = ["count_by", "bucket"])]
+    pub with_source: bool,
+
+    /// Print events in the order they are found instead of by eventTime (streams, less memory).
+    #[arg(long)]
+    pub unordered: bool,
+
+    /// Treat an unreadable or malformed file as a fatal error.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl QueryArgs {
+    /// The query as the library takes it.
+    pub fn request(&self) -> cloudtrail::query::Request {
+        cloudtrail::query::Request {
+            paths: self.paths.clone(),
+            criteria: self.select.criteria(),
+            fields: self.fields.clone(),
+            limit: self.limit,
+            count_by: self.count_by.clone(),
+            top: self.top,
+            bucket: self.bucket.clone(),
+            stats: self.stats,
+            distinct: self.distinct.clone(),
+            unordered: self.unordered,
+            strict: self.strict,
+        }
+    }
+}
+
+/// Which events: the predicates and time window of `ctl query`, shared by every subcommand that
+/// selects events.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Which events")]
+pub struct Selectors {
     /// eventName, `*` wildcards allowed (repeatable: OR).
     #[arg(short, long, value_name = "NAME")]
     pub event: Vec<String>,
@@ -242,60 +317,12 @@ pub struct QueryArgs {
     /// A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`).
     #[arg(short, long, value_name = "PATTERN")]
     pub r#where: Option<String>,
-
-    /// Output format (default: table on a terminal, jsonl otherwise).
-    #[arg(short, long, value_enum)]
-    pub output: Option<OutputFormat>,
-
-    /// Print only these fields (comma-separated dotted paths, e.g. `eventTime,userIdentity.arn`).
-    #[arg(short, long, value_name = "A,B,...", value_delimiter = ',')]
-    pub fields: Vec<String>,
-
-    /// Stop after N matching events (in output order).
-    #[arg(short = 'n', long, value_name = "N")]
-    pub limit: Option<usize>,
-
-    /// Count matches by these fields instead of printing events, most frequent first.
-    #[arg(short = 'c', long, value_name = "FIELD[,FIELD]", value_delimiter = ',', conflicts_with = "fields")]
-    pub count_by: Vec<String>,
-
-    /// Group by time too, in buckets of this length (`15m`, `1h`, `1d`); alone, a time series
-    /// with a row for every bucket, empty ones included.
-    #[arg(long, value_name = "DURATION", conflicts_with = "fields")]
-    pub bucket: Option<String>,
-
-    /// Per group: the first and last eventTime (with --count-by or --bucket).
-    #[arg(long)]
-    pub stats: bool,
-
-    /// Per group: how many distinct values of FIELD (with --count-by or --bucket).
-    #[arg(long, value_name = "FIELD")]
-    pub distinct: Option<String>,
-
-    /// With --count-by: only the N most frequent rows (N >= 1).
-    #[arg(long, value_name = "N", requires = "count_by",
-          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
-    pub top: Option<usize>,
-
-    /// Say where each event was read: JSON events gain `"ctlSource":{"file":..,"index":N}`
-    /// (N counts records from 0 in the file), rows gain `source file` and `source index`.
-    #[arg(long, conflicts_with_all = ["count_by", "bucket"])]
-    pub with_source: bool,
-
-    /// Print events in the order they are found instead of by eventTime (streams, less memory).
-    #[arg(long)]
-    pub unordered: bool,
-
-    /// Treat an unreadable or malformed file as a fatal error.
-    #[arg(long)]
-    pub strict: bool,
 }
 
-impl QueryArgs {
-    /// The query as the library takes it.
-    pub fn request(&self) -> cloudtrail::query::Request {
-        cloudtrail::query::Request {
-            paths: self.paths.clone(),
+impl Selectors {
+    /// The criteria as the library takes them.
+    pub fn criteria(&self) -> cloudtrail::query::Criteria {
+        cloudtrail::query::Criteria {
             event: self.event.clone(),
             source: self.source.clone(),
             user: self.user.clone(),
@@ -314,15 +341,6 @@ impl QueryArgs {
             since: self.since.clone(),
             until: self.until.clone(),
             pattern: self.r#where.clone(),
-            fields: self.fields.clone(),
-            limit: self.limit,
-            count_by: self.count_by.clone(),
-            top: self.top,
-            bucket: self.bucket.clone(),
-            stats: self.stats,
-            distinct: self.distinct.clone(),
-            unordered: self.unordered,
-            strict: self.strict,
         }
     }
 }

@@ -236,3 +236,45 @@ fn every_path_seen_is_read_skipped_or_unreadable() {
         "{err}"
     );
 }
+
+#[test]
+fn query_prints_each_match_of_a_pipe_that_stays_open() {
+    use std::io::{BufRead as _, Write as _};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctl"))
+        .args(["-q", "query", "--unordered", "--event", "ConsoleLogin", "-o", "jsonl", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    // A JSON-lines stream: the match is printed while the pipe is still open.
+    stdin.write_all(format!("{EVENT}\n").as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains("ConsoleLogin"), "{line}");
+    // A gzip stream and a one-line CloudTrail file arrive the same way, and end the run.
+    stdin.write_all(b"not json, a damaged line\n").unwrap();
+    drop(stdin);
+    let rest: Vec<String> = stdout.lines().map(Result::unwrap).collect();
+    assert!(rest.is_empty(), "{rest:?}");
+    assert_eq!(child.wait().unwrap().code(), Some(2), "the damaged line is reported");
+}
+
+#[test]
+fn an_endless_stream_without_newlines_is_refused_within_the_limit() {
+    // `ctl query - < /dev/zero` must stop at the per-file limit, not grow until killed.
+    for args in [&["query", "--event", "x", "-"][..], &["metrics", "--cis", "-"], &["filter", "-c", "-p", "x", "-"]] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("ctl"))
+            .args(["--max-file-size", "4M"])
+            .args(args)
+            .stdin(std::fs::File::open("/dev/zero").unwrap())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("<stdin>") && err.contains("longer than the per-file limit of 4 MiB"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

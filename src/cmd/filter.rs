@@ -14,9 +14,8 @@ use super::{Answer, Global, Status};
 use crate::cli::FilterArgs;
 use crate::output::sanitize;
 use cloudtrail::dedup::{event_digest, Seen};
-use cloudtrail::gz;
 use cloudtrail::record::{self, Refusal};
-use cloudtrail::scan::{Prune, Visitor};
+use cloudtrail::scan::{self, Prune, Visitor};
 use cwl_filter::Pattern;
 
 pub fn run(args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
@@ -26,7 +25,7 @@ pub fn run(args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
         error,
     })?;
     let paths: Vec<PathBuf> = if args.paths.is_empty() { vec!["-".into()] } else { args.paths.clone() };
-    if paths == [PathBuf::from("-")] && streams_by_line(std::io::stdin().lock().fill_buf()?) {
+    if paths == [PathBuf::from("-")] && scan::streams_by_line(std::io::stdin().lock().fill_buf()?) {
         return stream_stdin(&pattern, args, global);
     }
     let session = Session::discover(&paths, &Prune::default(), args.strict, global)?;
@@ -47,22 +46,6 @@ pub fn run(args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
     Ok(crate::exit::status(Answer::Search { matched: found.count > 0 }, unreadable))
 }
 
-/// Whether standard input, whose first buffered bytes are `head`, can be read line by line: not
-/// gzip, and not a JSON document spread over several lines (pretty-printed), which is read whole.
-fn streams_by_line(head: &[u8]) -> bool {
-    if gz::is_gzip(head) {
-        return false;
-    }
-    let starts_json = head.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| matches!(b, b'{' | b'['));
-    match memchr::memchr(b'\n', head) {
-        Some(end) if starts_json => {
-            let first = head[..end].trim_ascii();
-            first.is_empty() || record::split(first, &mut Vec::new(), |_, _| {}).is_ok()
-        }
-        _ => true,
-    }
-}
-
 /// Filters standard input as it arrives, line by line, printing each match at once (so that
 /// `tail -f app.log | ctl filter -p ERROR` shows matches as they come). A line that holds JSON
 /// records (a JSON-lines event, a one-line CloudTrail file) is read record by record, as a file
@@ -76,7 +59,7 @@ fn stream_stdin(pattern: &Pattern, args: &FilterArgs, global: &Global) -> anyhow
     let visitor = FilterVisitor { pattern, keep: true, seen: dedup.as_ref() };
     let mut printed = std::collections::HashSet::new();
     let (mut line, mut scratch) = (Vec::new(), Vec::new());
-    let (mut lines, mut matched) = (0u64, 0u64);
+    let (mut lines, mut matched, mut ordinal) = (0u64, 0u64, 0u64);
     loop {
         line.clear();
         let limit = global.max_file_bytes as u64 + 1;
@@ -87,20 +70,9 @@ fn stream_stdin(pattern: &Pattern, args: &FilterArgs, global: &Global) -> anyhow
             anyhow::bail!("<stdin>: a line is longer than the per-file limit of {} MiB", global.max_file_bytes >> 20);
         }
         let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
         let mut found = Found::default();
-        let mut records = 0u64;
         // A record that breaks the JSON contract is left out, as in a file.
-        let split = record::split(text, &mut scratch, |raw, i| {
-            records += 1;
-            let _ = visitor.record(&mut found, 0, i, raw);
-        });
-        if split.is_err() || records == 0 {
-            found = Found::default();
-            if !text.is_empty() {
-                visitor.line(&mut found, 0, lines, text);
-            }
-        }
+        scan::visit_line(&visitor, &mut found, 0, text, &mut ordinal, &mut scratch);
         lines += 1;
         for (_, _, digest, message) in &found.messages {
             if digest.is_none_or(|d| printed.insert(d)) {

@@ -28,7 +28,8 @@ fn default_memory() -> usize {
 /// when that is lower; `None` where neither can be read.
 fn machine_memory() -> Option<usize> {
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kib: usize = meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    let kib: usize =
+        meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
     let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok().and_then(|s| s.trim().parse::<usize>().ok());
     Some(cgroup.map_or(kib << 10, |limit| limit.min(kib << 10)))
 }
@@ -52,6 +53,19 @@ pub fn sort_spill(inputs: &[PathBuf], global: &Global) -> anyhow::Result<cloudtr
     }
     let threads = rayon::current_num_threads().max(1) as u64;
     Ok(cloudtrail::query::spill::Spill::new(dir, (global.max_memory as u64 / 4 / threads).max(1 << 20)))
+}
+
+/// The error to show for a plan the library refused: a `--where` pattern error carries the
+/// pattern, so `main` can print a caret under the place it went wrong.
+pub fn plan_error(error: cloudtrail::query::PlanError, select: &crate::cli::Selectors) -> anyhow::Error {
+    match error {
+        cloudtrail::query::PlanError::Where(error) => anyhow::Error::new(PatternUsage {
+            option: "--where",
+            pattern: select.r#where.clone().unwrap_or_default(),
+            error,
+        }),
+        other => other.into(),
+    }
 }
 
 /// Settings shared by every subcommand.

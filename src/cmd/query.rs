@@ -14,18 +14,11 @@ use super::{Answer, Global, Status};
 use crate::cli::QueryArgs;
 use crate::output::{self, EventSink};
 use cloudtrail::query::collect::{group_cells, group_columns, CountBy, Matcher, Ordered, Streamed};
-use cloudtrail::query::{Mode, Plan, PlanError};
+use cloudtrail::query::{Mode, Plan};
 
 /// Runs `ctl query`.
 pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
-    let plan = Plan::new(&args.request(), Utc::now()).map_err(|e| match e {
-        PlanError::Where(error) => anyhow::Error::new(super::PatternUsage {
-            option: "--where",
-            pattern: args.r#where.clone().unwrap_or_default(),
-            error,
-        }),
-        other => other.into(),
-    })?;
+    let plan = Plan::new(&args.request(), Utc::now()).map_err(|e| super::plan_error(e, &args.select))?;
     let session = Session::discover(&plan.paths, &plan.prune, plan.strict, global)?;
     let matcher = Matcher { selection: &plan.selection, prefilter: &plan.prefilter, seen: session.seen.as_ref() };
     let format = global.output_format(args.output);
@@ -50,7 +43,8 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
             let runs = spill.runs();
             let mut sorted = spill.finish(scanned.acc).context("sorting the matches on disk")?;
             if runs > 0 {
-                session.talk(&format!("note: the matches were sorted in {runs} runs on disk (bounded by --max-memory)"));
+                session
+                    .talk(&format!("note: the matches were sorted in {runs} runs on disk (bounded by --max-memory)"));
             }
             if !stopped {
                 let mut sink = EventSink::new(format, fields.clone(), stdout, screen, sources(&session, args));

@@ -34,6 +34,8 @@ pub trait RowSink: Send {
     fn row(&mut self, cells: &[Cell<'_>]) -> io::Result<()>;
     /// Ends the document (closing bracket, table drawing) and flushes.
     fn finish(&mut self) -> io::Result<()>;
+    /// Pushes the rows printed so far to the output (a table, drawn whole, holds them).
+    fn flush(&mut self) -> io::Result<()>;
 }
 
 /// Where output goes, as the printers need to know it.
@@ -133,6 +135,10 @@ impl RowSink for JsonRows<'_> {
         }
         self.out.flush()
     }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 fn write_maybe_escaped(out: &mut dyn Write, bytes: &[u8], terminal: bool) -> io::Result<()> {
@@ -209,6 +215,10 @@ impl RowSink for CsvRows<'_> {
         self.header()?;
         self.out.flush()
     }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// A table drawn when all rows are known (tables are for people: small results).
@@ -237,6 +247,10 @@ impl RowSink for TableRows<'_> {
         let rendered = table::render(&self.columns, std::mem::take(&mut self.rows), fit);
         writeln!(self.out, "{rendered}")?;
         self.out.flush()
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -351,6 +365,13 @@ impl<'w> EventSink<'w> {
 impl cloudtrail::query::collect::EventOutput for EventSink<'_> {
     fn event(&mut self, raw: &[u8], source: Source) -> io::Result<()> {
         self.write_event(raw, source)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.inner {
+            EventInner::Raw { out, .. } => out.flush(),
+            EventInner::Rows { sink, .. } => sink.flush(),
+        }
     }
 }
 

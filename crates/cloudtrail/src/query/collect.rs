@@ -353,6 +353,9 @@ pub struct Source {
 pub trait EventOutput: Send {
     /// Writes one matching event (its raw JSON bytes) read at `source`.
     fn event(&mut self, raw: &[u8], source: Source) -> std::io::Result<()>;
+    /// Pushes what was written to its destination: called after each file (or each line of a
+    /// stream), so a match on a pipe that stays open is seen as it comes.
+    fn flush(&mut self) -> std::io::Result<()>;
 }
 
 /// Hands matches to an [`EventOutput`] as files are done, in no particular order.
@@ -419,7 +422,7 @@ impl<O: EventOutput> Visitor for Streamed<'_, O> {
         }
         acc.bytes.clear();
         acc.ends.clear();
-        result
+        result.and_then(|()| sink.flush())
     }
 
     fn merge(&self, mut a: Pending, b: Pending) -> Pending {

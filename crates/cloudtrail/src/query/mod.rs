@@ -1,6 +1,7 @@
 //! The query plan: what `ctl query` looks for and how it reports it. A [`Request`] (text, as
-//! typed) is validated once into a [`Plan`], with its predicates compiled ([`Selection`]) and the
-//! byte literals they imply ([`screen::LiteralScreen`]). Wildcard values (`Delete*`) are
+//! typed) is validated once into a [`Plan`]; its [`Criteria`], shared by every command that selects
+//! events, compile to a [`Scope`]: the predicates ([`Selection`]), the byte literals they imply
+//! ([`screen::LiteralScreen`]) and the folders worth reading ([`Prune`]). Wildcard values (`Delete*`) are
 //! [`Glob`]s, the filter crate's.
 //!
 //! Predicates combine as the command line says: values of one flag are alternatives (OR),
@@ -194,13 +195,12 @@ pub enum Mode {
     Count(Grouping),
 }
 
-/// A query as the user wrote it, before validation: every value is text, as typed.
+/// Which events, as the user wrote it before validation: every value is text, as typed. Shared
+/// by every command that selects events (query, and those built on its plan).
 ///
 /// Values of one field are alternatives (OR); different fields must all hold (AND).
 #[derive(Debug, Clone, Default)]
-pub struct Request {
-    /// Files or trees to scan; `-` is standard input; empty means the current directory.
-    pub paths: Vec<PathBuf>,
+pub struct Criteria {
     /// `eventName` wildcards.
     pub event: Vec<String>,
     /// `eventSource` wildcards; a bare service name (`ec2`) means `ec2.amazonaws.com`.
@@ -230,6 +230,24 @@ pub struct Request {
     pub until: Option<String>,
     /// A CloudWatch Logs filter pattern the event must match.
     pub pattern: Option<String>,
+}
+
+/// Validated [`Criteria`]: the predicates, the byte literals any match holds, and the folders
+/// of a tree that may hold a match.
+#[derive(Debug)]
+pub struct Scope {
+    pub selection: Selection,
+    pub prefilter: LiteralScreen,
+    pub prune: Prune,
+}
+
+/// A query as the user wrote it: which events ([`Criteria`]), from where, and what to print.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Files or trees to scan; `-` is standard input; empty means the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Which events.
+    pub criteria: Criteria,
     /// Fields to print (dotted paths); empty means the whole event.
     pub fields: Vec<String>,
     /// Stop after this many matching events.
@@ -339,9 +357,9 @@ fn best_literal(pattern: &Glob, quoted: bool) -> Option<Literal> {
     best.map(|(_, lit)| lit)
 }
 
-impl Plan {
-    /// Validates the arguments; `now` anchors durations such as `--since 7d`.
-    pub fn new(args: &Request, now: DateTime<Utc>) -> Result<Plan, PlanError> {
+impl Criteria {
+    /// Validates the criteria; `now` anchors durations such as `--since 7d`.
+    pub fn compile(&self, now: DateTime<Utc>) -> Result<Scope, PlanError> {
         let nonempty = |values: &[String], flag: &'static str| -> Result<Vec<String>, PlanError> {
             if values.iter().any(|v| v.trim().is_empty()) {
                 return Err(PlanError::Empty(flag));
@@ -349,11 +367,11 @@ impl Plan {
             Ok(values.iter().map(|v| v.trim().to_string()).collect())
         };
         let wildcards = |values: Vec<String>| values.iter().map(|v| Glob::new(v)).collect::<Vec<_>>();
-        let sources = nonempty(&args.source, "source")?
+        let sources = nonempty(&self.source, "source")?
             .into_iter()
             .map(|s| if s.contains('.') || s.contains('*') { s } else { format!("{s}.amazonaws.com") })
             .collect();
-        let ips = args
+        let ips = self
             .ip
             .iter()
             .map(|s| {
@@ -369,8 +387,8 @@ impl Plan {
                 .map(|v| crate::time::parse_time(v, now).map_err(|source| PlanError::Time { flag, source }))
                 .transpose()
         };
-        let since = time("since", &args.since)?;
-        let until = time("until", &args.until)?;
+        let since = time("since", &self.since)?;
+        let until = time("until", &self.until)?;
         if let (Some(s), Some(u)) = (since, until) {
             if s >= u {
                 return Err(PlanError::EmptyWindow {
@@ -380,26 +398,42 @@ impl Plan {
             }
         }
         let selection = Selection {
-            events: wildcards(nonempty(&args.event, "event")?),
+            events: wildcards(nonempty(&self.event, "event")?),
             sources: wildcards(sources),
-            users: wildcards(nonempty(&args.user, "user")?),
-            arns: wildcards(nonempty(&args.arn, "arn")?),
-            identity_types: nonempty(&args.identity_type, "identity-type")?,
-            access_keys: nonempty(&args.access_key, "access-key")?,
+            users: wildcards(nonempty(&self.user, "user")?),
+            arns: wildcards(nonempty(&self.arn, "arn")?),
+            identity_types: nonempty(&self.identity_type, "identity-type")?,
+            access_keys: nonempty(&self.access_key, "access-key")?,
             ips,
-            errors: wildcards(nonempty(&args.error, "error")?),
-            read_only: args.read_only,
-            accounts: nonempty(&args.account, "account")?,
-            regions: nonempty(&args.region, "region")?,
+            errors: wildcards(nonempty(&self.error, "error")?),
+            read_only: self.read_only,
+            accounts: nonempty(&self.account, "account")?,
+            regions: nonempty(&self.region, "region")?,
             since_ms: since.map(|t| t.timestamp_millis()),
             until_ms: until.map(|t| t.timestamp_millis()),
-            pattern: args.pattern.as_deref().map(compile_where).transpose()?,
+            pattern: self.pattern.as_deref().map(compile_where).transpose()?,
         };
         let prefilter = prefilter_for(&selection);
         let prune = Prune { accounts: selection.accounts.clone(), regions: selection.regions.clone(), since, until };
+        Ok(Scope { selection, prefilter, prune })
+    }
+}
+
+/// The paths to read: those given, or the current directory.
+pub fn paths_or_here(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    }
+}
+
+impl Plan {
+    /// Validates the arguments; `now` anchors durations such as `--since 7d`.
+    pub fn new(args: &Request, now: DateTime<Utc>) -> Result<Plan, PlanError> {
+        let Scope { selection, prefilter, prune } = args.criteria.compile(now)?;
         let mode = Mode::new(args)?;
-        let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-        Ok(Plan { paths, selection, prefilter, prune, mode, strict: args.strict })
+        Ok(Plan { paths: paths_or_here(&args.paths), selection, prefilter, prune, mode, strict: args.strict })
     }
 }
 
@@ -449,20 +483,20 @@ mod tests {
         while let Some(flag) = args.next() {
             let mut value = || args.next().map(|v| v.to_string()).unwrap();
             match *flag {
-                "--event" => r.event.push(value()),
-                "--source" => r.source.push(value()),
-                "--user" => r.user.push(value()),
-                "--arn" => r.arn.push(value()),
-                "--identity-type" => r.identity_type.push(value()),
-                "--access-key" => r.access_key.push(value()),
-                "--ip" => r.ip.push(value()),
-                "--error" => r.error.push(args.next_if(|v| !v.starts_with("--")).unwrap_or(&"*").to_string()),
-                "--read-only" => r.read_only = Some(true),
-                "--write-only" => r.read_only = Some(false),
-                "--account" => r.account.push(value()),
-                "--region" => r.region.push(value()),
-                "--since" => r.since = Some(value()),
-                "--until" => r.until = Some(value()),
+                "--event" => r.criteria.event.push(value()),
+                "--source" => r.criteria.source.push(value()),
+                "--user" => r.criteria.user.push(value()),
+                "--arn" => r.criteria.arn.push(value()),
+                "--identity-type" => r.criteria.identity_type.push(value()),
+                "--access-key" => r.criteria.access_key.push(value()),
+                "--ip" => r.criteria.ip.push(value()),
+                "--error" => r.criteria.error.push(args.next_if(|v| !v.starts_with("--")).unwrap_or(&"*").to_string()),
+                "--read-only" => r.criteria.read_only = Some(true),
+                "--write-only" => r.criteria.read_only = Some(false),
+                "--account" => r.criteria.account.push(value()),
+                "--region" => r.criteria.region.push(value()),
+                "--since" => r.criteria.since = Some(value()),
+                "--until" => r.criteria.until = Some(value()),
                 "--fields" => r.fields.push(value()),
                 "--count-by" => r.count_by.push(value()),
                 "--limit" => r.limit = Some(value().parse().unwrap()),

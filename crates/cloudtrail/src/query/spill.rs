@@ -96,7 +96,10 @@ impl Spill {
 pub enum Sorted {
     Memory(Matches),
     /// The runs, and the (emptied) matches whose counters hold the totals so far.
-    Runs { readers: Vec<RunReader>, matches: Matches },
+    Runs {
+        readers: Vec<RunReader>,
+        matches: Matches,
+    },
 }
 
 impl Sorted {

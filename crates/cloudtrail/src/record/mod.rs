@@ -76,6 +76,9 @@ pub enum RecordError {
     /// The file is larger than the reader's per-file limit (bytes), as stored or inflated.
     #[error("larger than the per-file limit of {} MiB", limit >> 20)]
     TooLarge { limit: usize },
+    /// A line of a stream read line by line is longer than the per-file limit (bytes).
+    #[error("a line is longer than the per-file limit of {} MiB", limit >> 20)]
+    LineTooLong { limit: usize },
 }
 
 /// What [`split`] found in a file that it could read to the end.
@@ -162,6 +165,14 @@ impl Reader {
             }
             None => self.read_all(std::io::stdin().lock(), 0)?,
         }
+        self.decode()
+    }
+
+    /// Reads a stream to its end, as [`Reader::load`] reads a file.
+    pub fn load_from(&mut self, from: impl Read) -> Result<&[u8], RecordError> {
+        self.raw.clear();
+        self.damage = None;
+        self.read_all(from, 0)?;
         self.decode()
     }
 

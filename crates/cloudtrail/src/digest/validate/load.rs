@@ -81,10 +81,13 @@ impl LoadError {
 pub fn load_all(files: Vec<DigestFile>) -> HashMap<PathBuf, Loaded> {
     files
         .into_par_iter()
-        .map_init(|| Inflater::with_limit(DIGEST_LIMIT), |inflater, file| {
-            let outcome = load_one(inflater, &file.path);
-            (file.abs.clone(), Loaded { file, outcome })
-        })
+        .map_init(
+            || Inflater::with_limit(DIGEST_LIMIT),
+            |inflater, file| {
+                let outcome = load_one(inflater, &file.path);
+                (file.abs.clone(), Loaded { file, outcome })
+            },
+        )
         .collect()
 }
 

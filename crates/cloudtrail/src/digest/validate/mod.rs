@@ -127,11 +127,14 @@ fn hash_logs(
     unique.dedup();
     unique
         .into_par_iter()
-        .map_init(|| LogHasher::new(in_memory), |hasher, path| {
-            let result = if present.contains(path) { hasher.hash(path) } else { Hashed::Missing };
-            on_log();
-            (path.to_path_buf(), result)
-        })
+        .map_init(
+            || LogHasher::new(in_memory),
+            |hasher, path| {
+                let result = if present.contains(path) { hasher.hash(path) } else { Hashed::Missing };
+                on_log();
+                (path.to_path_buf(), result)
+            },
+        )
         .collect()
 }
 

@@ -9,6 +9,11 @@
 //! per record or per match. Problems with a file are reported as they happen and the scan goes
 //! on, unless the caller asked to stop at the first (`strict`).
 
+mod stream;
+
+pub use stream::{streams_by_line, visit_line, LineOutcome};
+
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -317,6 +322,14 @@ impl Refused {
     fn any(&self) -> bool {
         self.invalid + self.not_events > 0
     }
+
+    fn absorb(&mut self, other: Refused) {
+        self.invalid += other.invalid;
+        self.not_events += other.not_events;
+        if self.first_invalid.is_none() {
+            self.first_invalid = other.first_invalid;
+        }
+    }
 }
 
 impl std::fmt::Display for Refused {
@@ -370,10 +383,12 @@ pub struct Scanned<A> {
     pub io_error: Option<std::io::Error>,
 }
 
-/// The per-thread state: a reader with its inflater and buffers, and a decode buffer.
+/// The per-thread state: a reader with its inflater and buffers, a decode buffer, and the
+/// longest line of a stream it reads.
 struct Worker {
     reader: record::Reader,
     scratch: Vec<u8>,
+    max_line: usize,
 }
 
 /// Reads every input on all cores and visits every record; see the module doc. Inputs are read
@@ -385,6 +400,7 @@ pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>
     let worker = || Worker {
         reader: record::Reader::with_budget(options.max_file_bytes, Share::new(budget.clone())),
         scratch: Vec::new(),
+        max_line: options.max_file_bytes,
     };
     let workers: Vec<Mutex<Worker>> = (0..threads).map(|_| Mutex::new(worker())).collect();
     let stop = AtomicBool::new(false);
@@ -400,9 +416,14 @@ pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>
         // compiler that the buffers are not shared.
         let slot = rayon::current_thread_index().unwrap_or(0) % threads;
         let mut worker = workers[slot].lock().unwrap_or_else(PoisonError::into_inner);
-        let problem = read_one(&mut worker, visitor, index, input, &mut acc, &mut stats);
+        let mut output = None;
+        let problem = read_one(&mut worker, visitor, index, input, &mut acc, &mut stats, &mut output);
         worker.reader.settle();
         drop(worker);
+        if let Some(e) = output {
+            io_error.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(e);
+            stop.store(true, Ordering::Relaxed);
+        }
         if let Some(kind) = problem {
             (options.on_problem)(&FileProblem { file: index, input: input.clone(), kind });
             if options.strict {
@@ -463,15 +484,23 @@ fn read_one<V: Visitor>(
     input: &Input,
     acc: &mut V::Acc,
     stats: &mut ScanStats,
+    output: &mut Option<std::io::Error>,
 ) -> Option<ProblemKind> {
-    let Worker { reader, scratch } = worker;
-    let problem = match reader.load(input.path.as_deref()) {
-        // Damage after an intact part (bytes after the first gzip member): the part was read.
-        Ok(data) => {
-            let problem = read_records(data, scratch, visitor, index, acc, stats);
-            reader.take_damage().map(ProblemKind::File).or(problem)
+    let problem = match open_stream(input) {
+        Ok(Some(source)) => {
+            let max_line = worker.max_line;
+            stream::read_stream(worker, visitor, index, source, acc, stats, max_line, output)
+                .unwrap_or_else(|e| Some(ProblemKind::File(e)))
         }
-        Err(e) => Some(ProblemKind::File(e)),
+        Ok(None) => match worker.reader.load(input.path.as_deref()) {
+            // Damage after an intact part (bytes after the first gzip member): the part was read.
+            Ok(data) => {
+                let problem = read_records(data, &mut worker.scratch, visitor, index, acc, stats);
+                worker.reader.take_damage().map(ProblemKind::File).or(problem)
+            }
+            Err(e) => Some(ProblemKind::File(e)),
+        },
+        Err(e) => Some(ProblemKind::File(e.into())),
     };
     // Every input is counted once: read, or unreadable (in full or in part).
     match problem {
@@ -479,6 +508,18 @@ fn read_one<V: Visitor>(
         _ => stats.files += 1,
     }
     problem
+}
+
+/// Standard input, or a FIFO, socket or device named as an input, opened to be read as a
+/// stream ([`stream`]); `None` for a regular file, which is read whole.
+fn open_stream(input: &Input) -> std::io::Result<Option<Box<dyn std::io::BufRead>>> {
+    let Some(path) = &input.path else {
+        return Ok(Some(Box::new(std::io::stdin().lock())));
+    };
+    if std::fs::metadata(path)?.is_file() {
+        return Ok(None);
+    }
+    Ok(Some(Box::new(BufReader::with_capacity(1 << 16, std::fs::File::open(path)?))))
 }
 
 /// Splits `data` (a file's content) into records for the visitor; see [`read_one`].
