@@ -53,7 +53,7 @@ _ctl() {
 
     case "${cmd}" in
         ctl)
-            opts="-q -j -h -V --quiet --threads --keep-duplicates --max-file-size --max-memory --wide --color --help --version validate query filter metrics help"
+            opts="-q -j -v -h -V --quiet --threads --keep-duplicates --max-file-size --max-memory --verbose --stats-json --wide --color --help --version validate query filter metrics help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -87,7 +87,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__filter)
-            opts="-p -c -q -j -h --pattern --count --strict --quiet --threads --keep-duplicates --max-file-size --max-memory --wide --color --help"
+            opts="-p -c -q -j -v -h --pattern --count --strict --quiet --threads --keep-duplicates --max-file-size --max-memory --verbose --stats-json --wide --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,7 +213,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__metrics)
-            opts="-p -o -q -j -h --pattern --name --value --default-value --dimension --filters --cis --period --threshold --comparison --since --until --output --strict --quiet --threads --keep-duplicates --max-file-size --max-memory --wide --color --help"
+            opts="-p -o -q -j -v -h --pattern --name --value --default-value --dimension --filters --cis --period --threshold --comparison --since --until --output --strict --quiet --threads --keep-duplicates --max-file-size --max-memory --verbose --stats-json --wide --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,7 +303,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__query)
-            opts="-e -s -u -w -o -f -n -c -q -j -h --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --output --fields --limit --count-by --bucket --stats --distinct --top --with-source --unordered --strict --quiet --threads --keep-duplicates --max-file-size --max-memory --wide --color --help"
+            opts="-e -s -u -w -o -f -n -c -q -j -v -h --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --output --fields --limit --count-by --bucket --stats --distinct --top --with-source --unordered --strict --quiet --threads --keep-duplicates --max-file-size --max-memory --verbose --stats-json --wide --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,7 +449,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__validate)
-            opts="-v -o -q -j -h --public-keys --digest-metadata --bucket --start-time --end-time --account --region --trail --verbose --output --quiet --threads --keep-duplicates --max-file-size --max-memory --wide --color --help"
+            opts="-o -q -j -v -h --public-keys --digest-metadata --bucket --start-time --end-time --account --region --trail --output --quiet --threads --keep-duplicates --max-file-size --max-memory --verbose --stats-json --wide --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ctl_global_optspecs
-    string join \n q/quiet j/threads= keep-duplicates max-file-size= max-memory= wide color= h/help V/version
+    string join \n q/quiet j/threads= keep-duplicates max-file-size= max-memory= v/verbose stats-json wide color= h/help V/version
 end
 
 function __fish_ctl_needs_command
@@ -32,6 +32,8 @@ always\t''
 never\t''"
 complete -c ctl -n "__fish_ctl_needs_command" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_needs_command" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_needs_command" -s v -l verbose -d 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+complete -c ctl -n "__fish_ctl_needs_command" -l stats-json -d 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
 complete -c ctl -n "__fish_ctl_needs_command" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_needs_command" -s h -l help -d 'Print help'
 complete -c ctl -n "__fish_ctl_needs_command" -s V -l version -d 'Print version'
@@ -58,9 +60,10 @@ complete -c ctl -n "__fish_ctl_using_subcommand validate" -l max-memory -d 'The 
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ctl -n "__fish_ctl_using_subcommand validate" -s v -l verbose -d 'List every file checked, not only failures'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -s v -l verbose -d 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l stats-json -d 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s e -l event -d 'eventName, `*` wildcards allowed (repeatable: OR)' -r
@@ -100,6 +103,8 @@ complete -c ctl -n "__fish_ctl_using_subcommand query" -l unordered -d 'Print ev
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -s v -l verbose -d 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l stats-json -d 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s p -l pattern -d 'The filter pattern (CloudWatch Logs syntax)' -r
@@ -113,6 +118,8 @@ complete -c ctl -n "__fish_ctl_using_subcommand filter" -s c -l count -d 'Print 
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -s v -l verbose -d 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -l stats-json -d 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s p -l pattern -d 'A filter pattern defining one metric' -r
@@ -140,6 +147,8 @@ complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l cis -d 'The built-in
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s v -l verbose -d 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l stats-json -d 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'

@@ -39,6 +39,17 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "SIZE", value_parser = byte_size)]
     pub max_memory: Option<usize>,
 
+    /// Name every path skipped and why on stderr (query, filter, metrics); validate lists every
+    /// file checked, not only failures.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen,
+    /// read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence,
+    /// even with -q (query, filter, metrics).
+    #[arg(long, global = true)]
+    pub stats_json: bool,
+
     /// Tables wrap long values instead of cutting them to the terminal's width.
     #[arg(long, global = true)]
     pub wide: bool,
@@ -166,10 +177,6 @@ pub struct ValidateArgs {
     /// Only these trails (repeatable).
     #[arg(long, value_name = "NAME")]
     pub trail: Vec<String>,
-
-    /// List every file checked, not only failures.
-    #[arg(short, long)]
-    pub verbose: bool,
 
     /// Output format (default: table on a terminal, jsonl otherwise).
     #[arg(short, long, value_enum)]

@@ -89,16 +89,33 @@ fn the_sans_tree_holds_23981_distinct_events_in_30477_records() {
 }
 
 #[test]
-fn symbolic_links_are_followed_and_each_file_read_once() {
+fn symbolic_links_lead_only_where_the_user_pointed_and_each_file_is_read_once() {
     let dir = overlapping_trails();
     let links = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(dir.path().join("org/events.json"), links.path().join("file-link.json")).unwrap();
-    std::os::unix::fs::symlink(dir.path().join("account"), links.path().join("account-link")).unwrap();
+    let (file_link, folder_link) = (links.path().join("file-link.json"), links.path().join("account-link"));
+    std::os::unix::fs::symlink(dir.path().join("org/events.json"), &file_link).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("account"), &folder_link).unwrap();
     let args = ["query", "--keep-duplicates", "-c", "eventName", "-o", "csv"];
-    // org/events.json (2 events) through a link, account/ (2 files, 1 event each) through a link.
-    assert_eq!(run(&args, &[links.path()]).0, "eventName,count\nConsoleLogin,4\n");
+    // Met inside a folder, links out of it are not followed: they are counted as skipped.
+    let said = |paths: &[&Path]| {
+        let out = ctl().args(args).args(paths).output().unwrap();
+        (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (out, err) = said(&[links.path()]);
+    assert_eq!(out, "eventName,count\n", "{err}");
+    assert!(err.contains("2 links out of the tree"), "{err}");
+    // Named on the command line, they are followed: org/events.json (2 events) and account/
+    // (2 files, 1 event each).
+    let (out, _) = run(&args, &[file_link.as_path(), folder_link.as_path()]);
+    assert_eq!(out, "eventName,count\nConsoleLogin,4\n");
     // The same files directly and through the links: read once.
-    assert_eq!(run(&args, &[dir.path(), links.path()]).0, run(&args, &[dir.path()]).0);
+    let (both, _) = run(&args, &[dir.path(), file_link.as_path(), folder_link.as_path()]);
+    assert_eq!(both, run(&args, &[dir.path()]).0);
+    // A link inside the tree to a file of the tree is followed, and the file read once.
+    std::os::unix::fs::symlink(dir.path().join("org/events.json"), dir.path().join("again.json")).unwrap();
+    let (again, err) = said(&[dir.path()]);
+    assert_eq!(again, both);
+    assert!(err.contains("1 reached twice"), "{err}");
 }
 
 #[test]

@@ -224,17 +224,50 @@ fn every_path_seen_is_read_skipped_or_unreadable() {
     let dir = tree(true); // good.json and cut.json.gz
     std::fs::write(dir.path().join("README.md"), "notes").unwrap();
     std::fs::write(dir.path().join("1_CloudTrail-Digest_x.json.gz"), "").unwrap();
+    std::fs::write(dir.path().join("empty.json"), "").unwrap();
     assert!(std::process::Command::new("mkfifo").arg(dir.path().join("pipe")).status().unwrap().success());
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.json"), EVENT).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.json"), dir.path().join("link.json")).unwrap();
     let good = dir.path().join("good.json");
-    let out = ctl().args(["query", "-c", "eventName", "-o", "csv"]).arg(dir.path()).arg(&good).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let run = |extra: &[&str]| {
+        let out = ctl().args(extra).args(["query", "-c", "eventName", "-o", "csv"]).arg(dir.path()).arg(&good).output();
+        let out = out.unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = run(&[]);
     assert!(
         err.contains(
-            "6 paths seen: 1 read, 4 skipped (0 pruned by path, 1 digests, 1 not named like logs, 1 reached twice, 1 not files), 1 unreadable"
+            "8 paths seen: 1 read, 6 skipped (1 digests, 1 not named like logs, 1 reached twice, 1 not files, 1 links out of the tree, 1 empty), 1 unreadable"
         ),
         "{err}"
     );
+    // The same figures as one JSON record, which adds up: seen = read + skipped + unreadable.
+    let err = run(&["--stats-json", "-q"]);
+    let line = err.lines().find(|l| l.contains(r#""type":"stats""#)).expect(&err);
+    let stats: serde_json::Value = serde_json::from_str(line).unwrap();
+    let paths = &stats["paths"];
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    assert_eq!(n(&paths["seen"]), 8);
+    assert_eq!(n(&paths["seen"]), n(&paths["read"]) + n(&paths["skipped"]) + n(&paths["unreadable"]));
+    let by_reason: u64 = paths["skipped_by_reason"].as_object().unwrap().values().map(n).sum();
+    assert_eq!(by_reason, n(&paths["skipped"]));
+    assert_eq!(n(&paths["skipped_by_reason"]["link_outside"]), 1);
+    assert_eq!(n(&paths["unreadable_by_kind"]["gzip"]), 1, "{line}");
+    assert_eq!(n(&stats["events"]["matched"]), 1);
+    // With -v, each skipped path is named with its reason.
+    let err = run(&["-v"]);
+    for (name, why) in [
+        ("README.md", "not named like a log file"),
+        ("1_CloudTrail-Digest_x.json.gz", "a digest file"),
+        ("pipe", "not a regular file"),
+        ("link.json", "a symbolic link out of the tree"),
+        ("empty.json", "skipped: empty"),
+        ("good.json", "reached twice"),
+    ] {
+        assert!(err.lines().any(|l| l.contains(name) && l.contains(why)), "{name}: {err}");
+    }
 }
 
 #[test]

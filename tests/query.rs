@@ -418,7 +418,7 @@ fn bad_files_are_named_counted_and_skipped_unless_strict() {
         assert!(err.contains(name), "{name} named in: {err}");
     }
     assert!(err.contains("3 unreadable"), "{err}");
-    assert!(err.contains("1 digests,"), "{err}");
+    assert!(err.contains("1 skipped (1 digests)"), "{err}");
     let (_, err, code) = query(&[d, "--strict"]);
     assert_eq!(code, 2, "{err}");
     let (_, err, code) = query(&[d, "-q", "--event", "PutObject"]);

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use super::session::Session;
+use super::session::{Outcome, Session};
 use super::{Answer, Global, Status};
 use crate::cli::FilterArgs;
 use crate::output::sanitize;
@@ -42,7 +42,8 @@ pub fn run(args: &FilterArgs, global: &Global) -> anyhow::Result<Status> {
         }
     }
     out.flush()?;
-    session.summary(&scanned.stats, &format!("{} matched", found.count));
+    let phrase = format!("{} matched", found.count);
+    session.summary(&scanned.stats, Outcome { phrase: &phrase, key: "matched", count: found.count });
     Ok(crate::exit::status(Answer::Search { matched: found.count > 0 }, unreadable))
 }
 

@@ -7,7 +7,7 @@ use anyhow::{bail, Context as _};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::session::Session;
+use super::session::{Outcome, Session};
 use super::{Answer, Global, Status};
 use crate::cli::{MetricsArgs, OutputFormat};
 use crate::output::{self, Cell};
@@ -45,7 +45,8 @@ pub fn run(args: &MetricsArgs, global: &Global) -> anyhow::Result<Status> {
     let unreadable = session.unreadable(&scanned);
     let replayed = scanned.acc;
     let matches: u64 = replayed.acc.matches.iter().sum();
-    session.summary(&scanned.stats, &format!("{matches} matches over {} metrics", defs.len()));
+    let phrase = format!("{matches} matches over {} metrics", defs.len());
+    session.summary(&scanned.stats, Outcome { phrase: &phrase, key: "matches", count: matches });
     if replayed.oversize > 0 {
         session.talk(&format!(
             "{} events over 256 KB left out (CloudTrail does not send them to CloudWatch Logs)",

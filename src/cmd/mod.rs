@@ -89,6 +89,10 @@ pub struct Global {
     pub max_memory: usize,
     /// Tables wrap long values instead of cutting them (`--wide`).
     pub wide: bool,
+    /// Name every skipped path; validate lists every file (`--verbose`).
+    pub verbose: bool,
+    /// The closing statistics as one JSON object (`--stats-json`).
+    pub stats_json: bool,
 }
 
 impl Global {
@@ -125,6 +129,8 @@ impl Global {
             max_file_bytes,
             max_memory,
             wide: cli.wide,
+            verbose: cli.verbose,
+            stats_json: cli.stats_json,
         })
     }
 

@@ -9,7 +9,7 @@ use std::io::{BufWriter, Write};
 use anyhow::Context;
 use chrono::Utc;
 
-use super::session::Session;
+use super::session::{Outcome, Session};
 use super::{Answer, Global, Status};
 use crate::cli::QueryArgs;
 use crate::output::{self, EventSink};
@@ -83,7 +83,8 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
         }
     };
 
-    session.summary(&stats, &format!("{matched} matched"));
+    let phrase = format!("{matched} matched");
+    session.summary(&stats, Outcome { phrase: &phrase, key: "matched", count: matched });
     let _ = std::io::stderr().flush();
     Ok(crate::exit::status(Answer::Search { matched: matched > 0 }, unreadable))
 }

@@ -2,14 +2,18 @@
 //! progress bar on a terminal, report problems with files on stderr as they happen, and print
 //! the closing summary line.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use super::Global;
 use crate::output::sanitize;
 use cloudtrail::dedup::Seen;
-use cloudtrail::scan::{self, Discovery, FileProblem, Prune, ScanOptions, ScanStats, Scanned, Visitor};
+use cloudtrail::scan::{
+    self, Discovery, FileProblem, ProblemKind, Prune, ScanOptions, ScanStats, Scanned, Skip, Visitor,
+};
 
 /// One scan of the user's paths.
 pub struct Session<'g> {
@@ -21,6 +25,8 @@ pub struct Session<'g> {
     pub seen: Option<Seen>,
     /// Copies dropped outside `seen` (by ordered output), for the summary.
     copies: AtomicU64,
+    /// Files that could not be read, by kind of failure (see `RecordError::key`).
+    failures: Mutex<BTreeMap<&'static str, u64>>,
     global: &'g Global,
     started: Instant,
 }
@@ -32,15 +38,29 @@ impl<'g> Session<'g> {
     pub fn discover(paths: &[PathBuf], prune: &Prune, strict: bool, global: &'g Global) -> anyhow::Result<Session<'g>> {
         let started = Instant::now();
         let mut errors = Vec::new();
-        let discovery = scan::discover(paths, prune, |e| errors.push(e.to_string()));
+        let name_skipped = |path: &std::path::Path, why: Skip| {
+            if global.verbose {
+                report(&format!("{}: {why}", path.display()));
+            }
+        };
+        let discovery = scan::discover(paths, prune, name_skipped, |e| errors.push(e.to_string()));
         let walk_errors = errors.len() as u64;
-        if walk_errors > 0 && discovery.inputs.is_empty() && discovery.pruned == 0 {
+        if walk_errors > 0 && discovery.inputs.is_empty() && discovery.skipped.count(Skip::Pruned) == 0 {
             anyhow::bail!("{}", errors.join("; "));
         }
         let seen = (!global.keep_duplicates).then(Seen::new);
-        let session = Session { discovery, walk_errors, strict, seen, copies: AtomicU64::new(0), global, started };
+        let session = Session {
+            discovery,
+            walk_errors,
+            strict,
+            seen,
+            copies: AtomicU64::new(0),
+            failures: Mutex::default(),
+            global,
+            started,
+        };
         for error in &errors {
-            session.report(error);
+            report(error);
         }
         if strict && walk_errors > 0 {
             anyhow::bail!("stopping (--strict): {walk_errors} path(s) could not be read");
@@ -58,10 +78,20 @@ impl<'g> Session<'g> {
             );
             bar
         });
-        // A file that could not be read is reported whatever -q says.
-        let on_problem = |problem: &FileProblem| match &progress {
-            Some(bar) => bar.suspend(|| self.report(&problem.to_string())),
-            None => self.report(&problem.to_string()),
+        // A file that could not be read is reported whatever -q says; one skipped once opened
+        // (a digest, an empty file) is named with -v.
+        let on_problem = |problem: &FileProblem| {
+            match &problem.kind {
+                ProblemKind::Skipped(_) if !self.global.verbose => return,
+                ProblemKind::File(e) => {
+                    *self.failures.lock().unwrap_or_else(PoisonError::into_inner).entry(e.key()).or_default() += 1;
+                }
+                _ => {}
+            }
+            match &progress {
+                Some(bar) => bar.suspend(|| report(&problem.to_string())),
+                None => report(&problem.to_string()),
+            }
         };
         let tick = || {
             if let Some(bar) = &progress {
@@ -91,17 +121,11 @@ impl<'g> Session<'g> {
         scanned
     }
 
-    /// Prints a message on stderr unless quiet, as [`Session::report`] does.
+    /// Prints a message on stderr unless quiet, as [`report`] does.
     pub fn talk(&self, message: &str) {
         if !self.global.quiet {
-            self.report(message);
+            report(message);
         }
-    }
-
-    /// Prints a problem on stderr, even when quiet, as one line: control characters (a newline in
-    /// a file name, an escape sequence) are shown escaped, so no message can forge another.
-    fn report(&self, message: &str) {
-        eprintln!("ctl: {}", sanitize::escape_str(message, false));
     }
 
     /// Counts copies of events that a visitor dropped by itself (not through `seen`).
@@ -115,37 +139,88 @@ impl<'g> Session<'g> {
         self.walk_errors + scanned.stats.unreadable + u64::from(scanned.stopped_on_problem)
     }
 
-    /// The closing summary on stderr: files, events, `outcome` (e.g. "12 matched"), speed.
-    pub fn summary(&self, stats: &ScanStats, outcome: &str) {
+    /// The closing statistics on stderr, a sentence unless quiet, or with `--stats-json` one JSON
+    /// object: every path seen is read, skipped (by reason) or unreadable (by kind); events
+    /// examined, the command's [`Outcome`], copies, speed.
+    pub fn summary(&self, stats: &ScanStats, outcome: Outcome<'_>) {
         let seconds = self.started.elapsed().as_secs_f64();
-        let d = &self.discovery;
-        // Digests recognized by their content were opened, but count as skipped, with those
-        // recognized by their path.
-        let (digests, read) = (d.digests + stats.digests, stats.files - stats.digests);
-        let skipped = d.pruned + digests + d.ignored + d.overlapping + d.special;
+        let skipped = self.discovery.skipped + stats.skipped;
         let failed = stats.unreadable + self.walk_errors;
-        let mut line = format!("{} paths seen: {read} read", read + skipped + failed);
+        let read = stats.files;
+        let seen = read + skipped.total() + failed;
+        let copies = self.copies.load(Ordering::Relaxed) + self.seen.as_ref().map_or(0, Seen::copies);
+        if self.global.stats_json {
+            let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            if self.walk_errors > 0 {
+                failures.insert("unwalkable", self.walk_errors);
+            }
+            let by_reason: serde_json::Map<String, serde_json::Value> =
+                Skip::ALL.iter().map(|&why| (why.key().to_string(), skipped.count(why).into())).collect();
+            let record = serde_json::json!({
+                "type": "stats",
+                "paths": {
+                    "seen": seen,
+                    "read": read,
+                    "read_unsplit": stats.unsplit,
+                    "skipped": skipped.total(),
+                    "skipped_by_reason": by_reason,
+                    "unreadable": failed,
+                    "unreadable_by_kind": failures,
+                },
+                "events": {
+                    "examined": stats.records,
+                    outcome.key: outcome.count,
+                    "invalid_records": stats.bad_records,
+                    "not_events": stats.not_events,
+                    "copies_dropped": copies,
+                },
+                "bytes": stats.bytes,
+                "seconds": (seconds * 1000.0).round() / 1000.0,
+            });
+            eprintln!("{record}");
+            return;
+        }
+        let mut line = format!("{seen} paths seen: {read} read");
         if stats.unsplit > 0 {
             line.push_str(&format!(" ({} could not match and were not split)", stats.unsplit));
         }
-        line.push_str(&format!(
-            ", {skipped} skipped ({} pruned by path, {} digests, {} not named like logs, {} reached twice, {} not files), {failed} unreadable",
-            d.pruned, digests, d.ignored, d.overlapping, d.special,
-        ));
+        let reasons: Vec<String> = Skip::ALL
+            .iter()
+            .filter(|&&why| skipped.count(why) > 0)
+            .map(|&why| format!("{} {}", skipped.count(why), why.label()))
+            .collect();
+        line.push_str(&format!(", {} skipped", skipped.total()));
+        if !reasons.is_empty() {
+            line.push_str(&format!(" ({})", reasons.join(", ")));
+        }
+        line.push_str(&format!(", {failed} unreadable"));
         let split = if stats.unsplit > 0 { " in the files split" } else { "" };
-        line.push_str(&format!("; {} events examined{split}, {outcome}", stats.records));
+        line.push_str(&format!("; {} events examined{split}, {}", stats.records, outcome.phrase));
         if stats.bad_records > 0 {
             line.push_str(&format!(", {} records not valid JSON records", stats.bad_records));
         }
         if stats.not_events > 0 {
             line.push_str(&format!(", {} records not CloudTrail events", stats.not_events));
         }
-        let copies = self.copies.load(Ordering::Relaxed) + self.seen.as_ref().map_or(0, Seen::copies);
         if copies > 0 {
             line.push_str(&format!(", {copies} copies of events delivered more than once dropped"));
         }
-
         line.push_str(&format!("; {:.2}s, {:.0} MB/s", seconds, stats.bytes as f64 / 1e6 / seconds.max(1e-9)));
         self.talk(&line);
     }
+}
+
+/// What a command found, for the closing statistics.
+pub struct Outcome<'a> {
+    /// In words: "12 matched".
+    pub phrase: &'a str,
+    /// The member of the JSON record's `events` that holds `count`.
+    pub key: &'static str,
+    pub count: u64,
+}
+
+/// Prints a problem on stderr, even when quiet, as one line: control characters (a newline in a
+/// file name, an escape sequence) are shown escaped, so no message can forge another.
+fn report(message: &str) {
+    eprintln!("ctl: {}", sanitize::escape_str(message, false));
 }

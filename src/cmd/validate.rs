@@ -46,7 +46,7 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
     }
     let mut out = std::io::BufWriter::new(std::io::stdout());
     match global.output_format(args.output) {
-        OutputFormat::Table => write_text(&mut out, &report, args.verbose, global.color_stdout)?,
+        OutputFormat::Table => write_text(&mut out, &report, global.verbose, global.color_stdout)?,
         OutputFormat::Jsonl => write_jsonl(&mut out, &report)?,
         OutputFormat::Json => write_json(&mut out, &report)?,
         OutputFormat::Csv => write_csv(&mut out, &report, global.stdout_tty)?,
@@ -67,7 +67,7 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<Status> {
         );
     }
     if !global.quiet {
-        if args.verbose {
+        if global.verbose {
             for skipped in &report.skipped {
                 let path = skipped.path.display().to_string();
                 eprintln!("ctl: skipped {}: {}", escape_str(&path, false), escape_str(&skipped.reason, false));

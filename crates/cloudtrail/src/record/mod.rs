@@ -81,6 +81,21 @@ pub enum RecordError {
     LineTooLong { limit: usize },
 }
 
+impl RecordError {
+    /// The kind of failure as a key of the JSON statistics record (`too_large`, `gzip`...).
+    pub fn key(&self) -> &'static str {
+        match self {
+            RecordError::Io(_) => "io",
+            RecordError::Gzip(_) => "gzip",
+            RecordError::Syntax(_) => "not_json",
+            RecordError::NotRecords(_) => "not_records",
+            RecordError::TrailingDamage(..) => "trailing_damage",
+            RecordError::TooLarge { .. } => "too_large",
+            RecordError::LineTooLong { .. } => "line_too_long",
+        }
+    }
+}
+
 /// What [`split`] found in a file that it could read to the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Content {

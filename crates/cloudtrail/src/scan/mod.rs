@@ -75,22 +75,112 @@ impl Prune {
     }
 }
 
-/// The files to read, in a deterministic order, and what was left out.
+/// Why a path met by a scan was not read for events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// A log file whose path (account, region, delivery time) rules out every wanted event.
+    Pruned,
+    /// A digest file, known by its path or name, or by its content once opened.
+    Digest,
+    /// A file found in a folder whose name is not a log file's (see [`is_log_name`]).
+    NotLogName,
+    /// A path given twice or inside another path given, or a file reached again through a
+    /// symbolic link: read once.
+    ReachedTwice,
+    /// A FIFO, socket or device met in a folder: never opened.
+    NotFile,
+    /// A symbolic link met in a folder whose target lies outside the path given: not followed.
+    LinkOutside,
+    /// A file with no content: zero bytes, or gzip of nothing.
+    Empty,
+}
+
+impl Skip {
+    /// Every reason, in the order summaries list them.
+    pub const ALL: [Skip; 7] = [
+        Skip::Pruned,
+        Skip::Digest,
+        Skip::NotLogName,
+        Skip::ReachedTwice,
+        Skip::NotFile,
+        Skip::LinkOutside,
+        Skip::Empty,
+    ];
+
+    /// The reason in a few words, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Skip::Pruned => "pruned by path",
+            Skip::Digest => "digests",
+            Skip::NotLogName => "not named like logs",
+            Skip::ReachedTwice => "reached twice",
+            Skip::NotFile => "not files",
+            Skip::LinkOutside => "links out of the tree",
+            Skip::Empty => "empty",
+        }
+    }
+
+    /// The reason as a key of the JSON statistics record.
+    pub fn key(self) -> &'static str {
+        match self {
+            Skip::Pruned => "pruned",
+            Skip::Digest => "digest",
+            Skip::NotLogName => "not_log_name",
+            Skip::ReachedTwice => "reached_twice",
+            Skip::NotFile => "not_file",
+            Skip::LinkOutside => "link_outside",
+            Skip::Empty => "empty",
+        }
+    }
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Skip::Pruned => "skipped: its path rules out every wanted event",
+            Skip::Digest => "skipped: a digest file",
+            Skip::NotLogName => "skipped: not named like a log file",
+            Skip::ReachedTwice => "skipped: reached twice (read once)",
+            Skip::NotFile => "skipped: not a regular file (never opened)",
+            Skip::LinkOutside => "skipped: a symbolic link out of the tree (not followed)",
+            Skip::Empty => "skipped: empty",
+        })
+    }
+}
+
+/// How many paths were skipped, by [`Skip`] reason.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Skipped([u64; Skip::ALL.len()]);
+
+impl Skipped {
+    pub fn add(&mut self, skip: Skip) {
+        self.0[skip as usize] += 1;
+    }
+
+    pub fn count(&self, skip: Skip) -> u64 {
+        self.0[skip as usize]
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+}
+
+impl std::ops::Add for Skipped {
+    type Output = Skipped;
+    fn add(mut self, other: Skipped) -> Skipped {
+        for (a, b) in self.0.iter_mut().zip(other.0) {
+            *a += b;
+        }
+        self
+    }
+}
+
+/// The files to read, in a deterministic order, and how many paths were left out, by reason.
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub inputs: Vec<Input>,
-    /// Log files left out by [`Prune`].
-    pub pruned: u64,
-    /// Digest files (by path or name), never read as events.
-    pub digests: u64,
-    /// Files found in folders whose names are not those of log files (see [`is_log_name`]).
-    pub ignored: u64,
-    /// Paths given that lie inside (or are) another path given, and files reached a second
-    /// time through a symbolic link: read once.
-    pub overlapping: u64,
-    /// Entries met in folders that are neither files nor folders (FIFOs, sockets, devices):
-    /// never opened.
-    pub special: u64,
+    pub skipped: Skipped,
 }
 
 /// Whether a file found while walking a folder may hold events, judged by its name: JSON,
@@ -104,25 +194,40 @@ pub fn is_log_name(path: &Path) -> bool {
         || path.extension().is_some_and(|e| e == "gz")
 }
 
-/// Lists the files below `paths` (`-` is standard input), following symbolic links (each file
-/// is read once, by its real path; a loop is an error), in path order per root, skipping
-/// digests and pruning log files whose path rules them out. Files outside the `AWSLogs/`
-/// layout are kept when named on the command line or named like logs ([`is_log_name`]).
-/// Unwalkable paths go to `on_error`.
-pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree::WalkError)) -> Discovery {
-    let mut found = Discovery::default();
+/// Lists the files below `paths` (`-` is standard input), following symbolic links that stay
+/// inside the path given (each file is read once, by its real path; a loop is an error), in
+/// path order per root, skipping digests and pruning log files whose path rules them out. Files
+/// outside the `AWSLogs/` layout are kept when named on the command line or named like logs
+/// ([`is_log_name`]). Each path left out goes to `on_skip` with the reason (and is counted in
+/// [`Discovery::skipped`]); unwalkable paths go to `on_error`.
+pub fn discover(
+    paths: &[PathBuf],
+    prune: &Prune,
+    on_skip: impl FnMut(&Path, Skip),
+    mut on_error: impl FnMut(tree::WalkError),
+) -> Discovery {
+    let mut inputs = Vec::new();
+    // Shared by the walk's two callbacks.
+    let skips = std::cell::RefCell::new((Skipped::default(), on_skip));
+    let skip = |path: &Path, why: Skip| {
+        let (skipped, on_skip) = &mut *skips.borrow_mut();
+        skipped.add(why);
+        on_skip(path, why);
+    };
     let roots = distinct_roots(paths);
-    found.overlapping = (paths.len() - roots.len()) as u64;
+    for path in paths.iter().filter(|p| !roots.iter().any(|r| std::ptr::eq(*r, *p))) {
+        skip(path, Skip::ReachedTwice);
+    }
     let mut linked = false;
     for path in roots {
         if path.as_os_str() == "-" {
-            found.inputs.push(Input { path: None, day: None });
+            inputs.push(Input { path: None, day: None });
             continue;
         }
         // A FIFO or a device named on the command line is read as a stream, like `-`; one met
         // while walking a folder is never opened.
         if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-            found.inputs.push(Input { path: Some(path.clone()), day: None });
+            inputs.push(Input { path: Some(path.clone()), day: None });
             continue;
         }
         let named = path.is_file();
@@ -130,19 +235,19 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
             std::slice::from_ref(path),
             tree::Links::Follow,
             |entry| match &entry.class {
-                Class::Digest { .. } => found.digests += 1,
+                Class::Digest { .. } => skip(&entry.path, Skip::Digest),
                 Class::Log { layout, name } => {
                     if prune.keeps(&layout.account, &layout.region, name.delivered) {
-                        found.inputs.push(Input { path: Some(entry.path), day: Some(name.delivered.date_naive()) });
+                        inputs.push(Input { path: Some(entry.path), day: Some(name.delivered.date_naive()) });
                     } else {
-                        found.pruned += 1;
+                        skip(&entry.path, Skip::Pruned);
                     }
                 }
                 Class::Other(_) | Class::Plain => {
                     if record::is_digest_name(&entry.path) {
-                        found.digests += 1;
+                        skip(&entry.path, Skip::Digest);
                     } else if !named && !is_log_name(&entry.path) {
-                        found.ignored += 1;
+                        skip(&entry.path, Skip::NotLogName);
                     } else {
                         // A log file outside the layout still names its delivery time.
                         let day = entry
@@ -150,31 +255,41 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
                             .file_name()
                             .and_then(|n| tree::names::parse_log_name(&n.to_string_lossy()).ok())
                             .map(|name| name.delivered.date_naive());
-                        found.inputs.push(Input { path: Some(entry.path), day });
+                        inputs.push(Input { path: Some(entry.path), day });
                     }
                 }
+            },
+            |path, why| {
+                let why = match why {
+                    tree::PassedOver::NotFile => Skip::NotFile,
+                    tree::PassedOver::LinkOutside => Skip::LinkOutside,
+                };
+                skip(path, why);
             },
             &mut on_error,
         );
         linked |= walked.followed_link;
-        found.special += walked.special;
     }
     if linked {
-        found.overlapping += read_once(&mut found.inputs);
+        read_once(&mut inputs, |path| skip(path, Skip::ReachedTwice));
     }
-    found
+    Discovery { inputs, skipped: skips.into_inner().0 }
 }
 
 /// Drops the inputs whose real path an earlier input already has (a file reached through a
-/// symbolic link and directly, or through two links); returns how many were dropped.
-fn read_once(inputs: &mut Vec<Input>) -> u64 {
-    let before = inputs.len();
+/// symbolic link and directly, or through two links), passing each to `dropped`.
+fn read_once(inputs: &mut Vec<Input>, mut dropped: impl FnMut(&Path)) {
     let mut seen = std::collections::HashSet::new();
     inputs.retain(|input| match &input.path {
-        Some(path) => seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())),
+        Some(path) => {
+            let first = seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()));
+            if !first {
+                dropped(path);
+            }
+            first
+        }
         None => true,
     });
-    (before - inputs.len()) as u64
 }
 
 /// The paths to walk so that no file is read twice: a path given twice, or lying inside another
@@ -245,12 +360,13 @@ pub trait Visitor: Sync {
 /// Counters of one scan.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ScanStats {
-    /// Files read in full (inflated when gzipped); with `unreadable`, every input once.
+    /// Files read in full (inflated when gzipped); with `skipped` and `unreadable`, every input
+    /// once.
     pub files: u64,
     /// Files read whose bytes could not hold a match, so not split into records.
     pub unsplit: u64,
-    /// Files recognized as digests by content.
-    pub digests: u64,
+    /// Files opened and then skipped: digests recognized by their content, empty files.
+    pub skipped: Skipped,
     /// Files unreadable (I/O, gzip, too large) or damaged (not JSON, truncated), in full or in
     /// part (the records before the damage were used).
     pub unreadable: u64,
@@ -270,7 +386,7 @@ impl std::ops::Add for ScanStats {
         ScanStats {
             files: self.files + o.files,
             unsplit: self.unsplit + o.unsplit,
-            digests: self.digests + o.digests,
+            skipped: self.skipped + o.skipped,
             unreadable: self.unreadable + o.unreadable,
             records: self.records + o.records,
             bad_records: self.bad_records + o.bad_records,
@@ -297,6 +413,10 @@ pub enum ProblemKind {
     /// Some records were refused when they were to be used ([`record::admit`]).
     #[error("{0}")]
     Records(Refused),
+    /// The file was opened and skipped (a digest by its content, an empty file): not a problem,
+    /// told so that every input can be named.
+    #[error("{0}")]
+    Skipped(Skip),
 }
 
 /// The records of one file that were refused: how many were not valid JSON records (with the
@@ -425,8 +545,9 @@ pub fn scan<V: Visitor>(inputs: &[Input], visitor: &V, options: &ScanOptions<'_>
             stop.store(true, Ordering::Relaxed);
         }
         if let Some(kind) = problem {
+            let is_problem = !matches!(kind, ProblemKind::Skipped(_));
             (options.on_problem)(&FileProblem { file: index, input: input.clone(), kind });
-            if options.strict {
+            if options.strict && is_problem {
                 stopped_on_problem.store(true, Ordering::Relaxed);
                 stop.store(true, Ordering::Relaxed);
             }
@@ -493,6 +614,9 @@ fn read_one<V: Visitor>(
                 .unwrap_or_else(|e| Some(ProblemKind::File(e)))
         }
         Ok(None) => match worker.reader.load(input.path.as_deref()) {
+            Ok([]) => {
+                worker.reader.take_damage().map(ProblemKind::File).or(Some(ProblemKind::Skipped(Skip::Empty)))
+            }
             // Damage after an intact part (bytes after the first gzip member): the part was read.
             Ok(data) => {
                 let problem = read_records(data, &mut worker.scratch, visitor, index, acc, stats);
@@ -502,9 +626,10 @@ fn read_one<V: Visitor>(
         },
         Err(e) => Some(ProblemKind::File(e.into())),
     };
-    // Every input is counted once: read, or unreadable (in full or in part).
+    // Every input is counted once: read, skipped once opened, or unreadable (in full or in part).
     match problem {
         Some(ProblemKind::File(_)) => stats.unreadable += 1,
+        Some(ProblemKind::Skipped(why)) => stats.skipped.add(why),
         _ => stats.files += 1,
     }
     problem
@@ -552,10 +677,7 @@ fn read_records<V: Visitor>(
     stats.bad_records += refused.invalid;
     stats.not_events += refused.not_events;
     match result {
-        Ok(Content::Digest) => {
-            stats.digests += 1;
-            None
-        }
+        Ok(Content::Digest) => Some(ProblemKind::Skipped(Skip::Digest)),
         Ok(Content::Records(_)) => refused.any().then_some(ProblemKind::Records(refused)),
         // Text that is not JSON from its first record on: read as lines, when wanted.
         Err(_) if records == 0 && visitor.reads_text() => {

@@ -45,15 +45,22 @@ pub struct WalkError {
     pub reason: String,
 }
 
-/// What a [`walk`] passed over besides the files it visited.
+/// What a [`walk`] learned besides the files it visited.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Walked {
     /// A symbolic link was followed (then one file may have been visited under two paths: see
     /// [`scan::discover`](crate::scan::discover)).
     pub followed_link: bool,
-    /// Entries that are neither files nor folders (FIFOs, sockets, devices, links not
-    /// followed): never opened.
-    pub special: u64,
+}
+
+/// Why a [`walk`] passed over an entry without visiting it (it is never opened).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassedOver {
+    /// Neither a file nor a folder: a FIFO, socket or device, or a link not followed.
+    NotFile,
+    /// A symbolic link whose target lies outside the folder walked (a link to `/etc/passwd` in
+    /// a dump): evidence never leads the reader out of the tree it was given.
+    LinkOutside,
 }
 
 /// Whether a walk follows symbolic links.
@@ -67,19 +74,23 @@ pub enum Links {
 
 /// Visits every regular file below each of `roots` (a root may itself be a file), sorted by
 /// path within each root, and calls `visit` with its classification; `links` says whether
-/// symbolic links are followed. Unreadable folders are passed to `on_error` and the walk goes
-/// on. Returns what was passed over ([`Walked`]).
+/// symbolic links are followed (only those whose target stays inside the root). Each entry not
+/// visited goes to `passed` with the reason, unreadable folders to `on_error`, and the walk goes
+/// on. Returns what it learned ([`Walked`]).
 pub fn walk(
     roots: &[PathBuf],
     links: Links,
     mut visit: impl FnMut(Entry),
+    mut passed: impl FnMut(&Path, PassedOver),
     mut on_error: impl FnMut(WalkError),
 ) -> Walked {
     let mut walked = Walked::default();
     for root in roots {
         let base = key_base(root);
-        let walker = walkdir::WalkDir::new(root).follow_links(links == Links::Follow).sort_by_file_name();
-        for item in walker {
+        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        let mut walker =
+            walkdir::WalkDir::new(root).follow_links(links == Links::Follow).sort_by_file_name().into_iter();
+        while let Some(item) = walker.next() {
             let item = match item {
                 Ok(item) => item,
                 Err(e) => {
@@ -92,9 +103,21 @@ pub fn walk(
                     continue;
                 }
             };
-            walked.followed_link |= item.path_is_symlink();
+            if links == Links::Follow && item.path_is_symlink() && item.depth() > 0 {
+                let inside = std::fs::canonicalize(item.path()).is_ok_and(|real| real.starts_with(&real_root));
+                if !inside {
+                    passed(item.path(), PassedOver::LinkOutside);
+                    if item.file_type().is_dir() {
+                        walker.skip_current_dir();
+                    }
+                    continue;
+                }
+                walked.followed_link = true;
+            }
             if !item.file_type().is_file() {
-                walked.special += u64::from(!item.file_type().is_dir());
+                if !item.file_type().is_dir() {
+                    passed(item.path(), PassedOver::NotFile);
+                }
                 continue;
             }
             let path = item.into_path();
@@ -205,8 +228,37 @@ mod tests {
         let mut keys = Vec::new();
         let mut errors = Vec::new();
         let roots = vec![dir.path().to_path_buf(), dir.path().join("missing")];
-        walk(&roots, Links::Skip, |e| keys.push(e.key), |e| errors.push(e));
+        walk(&roots, Links::Skip, |e| keys.push(e.key), |_, _| {}, |e| errors.push(e));
         assert_eq!(keys, ["a/1.json", "a/b/2.json"]);
         assert_eq!(errors.len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_only_inside_the_root() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.json"), "{}").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+        std::fs::write(dir.path().join("logs/1.json"), "{}").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("logs/1.json"), dir.path().join("again.json")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.json"), dir.path().join("leak.json")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("elsewhere")).unwrap();
+        let (mut keys, mut passed) = (Vec::new(), Vec::new());
+        let roots = vec![dir.path().to_path_buf()];
+        let walked =
+            walk(&roots, Links::Follow, |e| keys.push(e.key), |p, why| passed.push((p.to_path_buf(), why)), |_| {});
+        assert_eq!(keys, ["again.json", "logs/1.json"]);
+        assert!(walked.followed_link);
+        let mut passed: Vec<_> = passed.iter().map(|(p, why)| (p.file_name().unwrap().to_owned(), *why)).collect();
+        passed.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            passed,
+            [("elsewhere".into(), PassedOver::LinkOutside), ("leak.json".into(), PassedOver::LinkOutside)]
+        );
+        // Not following links, a link is passed over as not a file.
+        let mut passed = Vec::new();
+        walk(&roots, Links::Skip, |_| {}, |_, why| passed.push(why), |_| {});
+        assert_eq!(passed, [PassedOver::NotFile; 3]);
     }
 }

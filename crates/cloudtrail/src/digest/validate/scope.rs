@@ -156,7 +156,7 @@ impl<'o> Scope<'o> {
         let mut bases: Vec<PathBuf> = self.paths.iter().map(|p| p.base.clone()).collect();
         bases.sort();
         bases.dedup();
-        let mut unreadable = Vec::new();
+        let (mut unreadable, mut passed) = (Vec::new(), Vec::new());
         // Validation never leaves the dump: links are not followed.
         tree::walk(
             &bases,
@@ -167,8 +167,12 @@ impl<'o> Scope<'o> {
                     self.keep(entry, abs, &mut found, &mut seen, report);
                 }
             },
+            |path, _| {
+                passed.push(Skipped { path: path.to_path_buf(), reason: "not a regular file (never opened)".into() })
+            },
             |err| unreadable.push(Skipped { path: err.path, reason: err.reason }),
         );
+        report.skipped.extend(passed);
         report.unreadable.extend(unreadable);
         self.check_filters(&seen)?;
         Ok(found)
