@@ -65,11 +65,14 @@ pub struct Cli {
 /// The exit-status table of every subcommand's `--help` (decided in `src/exit.rs`).
 pub const EXIT_STATUS: &str = "\
 Exit status (the same for every subcommand):
-  0  success: something matched (query, filter); no alarm (metrics); everything proven intact (validate)
-  1  a finding: nothing matched (query, filter, as grep); an alarm fired (metrics); tampering (validate)
-  2  usage error (for validate, a filter that matches nothing too), or an input that could not be read
-     (named on stderr, even with -q)
-  3  validate: nothing wrong found, but not everything proven (no keys, unverified or uncovered files)";
+  0  success: something matched (query, filter); no alarm (metrics);
+     everything proven intact (validate)
+  1  a finding: nothing matched (query, filter, as grep); an alarm fired (metrics);
+     tampering (validate)
+  2  usage error (for validate, a filter that matches nothing too), or an input
+     that could not be read (named on stderr, even with -q)
+  3  validate: nothing wrong found, but not everything proven (no keys, unverified
+     or uncovered files)";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -89,7 +92,7 @@ pub enum Command {
     /// folders no valid digest vouches for (finding); uncovered = a log delivered after the
     /// newest digest of its account and region (not a finding, not proven); unverified = not
     /// proven either way: no keys, no signature available, or listed only by such a digest.
-    #[command(after_help = EXIT_STATUS)]
+    #[command(after_help = crate::help::after("validate"))]
     Validate(ValidateArgs),
 
     /// Find events: who did what, when and from where.
@@ -98,7 +101,7 @@ pub enum Command {
     /// arrays, JSON lines, `aws cloudtrail lookup-events` output, or `-` for stdin) on all cores.
     /// A repeated flag means OR, different flags mean AND.
     ///
-    #[command(after_help = EXIT_STATUS)]
+    #[command(after_help = crate::help::after("query"))]
     Query(QueryArgs),
 
     /// Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does.
@@ -106,11 +109,11 @@ pub enum Command {
     /// Every input line is one log event message (a CloudTrail event as JSON, a VPC flow log
     /// line, any text); CloudTrail files and trees are read record by record. Matching events
     /// are printed.
-    #[command(after_help = EXIT_STATUS)]
+    #[command(after_help = crate::help::after("filter"))]
     Filter(FilterArgs),
 
     /// Replay CloudWatch Logs metric filters over archived events into metric datapoints.
-    #[command(after_help = EXIT_STATUS)]
+    #[command(after_help = crate::help::after("metrics"))]
     Metrics(MetricsArgs),
 
     /// Write man pages and shell completions (for packaging).

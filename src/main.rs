@@ -7,6 +7,7 @@ use clap::Parser;
 mod cli;
 mod cmd;
 mod exit;
+mod help;
 mod output;
 
 use cli::{Cli, Command};

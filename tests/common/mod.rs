@@ -51,3 +51,24 @@ pub fn is_event(e: &serde_json::Value) -> bool {
     (e.get("eventSource").is_some_and(|v| v.is_string()) && e.get("eventName").is_some_and(|v| v.is_string()))
         || e.get("insightDetails").is_some_and(|v| v.is_object())
 }
+
+/// Runs `line` with `sh -c` in `dir`, with the `ctl` under test first on `PATH` (so a command
+/// line copied from the docs runs as written); returns (status code, stdout, stderr).
+#[allow(dead_code)]
+pub fn shell(line: &str, dir: &Path) -> (i32, String, String) {
+    let bin = assert_cmd::cargo::cargo_bin("ctl");
+    let path = format!("{}:{}", bin.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(line)
+        .current_dir(dir)
+        .env("PATH", path)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}

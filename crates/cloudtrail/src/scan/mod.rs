@@ -614,9 +614,7 @@ fn read_one<V: Visitor>(
                 .unwrap_or_else(|e| Some(ProblemKind::File(e)))
         }
         Ok(None) => match worker.reader.load(input.path.as_deref()) {
-            Ok([]) => {
-                worker.reader.take_damage().map(ProblemKind::File).or(Some(ProblemKind::Skipped(Skip::Empty)))
-            }
+            Ok([]) => worker.reader.take_damage().map(ProblemKind::File).or(Some(ProblemKind::Skipped(Skip::Empty))),
             // Damage after an intact part (bytes after the first gzip member): the part was read.
             Ok(data) => {
                 let problem = read_records(data, &mut worker.scratch, visitor, index, acc, stats);
