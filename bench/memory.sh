@@ -38,9 +38,8 @@ mkdir -p "$SPARSE"
 
 # Max RSS in MB of one command (its exit status is not the point here).
 rss_of() {
-    local out
-    out=$( { /usr/bin/time -v "$@" >/dev/null 2>/dev/null; } 2>&1 ) || true
-    awk '/Maximum resident/ {printf "%d", $6 / 1024}' <<<"$out"
+    /usr/bin/time -v -o "$OUT/time.txt" "$@" >/dev/null 2>/dev/null || true
+    awk '/Maximum resident/ {printf "%d", $6 / 1024}' "$OUT/time.txt"
 }
 
 commands=(

@@ -26,7 +26,7 @@ end
 
 complete -c ctl -n "__fish_ctl_needs_command" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
 complete -c ctl -n "__fish_ctl_needs_command" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
-complete -c ctl -n "__fish_ctl_needs_command" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 768M]' -r
+complete -c ctl -n "__fish_ctl_needs_command" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 384M]' -r
 complete -c ctl -n "__fish_ctl_needs_command" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -56,7 +56,7 @@ json\t'One JSON document'
 csv\t'Comma-separated values with a header row'"
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
-complete -c ctl -n "__fish_ctl_using_subcommand validate" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 768M]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand validate" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 384M]' -r
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -91,7 +91,7 @@ complete -c ctl -n "__fish_ctl_using_subcommand query" -l distinct -d 'Per group
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l top -d 'With --count-by: only the N most frequent rows (N >= 1)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
-complete -c ctl -n "__fish_ctl_using_subcommand query" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 768M]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 384M]' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -110,7 +110,7 @@ complete -c ctl -n "__fish_ctl_using_subcommand query" -s h -l help -d 'Print he
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s p -l pattern -d 'The filter pattern (CloudWatch Logs syntax)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
-complete -c ctl -n "__fish_ctl_using_subcommand filter" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 768M]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand filter" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 384M]' -r
 complete -c ctl -n "__fish_ctl_using_subcommand filter" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -139,7 +139,7 @@ json\t'One JSON document'
 csv\t'Comma-separated values with a header row'"
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
-complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 768M]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 384M]' -r
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -35,7 +35,7 @@ pub struct Cli {
 
     /// The memory for file contents held by all worker threads at once (`1G`); files needing
     /// more than a thread's share are read one at a time [default: a quarter of the machine's
-    /// memory, at most 768M]
+    /// memory, at most 384M]
     #[arg(long, global = true, value_name = "SIZE", value_parser = byte_size)]
     pub max_memory: Option<usize>,
 

@@ -17,9 +17,11 @@ use crate::cli::{ColorChoice, OutputFormat};
 pub use crate::exit::{Answer, Status};
 
 /// The default `--max-memory`: a quarter of the machine's memory (or of the control group's
-/// limit, when lower), at most 768 MiB and at least 64 MiB.
+/// limit, when lower), at most 384 MiB and at least 64 MiB, so that a whole run stays under half a
+/// gigabyte (bench/memory.sh); its half, the default per-file limit (192 MiB inflated), is
+/// several times the largest CloudTrail log file.
 fn default_memory() -> usize {
-    const MOST: usize = 768 << 20;
+    const MOST: usize = 384 << 20;
     let total = machine_memory().map_or(MOST, |bytes| bytes / 4);
     total.clamp(64 << 20, MOST)
 }

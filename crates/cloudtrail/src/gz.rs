@@ -102,10 +102,15 @@ impl Inflater {
         let mut capacity = initial_capacity(input).min(self.limit);
         loop {
             if self.out.len() < capacity {
-                if capacity > self.out.capacity() && !may_grow(capacity - self.out.capacity()) {
-                    return Err(InflateError::TooLarge { limit: self.limit });
+                if capacity > self.out.capacity() {
+                    if !may_grow(capacity - self.out.capacity()) {
+                        return Err(InflateError::TooLarge { limit: self.limit });
+                    }
+                    // Inflation starts over in the larger buffer: the old one is freed first,
+                    // not copied, so a growing buffer never holds twice its size.
+                    self.out = Vec::new();
+                    self.out.reserve_exact(capacity);
                 }
-                self.out.reserve_exact(capacity - self.out.len());
                 self.out.resize(capacity, 0);
             }
             let mut consumed = 0usize;
