@@ -2,7 +2,7 @@
 # Peak memory (max RSS) of every subcommand on the inputs that used to exhaust it (not run in CI):
 #   - the query benchmark tree of bench/query.sh (1.15 GB of JSON in 1,152 files);
 #   - a tree of 200,000 small files (one event each);
-#   - four 10 GiB gzip bombs (10 MB each on disk) read with -j 4;
+#   - four 10 GiB gzip bombs (47 MB each on disk, gzip -1) read with -j 4;
 #   - a 40 GB sparse file named like a log (nothing on disk);
 #   - /dev/zero on standard input (an endless stream without newlines).
 # The aim (issue #9): every figure under 512 MB, flat in the size of the tree and of any input.
