@@ -219,6 +219,35 @@ fn read_docs(file: &Path) -> Result<Vec<Yaml>, RuleError> {
     YamlLoader::load_from_str(&text).map_err(|e| RuleError::Yaml(e.to_string()))
 }
 
+/// Placeholder values from YAML text: a map of names (without `%`) to a value or a list of
+/// values.
+pub fn parse_placeholders(text: &str) -> Result<Vec<(String, Vec<String>)>, RuleError> {
+    let docs = YamlLoader::load_from_str(text).map_err(|e| RuleError::Yaml(e.to_string()))?;
+    let mut out = Vec::new();
+    for doc in docs {
+        let Yaml::Hash(map) = doc else {
+            return Err(RuleError::Shape("placeholders must be a map of NAME: VALUE or NAME: [VALUE, ...]".into()));
+        };
+        for (k, v) in map {
+            let name = k.as_str().ok_or_else(|| RuleError::Shape(format!("a placeholder name that is not text: {k:?}")))?;
+            let scalar = |y: &Yaml| match y {
+                Yaml::String(s) => Some(s.clone()),
+                Yaml::Integer(i) => Some(i.to_string()),
+                Yaml::Real(r) => Some(r.clone()),
+                Yaml::Boolean(b) => Some(b.to_string()),
+                _ => None,
+            };
+            let values = match &v {
+                Yaml::Array(items) => items.iter().map(scalar).collect::<Option<Vec<_>>>(),
+                one => scalar(one).map(|s| vec![s]),
+            }
+            .ok_or_else(|| RuleError::BadValue(format!("placeholder {name}: values must be text")))?;
+            out.push((name.trim_matches('%').to_string(), values));
+        }
+    }
+    Ok(out)
+}
+
 /// Whether `doc`'s logsource is AWS CloudTrail; else the error naming what it is.
 pub fn check_logsource(doc: &Yaml) -> Result<(), RuleError> {
     let source = &doc["logsource"];
