@@ -91,18 +91,21 @@ pub fn run(args: &HuntArgs, global: &Global) -> anyhow::Result<Status> {
     let mut correlation_hits = vec![0u64; set.correlations.len()];
     let mut pending = correlated.iter().peekable();
     let mut hits = 0u64;
+    let mut metas = Vec::new();
     if !stopped {
         sorted
             .for_each_tagged(|raw, _, tag| {
-                let time = time_of(raw);
+                let (time, rules) = untag(tag);
                 while let Some(hit) = pending.next_if(|h| h.last_ms <= time) {
                     correlation_hits[hit.correlation] += 1;
                     sink.correlation(hit, &set.correlations[hit.correlation])?;
                 }
-                for rule in tag.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize) {
+                metas.clear();
+                for rule in rules {
                     rule_hits[rule] += 1;
-                    sink.event(time, raw, &set.rules[rule].meta)?;
+                    metas.push((rule, &set.rules[rule].meta));
                 }
+                sink.event(time, raw, &metas)?;
                 Ok(())
             })
             .context("writing the results")?;
@@ -145,9 +148,18 @@ fn level(arg: LevelArg) -> Level {
     }
 }
 
-/// The event's time (for the timeline) from its bytes.
-fn time_of(raw: &[u8]) -> i64 {
-    EventView::parse(raw).ok().and_then(|v| v.event_time_ms()).unwrap_or(NO_TIME)
+/// A match's tag: its eventTime (Unix ms), then the numbers of the rules it matched, little-endian.
+fn tag(out: &mut Vec<u8>, time: i64, rules: impl Iterator<Item = u32>) {
+    out.clear();
+    out.extend_from_slice(&time.to_le_bytes());
+    rules.for_each(|r| out.extend_from_slice(&r.to_le_bytes()));
+}
+
+/// The time and rule numbers of a tag made by [`tag`].
+fn untag(tag: &[u8]) -> (i64, impl Iterator<Item = usize> + '_) {
+    let (time, rules) = tag.split_at(8.min(tag.len()));
+    let time = time.try_into().map_or(NO_TIME, i64::from_le_bytes);
+    (time, rules.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize))
 }
 
 /// The placeholder values of `--placeholder NAME=VALUE` and `--placeholders FILE`.
@@ -264,7 +276,7 @@ impl Visitor for Hunter<'_> {
         if !self.set.may_match(raw) {
             return Ok(());
         }
-        let Found { matches, observations, index, rules, tag } = acc;
+        let Found { matches, observations, index, rules, tag: buffer } = acc;
         let event = index.load(raw)?;
         self.set.matches_event(&event, rules);
         if rules.is_empty() {
@@ -276,16 +288,11 @@ impl Visitor for Hunter<'_> {
         }
         cloudtrail::record::admit(raw, &view)?;
         let time = view.event_time_ms().unwrap_or(NO_TIME);
-        tag.clear();
-        let mut correlated = false;
-        for &rule in rules.iter() {
-            if self.set.rules[rule as usize].standalone {
-                tag.extend_from_slice(&rule.to_le_bytes());
-            }
-            correlated |= !self.set.feeds[rule as usize].is_empty();
-        }
-        if !tag.is_empty() {
-            matches.push_tagged(time, file, ordinal, raw, tag);
+        let standalone = rules.iter().copied().filter(|&r| self.set.rules[r as usize].standalone);
+        tag(buffer, time, standalone);
+        let correlated = rules.iter().any(|&r| !self.set.feeds[r as usize].is_empty());
+        if buffer.len() > 8 {
+            matches.push_tagged(time, file, ordinal, raw, buffer);
             self.spill.offer(matches);
         }
         if correlated && self.seen.is_none_or(|seen| seen.first_sighting(raw)) {

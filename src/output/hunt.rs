@@ -2,8 +2,9 @@
 //! per rule and per level, and the rule list of `--list`.
 //!
 //! JSON formats write one object per line (or one array), each with a `type`:
-//! - `match`: `time`, `rule` (`title`, `id`, `level`, `status`, `tags`, `references`, `file`),
-//!   `event` (the whole event as the file held it);
+//! - `match`: one per matching event: `time`, `rules` (each rule it matched: `title`, `id`,
+//!   `level`, `status`, `tags`, `references`, `file`), `event` (the whole event as the file
+//!   held it);
 //! - `correlation`: `time` (the last event's), `first`, `rule` (as above, with `kind`),
 //!   `group` (the group-by values), `value` (the aggregate that met the condition), `events`;
 //! - `summary`: per rule (`rule`, `id`, `level`, `hits`), then per level (`level`, `hits`).
@@ -30,6 +31,9 @@ pub struct HuntSink<'w> {
     inner: Inner<'w>,
     screen: Screen,
     format: OutputFormat,
+    /// Each rule's JSON, made once (by the rule's number).
+    rule_json: Vec<Option<Vec<u8>>>,
+    line: Vec<u8>,
 }
 
 enum Inner<'w> {
@@ -95,7 +99,7 @@ impl<'w> HuntSink<'w> {
                 }
             }
         };
-        HuntSink { inner, screen, format }
+        HuntSink { inner, screen, format, rule_json: Vec::new(), line: Vec::new() }
     }
 
     fn json_line(&mut self, line: &[u8]) -> io::Result<()> {
@@ -112,8 +116,9 @@ impl<'w> HuntSink<'w> {
         Ok(())
     }
 
-    /// One event matched by one rule.
-    pub fn event(&mut self, time_ms: i64, raw: &[u8], meta: &Meta) -> io::Result<()> {
+    /// One event and the rules it matched (each with its number among the rules): a JSON line,
+    /// or a row per rule.
+    pub fn event(&mut self, time_ms: i64, raw: &[u8], rules: &[(usize, &Meta)]) -> io::Result<()> {
         if let Inner::Rows { sink, .. } = &mut self.inner {
             let identity = text(raw, &["userIdentity", "arn"])
                 .or_else(|| text(raw, &["userIdentity", "invokedBy"]))
@@ -126,33 +131,53 @@ impl<'w> HuntSink<'w> {
             fn cell(t: Option<std::borrow::Cow<'_, str>>) -> Cell<'_> {
                 t.map_or(Cell::Missing, Cell::Text)
             }
-            let cells = [
-                Cell::Text(time_text(time_ms).into()),
-                Cell::Text(meta.level.map_or("", sigma::Level::name).into()),
-                Cell::Text(meta.title.as_str().into()),
-                cell(identity),
-                cell(call.map(Into::into)),
-                cell(text(raw, &["sourceIPAddress"])),
-                cell(text(raw, &["awsRegion"])),
-                cell(text(raw, &["recipientAccountId"])),
-                cell(text(raw, &["errorCode"])),
-                cell(meta.id.as_deref().map(Into::into)),
-            ];
-            return sink.row(&cells);
+            let time = time_text(time_ms);
+            for (_, meta) in rules {
+                let cells = [
+                    Cell::Text(time.as_str().into()),
+                    Cell::Text(meta.level.map_or("", sigma::Level::name).into()),
+                    Cell::Text(meta.title.as_str().into()),
+                    cell(identity.clone()),
+                    cell(call.as_deref().map(Into::into)),
+                    cell(text(raw, &["sourceIPAddress"])),
+                    cell(text(raw, &["awsRegion"])),
+                    cell(text(raw, &["recipientAccountId"])),
+                    cell(text(raw, &["errorCode"])),
+                    cell(meta.id.as_deref().map(Into::into)),
+                ];
+                sink.row(&cells)?;
+            }
+            return Ok(());
         }
-        let mut line = Vec::with_capacity(raw.len() + 256);
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
         line.extend_from_slice(b"{\"type\":\"match\",\"time\":");
         push_json_str(&mut line, &time_text(time_ms));
-        line.extend_from_slice(b",\"rule\":");
-        rule_json(&mut line, meta, None);
-        line.extend_from_slice(b",\"event\":");
+        line.extend_from_slice(b",\"rules\":[");
+        for (i, &(rule, meta)) in rules.iter().enumerate() {
+            if self.rule_json.len() <= rule {
+                self.rule_json.resize(rule + 1, None);
+            }
+            let json = self.rule_json[rule].get_or_insert_with(|| {
+                let mut json = Vec::new();
+                rule_json(&mut json, meta, None);
+                json
+            });
+            if i > 0 {
+                line.push(b',');
+            }
+            line.extend_from_slice(json);
+        }
+        line.extend_from_slice(b"],\"event\":");
         if memchr::memchr2(b'\n', b'\r', raw).is_some() {
             line.extend_from_slice(&cloudtrail::record::event_text(raw));
         } else {
             line.extend_from_slice(raw);
         }
         line.push(b'}');
-        self.json_line(&line)
+        let written = self.json_line(&line);
+        self.line = line;
+        written
     }
 
     /// One firing of a correlation.

@@ -252,13 +252,23 @@ pub fn required_literals(expr: &Expr) -> Option<Vec<String>> {
         Test::Bool(b) => Some(b.to_string()),
         _ => None,
     };
+    let of_tests = |tests: &[Test]| -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        for test in tests {
+            match test {
+                Test::Regex(_, lits) => out.extend(lits.as_ref()?.iter().map(|l| safe_run(l)).collect::<Option<Vec<_>>>()?),
+                other => out.push(of_test(other)?),
+            }
+        }
+        Some(out)
+    };
     match expr {
         Expr::Field(FieldTest { check: Check::Exists(true), negate: false, field }) => safe_run(field.key()).map(|l| vec![l]),
         Expr::Field(FieldTest { check: Check::Values { tests, all }, negate: false, .. }) => {
             if *all {
-                tests.iter().filter_map(of_test).max_by_key(String::len).map(|l| vec![l])
+                tests.iter().filter_map(|t| of_tests(std::slice::from_ref(t))).max_by_key(|l| l.iter().map(String::len).min())
             } else {
-                tests.iter().map(of_test).collect()
+                of_tests(tests)
             }
         }
         Expr::Keywords { texts, all } => {

@@ -59,11 +59,18 @@ impl<'a> Value<'a> {
     }
 }
 
-/// The places of one record's top-level members (key and value ranges), reused from record to
-/// record by one thread.
+/// The places of one record's top-level members (key and value ranges, and whether the key
+/// holds an escape), reused from record to record by one thread.
 #[derive(Debug, Default)]
 pub struct Index {
-    members: Vec<[u32; 4]>,
+    members: Vec<Member>,
+}
+
+/// One member: key start and end, value start and end; whether the key holds an escape.
+#[derive(Debug, Clone, Copy)]
+struct Member {
+    at: [u32; 4],
+    escaped: bool,
 }
 
 impl Index {
@@ -81,7 +88,8 @@ impl Index {
             let end = skip(raw, start)?;
             // The key is a subslice of raw: its offset is found from the pointers.
             let key_start = key.as_ptr() as usize - raw.as_ptr() as usize;
-            members.push([key_start as u32, (key_start + key.len()) as u32, start as u32, end as u32]);
+            let at = [key_start as u32, (key_start + key.len()) as u32, start as u32, end as u32];
+            members.push(Member { at, escaped: memchr::memchr(b'\\', key).is_some() });
             Ok(end)
         })?;
         Ok(Event { raw, members: &self.members })
@@ -92,7 +100,7 @@ impl Index {
 #[derive(Debug, Clone, Copy)]
 pub struct Event<'a> {
     raw: &'a [u8],
-    members: &'a [[u32; 4]],
+    members: &'a [Member],
 }
 
 impl<'a> Event<'a> {
@@ -107,8 +115,15 @@ impl<'a> Event<'a> {
         self.members
             .iter()
             .rev()
-            .find(|m| json::key_eq(&raw[m[0] as usize..m[1] as usize], key.as_bytes()))
-            .map(|m| Value(&raw[m[2] as usize..m[3] as usize]))
+            .find(|m| {
+                let name = &raw[m.at[0] as usize..m.at[1] as usize];
+                if m.escaped {
+                    json::key_eq(name, key.as_bytes())
+                } else {
+                    name == key.as_bytes()
+                }
+            })
+            .map(|m| Value(&raw[m.at[2] as usize..m.at[3] as usize]))
     }
 
     /// Calls `f` with each value at `path` (every element where the path crosses an array,
@@ -164,13 +179,18 @@ fn skip_container(raw: &[u8], start: usize) -> Result<usize, SyntaxError> {
     json::skip_value(raw, start)
 }
 
-/// Each member value of object `raw` named `key`, last one only.
+/// The value of the member of object `raw` named `key` (the last one when repeated: the walk
+/// stops at a match only when the rest of the object cannot spell the key again).
 fn member<'a>(raw: &'a [u8], key: &str) -> Option<&'a [u8]> {
     let mut found = None;
     let _ = json::for_each_member(raw, 0, |k, start| -> Result<usize, SyntaxError> {
         let end = skip(raw, start)?;
         if json::key_eq(k, key.as_bytes()) {
             found = Some(&raw[start..end]);
+            if !json::may_hold_key(&raw[end..], key.as_bytes()) {
+                // Stops the walk; `found` holds the answer.
+                return Err(SyntaxError { offset: end, reason: json::Reason::Truncated });
+            }
         }
         Ok(end)
     });

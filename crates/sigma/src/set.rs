@@ -96,6 +96,11 @@ impl RuleSet {
         }
     }
 
+    /// The rules without a literal every match contains (each turns the prefilter off).
+    pub fn unscreened(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(|r| required_literals(&r.expr).is_none())
+    }
+
     /// Whether `bytes` (a file or a record) may hold a match of some rule.
     pub fn may_match(&self, bytes: &[u8]) -> bool {
         !self.rules.is_empty() && self.prefilter.as_ref().is_none_or(|ac| ac.is_match(bytes))
@@ -113,8 +118,9 @@ impl RuleSet {
         Ok(())
     }
 
-    /// The rules an indexed event matches, into `out`, in rule order.
+    /// The rules an indexed event matches, into `out` (cleared first), in rule order.
     pub fn matches_event(&self, event: &Event<'_>, out: &mut Vec<u32>) {
+        out.clear();
         let named = lookup(&self.by_name, event, "eventName");
         let sourced = lookup(&self.by_source, event, "eventSource");
         for &i in named.iter().chain(sourced).chain(&self.general) {

@@ -61,7 +61,8 @@ pub enum Test {
     Str(StrMatch),
     Number(Cmp, f64),
     Bool(bool),
-    Regex(regex::Regex),
+    /// A regular expression, with the literals one of which any match contains (when known).
+    Regex(regex::Regex, Option<Vec<String>>),
     Cidr(IpNet),
     Date(DatePart, Cmp, f64),
 }
@@ -72,7 +73,7 @@ impl Test {
             Test::Str(m) => value.text().is_some_and(|t| m.is_match(&t)),
             Test::Number(cmp, n) => value.number().is_some_and(|v| cmp.holds(v, *n)),
             Test::Bool(b) => value.text().is_some_and(|t| t.eq_ignore_ascii_case(if *b { "true" } else { "false" })),
-            Test::Regex(re) => value.text().is_some_and(|t| re.is_match(&t)),
+            Test::Regex(re, _) => value.text().is_some_and(|t| re.is_match(&t)),
             Test::Cidr(net) => value.text().and_then(|t| t.trim().parse::<IpAddr>().ok()).is_some_and(|a| net.contains(&a)),
             Test::Date(part, cmp, n) => {
                 value.text().and_then(|t| date_part(&t, *part)).is_some_and(|v| cmp.holds(f64::from(v), *n))
@@ -341,7 +342,8 @@ fn value_tests(key: &str, value: Scalar, m: &Modifiers, placeholders: &Placehold
         let flags: String = m.re_flags.chars().collect();
         let source = if flags.is_empty() { text } else { format!("(?{flags}){text}") };
         let re = regex::Regex::new(&source).map_err(|e| RuleError::BadRegex(e.to_string()))?;
-        return Ok(vec![Test::Regex(re)]);
+        let literals = regex_syntax::Parser::new().parse(&source).ok().and_then(|hir| required_in(&hir));
+        return Ok(vec![Test::Regex(re, literals)]);
     }
     if m.cidr {
         let net = text
@@ -377,6 +379,29 @@ fn value_tests(key: &str, value: Scalar, m: &Modifiers, placeholders: &Placehold
             Test::Str(StrMatch::new(tokens, m.cased))
         })
         .collect())
+}
+
+/// Texts one of which every match of `hir` contains: a concatenation's longest literal piece,
+/// or one from each branch of an alternation. Case-insensitive parts (classes) give none.
+fn required_in(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Literal(lit) => std::str::from_utf8(&lit.0).ok().map(|s| vec![s.to_string()]),
+        HirKind::Capture(c) => required_in(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required_in(&r.sub),
+        HirKind::Concat(items) => items
+            .iter()
+            .filter_map(required_in)
+            .max_by_key(|lits| lits.iter().map(String::len).min().unwrap_or(0)),
+        HirKind::Alternation(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                out.extend(required_in(item)?);
+            }
+            Some(out)
+        }
+        _ => None,
+    }
 }
 
 /// Replaces `%name%` placeholders with each of their values (every combination); `\%` is a
@@ -479,6 +504,8 @@ mod tests {
         assert!(holds("f|contains|all", "[hello, world]", ev) && !holds("f|contains|all", "[hello, moon]", ev));
         assert!(holds("g", "b-c", ev), "any element of an array");
         assert!(holds("g|contains|all", "[a, c]", ev), "all: each value by some element");
+        let Check::Values { tests, .. } = entry("f|re", "'.+:assumed-role/aws:.+'").check else { panic!() };
+        assert!(matches!(&tests[0], Test::Regex(_, Some(l)) if l == &[":assumed-role/aws:"]));
         assert!(holds("f|re", "^Hel+o", ev) && !holds("f|re", "^hel+o", ev) && holds("f|re|i", "^hel+o", ev));
         assert!(holds("f|neq", "nope", ev) && !holds("f|neq", "hello world", ev));
         assert!(holds("x|neq", "nope", ev), "neq holds for an absent field");

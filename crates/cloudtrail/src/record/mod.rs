@@ -425,7 +425,7 @@ fn member<'a>(obj: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
         let end = skip_lenient(obj, start)?;
         if json::key_eq(k, key) {
             found = Some(&obj[start..end]);
-            if !may_hold_key(&obj[end..], key) {
+            if !json::may_hold_key(&obj[end..], key) {
                 return Err(Early::Done);
             }
         }
@@ -435,18 +435,6 @@ fn member<'a>(obj: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
         Ok(_) | Err(Early::Done) => found,
         Err(Early::Syntax) => None,
     }
-}
-
-/// Whether `rest` may spell the string `key` (a sound screen: false means it cannot). Spelled
-/// as is, `"key"` occurs. Spelled with escapes, a backslash occurs; and when no character of
-/// `key` has a one-letter escape (`\"`, `\\`, `\/`, control characters), the escape is a `\u`.
-fn may_hold_key(rest: &[u8], key: &[u8]) -> bool {
-    let short_escape = key.iter().any(|&c| matches!(c, b'"' | b'\\' | b'/') || c < 0x20);
-    let escaped =
-        if short_escape { memchr::memchr(b'\\', rest).is_some() } else { memchr::memmem::find(rest, b"\\u").is_some() };
-    escaped
-        || memchr::memmem::find_iter(rest, key)
-            .any(|at| at > 0 && rest[at - 1] == b'"' && rest.get(at + key.len()) == Some(&b'"'))
 }
 
 /// The element at `index` of the array `array`.
