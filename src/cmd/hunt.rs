@@ -298,7 +298,7 @@ impl Visitor for Hunter<'_> {
         if correlated && self.seen.is_none_or(|seen| seen.first_sighting(raw)) {
             for &rule in rules.iter() {
                 for &(c, slot) in &self.set.feeds[rule as usize] {
-                    observations.observe(c, &self.set.correlations[c], slot, &event, time);
+                    observations.observe(c, &self.set.correlations[c], slot, &event, time, (file as u32, ordinal));
                 }
             }
         }

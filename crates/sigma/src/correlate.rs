@@ -215,6 +215,9 @@ pub struct Observation {
     /// The aggregated value: the digest of the field's text (`value_count`) or its number.
     pub value: Option<f64>,
     pub value_digest: u64,
+    /// Where the event was read (input number, then record number): the order of events with
+    /// the same time, so that the sweep is the same whatever the threads did.
+    pub seq: (u32, u64),
 }
 
 /// What one task has observed for every correlation of a rule set.
@@ -237,8 +240,8 @@ impl Observations {
         Observations { per: vec![Vec::new(); correlations], groups: vec![HashMap::new(); correlations] }
     }
 
-    /// Records that `event` (at `time_ms`) matched slot `slot` of correlation `index`.
-    pub fn observe(&mut self, index: usize, c: &Correlation, slot: usize, event: &Event<'_>, time_ms: i64) {
+    /// Records that `event` (at `time_ms`, read at `seq`) matched slot `slot` of correlation `index`.
+    pub fn observe(&mut self, index: usize, c: &Correlation, slot: usize, event: &Event<'_>, time_ms: i64, seq: (u32, u64)) {
         let values: Vec<Option<std::borrow::Cow<'_, str>>> =
             c.group_by[slot].iter().map(|f| event.first_text(f)).collect();
         let group = digest(&values);
@@ -248,7 +251,7 @@ impl Observations {
         let text = c.field.as_ref().and_then(|f| event.first_text(f));
         let value = text.as_deref().and_then(|t| t.trim().parse::<f64>().ok());
         let value_digest = digest(&[text]);
-        self.per[index].push(Observation { time_ms, slot: slot as u16, group, value, value_digest });
+        self.per[index].push(Observation { time_ms, slot: slot as u16, group, value, value_digest, seq });
     }
 
     /// Both tasks' observations.
@@ -276,7 +279,7 @@ impl Observations {
         let mut hits = Vec::new();
         for (index, c) in correlations.iter().enumerate() {
             let mut obs = std::mem::take(&mut self.per[index]);
-            obs.sort_by_key(|o| (o.group, o.time_ms, o.slot));
+            obs.sort_by_key(|o| (o.group, o.time_ms, o.seq, o.slot));
             for group in obs.chunk_by(|a, b| a.group == b.group) {
                 let texts = self.groups[index].get(&group[0].group).cloned().unwrap_or_default();
                 for (first, last, value, events) in sweep(c, group) {
@@ -386,7 +389,7 @@ mod tests {
     }
 
     fn obs(time_s: i64, slot: u16, value: u64) -> Observation {
-        Observation { time_ms: time_s * 1000, slot, group: 1, value: Some(value as f64), value_digest: value }
+        Observation { time_ms: time_s * 1000, slot, group: 1, value: Some(value as f64), value_digest: value, seq: (0, 0) }
     }
 
     #[test]
