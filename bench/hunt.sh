@@ -29,8 +29,8 @@ $CTL hunt -r "$RULES" "$TREE" -o jsonl 2>&1 >/dev/null | tail -1
 JQ="find $TREE -path '*/CloudTrail/*' -name '*.json.gz' -print0 | xargs -0 -P2 -n 64 sh -c 'zcat \"\$@\" | jq -c \".Records[] | select(.eventSource==\\\"iam.amazonaws.com\\\" and .eventName==\\\"GetUser\\\" and .errorCode==null and .errorMessage==null)\"' _ >/dev/null"
 hyperfine --warmup 1 --runs 5 --export-json "$OUT/hunt.json" --export-markdown bench/out/hunt.md \
     -n "ctl hunt (all rules)" "$CTL -q hunt -r $RULES $TREE -o jsonl >/dev/null" \
-    -n "ctl query --count-by eventName" "$CTL -q query $TREE --count-by eventName -o jsonl >/dev/null" \
-    -n "zcat | jq (one rule, xargs -P2)" "$JQ"
+    -n "ctl query --count-by eventName" "$CTL -q query $TREE --count-by eventName -o jsonl >/dev/null"
+hyperfine --runs 2 --export-json "$OUT/hunt-jq.json" -n "zcat | jq (one rule, xargs -P2)" "$JQ"
 
 echo "== peak memory (max RSS)"
 HALF=$(find "$TREE/AWSLogs" -mindepth 1 -maxdepth 1 -type d | sort | head -1)
@@ -43,6 +43,7 @@ python3 - "$OUT" <<'PY'
 import json, sys
 out = sys.argv[1]
 runs = {r["command"]: r["median"] for r in json.load(open(f"{out}/hunt.json"))["results"]}
+runs.update({r["command"]: r["median"] for r in json.load(open(f"{out}/hunt-jq.json"))["results"]})
 hunt, count = runs["ctl hunt (all rules)"], runs["ctl query --count-by eventName"]
 jq = [v for k, v in runs.items() if k.startswith("zcat")][0]
 for name, secs in runs.items():
