@@ -131,7 +131,11 @@ fn chosen_rules(root: &Path, files: &[&str]) -> tempfile::TempDir {
 /// Sliding windows: fires when `enough(window)` holds for the events within `span` before an
 /// event, then starts afresh after it.
 /// Events are (group key, time, position in the input, value); ties in time go by position.
-fn sliding(mut events: Vec<(String, i64, usize, String)>, span: i64, enough: impl Fn(&[(String, i64, usize, String)]) -> bool) -> u64 {
+fn sliding(
+    mut events: Vec<(String, i64, usize, String)>,
+    span: i64,
+    enough: impl Fn(&[(String, i64, usize, String)]) -> bool,
+) -> u64 {
     events.sort();
     let mut fired = 0;
     let mut groups: BTreeMap<&str, Vec<&(String, i64, usize, String)>> = BTreeMap::new();
@@ -202,131 +206,266 @@ fn checked_rules() -> Vec<(&'static str, &'static str, Logic)> {
     let mut rules = vec![
         // Generated per-API rules: a map, `exists`, `not (a or b)` / `(a or b)`.
         api("aws_cloudtrail_get_user.yml", "AWS IAM GetUser", "iam.amazonaws.com", "GetUser", false),
-        api("aws_cloudtrail_get_password_data_attempt.yml", "AWS EC2 GetPasswordData Attempt", "ec2.amazonaws.com", "GetPasswordData", true),
+        api(
+            "aws_cloudtrail_get_password_data_attempt.yml",
+            "AWS EC2 GetPasswordData Attempt",
+            "ec2.amazonaws.com",
+            "GetPasswordData",
+            true,
+        ),
         api("aws_cloudtrail_put_object_attempt.yml", "AWS S3 PutObject Attempt", "s3.amazonaws.com", "PutObject", true),
         api("aws_cloudtrail_put_object.yml", "AWS S3 PutObject", "s3.amazonaws.com", "PutObject", false),
         api("aws_cloudtrail_get_bucket_acl.yml", "AWS S3 GetBucketAcl", "s3.amazonaws.com", "GetBucketAcl", false),
         api("aws_cloudtrail_assume_role.yml", "AWS STS AssumeRole", "sts.amazonaws.com", "AssumeRole", false),
-        api("aws_cloudtrail_get_secret_value.yml", "AWS SecretsManager GetSecretValue", "secretsmanager.amazonaws.com", "GetSecretValue", false),
-        api("aws_cloudtrail_describe_route_tables_attempt.yml", "AWS EC2 DescribeRouteTables Attempt", "ec2.amazonaws.com", "DescribeRouteTables", true),
+        api(
+            "aws_cloudtrail_get_secret_value.yml",
+            "AWS SecretsManager GetSecretValue",
+            "secretsmanager.amazonaws.com",
+            "GetSecretValue",
+            false,
+        ),
+        api(
+            "aws_cloudtrail_describe_route_tables_attempt.yml",
+            "AWS EC2 DescribeRouteTables Attempt",
+            "ec2.amazonaws.com",
+            "DescribeRouteTables",
+            true,
+        ),
         api("aws_cloudtrail_create_role.yml", "AWS IAM CreateRole", "iam.amazonaws.com", "CreateRole", false),
         api("aws_cloudtrail_encrypt.yml", "AWS KMS Encrypt", "kms.amazonaws.com", "Encrypt", false),
         // Nested fields three deep.
-        (hq_file("aws_sts_assumerole_misuse.yml"), "AWS STS AssumeRole Misuse", each(|e| {
-            is(e, "userIdentity.type", "AssumedRole") && is(e, "userIdentity.sessionContext.sessionIssuer.type", "Role")
-        })),
+        (
+            hq_file("aws_sts_assumerole_misuse.yml"),
+            "AWS STS AssumeRole Misuse",
+            each(|e| {
+                is(e, "userIdentity.type", "AssumedRole")
+                    && is(e, "userIdentity.sessionContext.sessionIssuer.type", "Role")
+            }),
+        ),
         // `a and not b` over two identifiers.
-        (hq_file("aws_root_account_usage.yml"), "AWS Root Credentials", each(|e| {
-            is(e, "userIdentity.type", "Root") && !is(e, "eventType", "AwsServiceEvent")
-        })),
+        (
+            hq_file("aws_root_account_usage.yml"),
+            "AWS Root Credentials",
+            each(|e| is(e, "userIdentity.type", "Root") && !is(e, "eventType", "AwsServiceEvent")),
+        ),
         // `contains` of a text that reads like a field name (it is not a fieldref).
-        (hq_file("aws_iam_backdoor_users_keys.yml"), "AWS IAM Backdoor Users Keys", each(|e| {
-            call(e, "iam.amazonaws.com", "CreateAccessKey")
-                && !s(e, "userIdentity.arn").is_some_and(|a| a.to_lowercase().contains("responseelements.accesskey.username"))
-        })),
+        (
+            hq_file("aws_iam_backdoor_users_keys.yml"),
+            "AWS IAM Backdoor Users Keys",
+            each(|e| {
+                call(e, "iam.amazonaws.com", "CreateAccessKey")
+                    && !s(e, "userIdentity.arn")
+                        .is_some_and(|a| a.to_lowercase().contains("responseelements.accesskey.username"))
+            }),
+        ),
         // `fieldref` under `not 1 of filter_main_*`.
-        (hq_file("aws_update_login_profile.yml"), "AWS User Login Profile Was Modified", each(|e| {
-            call(e, "iam.amazonaws.com", "UpdateLoginProfile")
-                && s(e, "userIdentity.arn").map(str::to_lowercase) != s(e, "requestParameters.userName").map(str::to_lowercase)
-        })),
+        (
+            hq_file("aws_update_login_profile.yml"),
+            "AWS User Login Profile Was Modified",
+            each(|e| {
+                call(e, "iam.amazonaws.com", "UpdateLoginProfile")
+                    && s(e, "userIdentity.arn").map(str::to_lowercase)
+                        != s(e, "requestParameters.userName").map(str::to_lowercase)
+            }),
+        ),
         // `contains: '*'` (any string) under `not 1 of filter*`.
-        (hq_file("aws_ec2_vm_export_failure.yml"), "AWS EC2 VM Export Failure", each(|e| {
-            call(e, "ec2.amazonaws.com", "CreateInstanceExportTask")
-                && !s(e, "errorMessage").is_some()
-                && !s(e, "errorCode").is_some()
-                && !s(e, "responseElements").is_some_and(|r| r.to_lowercase().contains("failure"))
-        })),
+        (
+            hq_file("aws_ec2_vm_export_failure.yml"),
+            "AWS EC2 VM Export Failure",
+            each(|e| {
+                call(e, "ec2.amazonaws.com", "CreateInstanceExportTask")
+                    && s(e, "errorMessage").is_none()
+                    && s(e, "errorCode").is_none()
+                    && !s(e, "responseElements").is_some_and(|r| r.to_lowercase().contains("failure"))
+            }),
+        ),
         // `re` (case-sensitive) and a list of maps as filter.
-        (hq_file("aws_cloudtrail_imds_malicious_usage.yml"), "Malicious Usage Of IMDS Credentials Outside Of AWS Infrastructure", each(|e| {
-            let arn = s(e, "userIdentity.arn").unwrap_or("");
-            let re = arn.find(":assumed-role/aws:").is_some_and(|at| at > 0 && arn.len() > at + ":assumed-role/aws:".len());
-            re && !is(e, "eventSource", "ssm.amazonaws.com")
-                && !is(e, "eventName", "RegisterManagedInstance")
-                && !is(e, "sourceIPAddress", "AWS Internal")
-        })),
+        (
+            hq_file("aws_cloudtrail_imds_malicious_usage.yml"),
+            "Malicious Usage Of IMDS Credentials Outside Of AWS Infrastructure",
+            each(|e| {
+                let arn = s(e, "userIdentity.arn").unwrap_or("");
+                let re = arn
+                    .find(":assumed-role/aws:")
+                    .is_some_and(|at| at > 0 && arn.len() > at + ":assumed-role/aws:".len());
+                re && !is(e, "eventSource", "ssm.amazonaws.com")
+                    && !is(e, "eventName", "RegisterManagedInstance")
+                    && !is(e, "sourceIPAddress", "AWS Internal")
+            }),
+        ),
         // `contains` with a list (any), on a field most events have.
-        (suz_file("aws_cloudtrail_api_call_from_hacking_distro.yml"), "API Call From Hacking Distro", each(|e| {
-            let ua = s(e, "userAgent").unwrap_or("").to_lowercase();
-            ["kali", "parrot", "pentoo"].iter().any(|d| ua.contains(d))
-        })),
+        (
+            suz_file("aws_cloudtrail_api_call_from_hacking_distro.yml"),
+            "API Call From Hacking Distro",
+            each(|e| {
+                let ua = s(e, "userAgent").unwrap_or("").to_lowercase();
+                ["kali", "parrot", "pentoo"].iter().any(|d| ua.contains(d))
+            }),
+        ),
         // A list of names, `contains` list, and `not` exists.
-        (suz_file("aws_cloudtrail_iam_admin_policy_attached.yml"), "IAM Admin Policy Attached", each(|e| {
-            is(e, "eventSource", "iam.amazonaws.com")
-                && ["AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy"].iter().any(|n| is(e, "eventName", n))
-                && s(e, "requestParameters.policyArn").is_some_and(|p| {
-                    let p = p.to_lowercase();
-                    ["administratoraccess", "poweruseraccess", "iamfullaccess"].iter().any(|x| p.contains(x))
-                })
-                && !has(e, "errorCode")
-        })),
+        (
+            suz_file("aws_cloudtrail_iam_admin_policy_attached.yml"),
+            "IAM Admin Policy Attached",
+            each(|e| {
+                is(e, "eventSource", "iam.amazonaws.com")
+                    && ["AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy"]
+                        .iter()
+                        .any(|n| is(e, "eventName", n))
+                    && s(e, "requestParameters.policyArn").is_some_and(|p| {
+                        let p = p.to_lowercase();
+                        ["administratoraccess", "poweruseraccess", "iamfullaccess"].iter().any(|x| p.contains(x))
+                    })
+                    && !has(e, "errorCode")
+            }),
+        ),
         // Case-insensitive values ('NO' in the rule, 'No' in the events) on nested fields.
-        (hq_file("aws_cloudtrail_console_login_success_without_mfa.yml"), "AWS Successful Console Login Without MFA", each(|e| {
-            is(e, "eventName", "ConsoleLogin") && is(e, "additionalEventData.MFAUsed", "NO") && is(e, "responseElements.ConsoleLogin", "Success")
-        })),
-        (hq_file("aws_enum_buckets.yml"), "Potential Bucket Enumeration on AWS", each(|e| {
-            call(e, "s3.amazonaws.com", "ListBuckets") && !is(e, "userIdentity.type", "AssumedRole")
-        })),
-        (hq_file("aws_cloudtrail_disable_logging.yml"), "AWS CloudTrail Important Change", each(|e| {
-            is(e, "eventSource", "cloudtrail.amazonaws.com")
-                && ["StopLogging", "UpdateTrail", "DeleteTrail"].iter().any(|n| is(e, "eventName", n))
-        })),
-        (suz_file("aws_cloudtrail_log_settings_modified.yml"), "CloudTrail Log Settings Modified", each(|e| {
-            call(e, "cloudtrail.amazonaws.com", "UpdateTrail") && !is(e, "errorCode", "AccessDenied")
-        })),
+        (
+            hq_file("aws_cloudtrail_console_login_success_without_mfa.yml"),
+            "AWS Successful Console Login Without MFA",
+            each(|e| {
+                is(e, "eventName", "ConsoleLogin")
+                    && is(e, "additionalEventData.MFAUsed", "NO")
+                    && is(e, "responseElements.ConsoleLogin", "Success")
+            }),
+        ),
+        (
+            hq_file("aws_enum_buckets.yml"),
+            "Potential Bucket Enumeration on AWS",
+            each(|e| call(e, "s3.amazonaws.com", "ListBuckets") && !is(e, "userIdentity.type", "AssumedRole")),
+        ),
+        (
+            hq_file("aws_cloudtrail_disable_logging.yml"),
+            "AWS CloudTrail Important Change",
+            each(|e| {
+                is(e, "eventSource", "cloudtrail.amazonaws.com")
+                    && ["StopLogging", "UpdateTrail", "DeleteTrail"].iter().any(|n| is(e, "eventName", n))
+            }),
+        ),
+        (
+            suz_file("aws_cloudtrail_log_settings_modified.yml"),
+            "CloudTrail Log Settings Modified",
+            each(|e| call(e, "cloudtrail.amazonaws.com", "UpdateTrail") && !is(e, "errorCode", "AccessDenied")),
+        ),
     ];
     // Correlations (their base rules have generate: false: only the correlation is reported).
-    rules.push((suz_file("aws_cloudtrail_many_failed_logins.yml"), "Many Failed Logins", Box::new(|events: &[Value]| {
-        let base = events.iter().enumerate().filter(|(_, e)| {
-            call(e, "signin.amazonaws.com", "ConsoleLogin") && is(e, "responseElements.ConsoleLogin", "Failure")
-        });
-        sliding(base.map(|(i, e)| (key(e, &["sourceIPAddress"]), time_ms(e), i, String::new())).collect(), 300_000, |w| w.len() >= 3)
-    })));
-    rules.push((suz_file("aws_cloudtrail_many_access_denied.yml"), "Many AccessDenied Errors from Single Source", Box::new(|events: &[Value]| {
-        let base = events.iter().enumerate().filter(|(_, e)| is(e, "errorCode", "AccessDenied") || is(e, "errorCode", "Client.UnauthorizedOperation"));
-        let keyed = base.map(|(i, e)| (key(e, &["sourceIPAddress", "userIdentity.accessKeyId"]), time_ms(e), i, String::new()));
-        sliding(keyed.collect(), 600_000, |w| w.len() >= 10)
-    })));
-    rules.push((suz_file("aws_cloudtrail_many_recon_events.yml"), "Many Recon Events", Box::new(|events: &[Value]| {
-        let recon = [
-            "ListUsers", "ListRoles", "ListGroups", "ListAttachedRolePolicies", "ListAttachedUserPolicies", "ListUserPolicies",
-            "ListAccessKeys", "GetCredentialReport", "GetAccountAuthorizationDetails", "GetCallerIdentity", "GetPolicy",
-            "GetPolicyVersion", "GetRole", "GetRolePolicy", "GetUser", "GetUserPolicy", "DescribeRegions",
-            "DescribeAvailabilityZones", "DescribeVpcs", "DescribeSubnets", "DescribeSecurityGroups", "DescribeInstances",
-            "DescribeVolumes", "DescribeImages", "DescribeNetworkInterfaces", "ListServiceQuotas", "ListServices",
-            "ListBuckets", "GetBucketAcl", "GetBucketPolicy", "ListTables", "DescribeTable", "ListRepositories",
-            "DescribeRepositories", "GetSessionToken", "LookupEvents", "DescribeTrails", "GetTrailStatus", "ListTrails",
-            "ListFunctions", "ListTopics", "ListQueues", "ListClusters", "DescribeCluster",
-        ];
-        let base = events.iter().enumerate().filter(|(_, e)| is(e, "eventSource", "iam.amazonaws.com") && recon.iter().any(|n| is(e, "eventName", n)));
-        let keyed = base.map(|(i, e)| (key(e, &["userIdentity.arn"]), time_ms(e), i, s(e, "eventName").unwrap().to_string()));
-        sliding(keyed.collect(), 60_000, |w| w.iter().map(|x| &x.3).collect::<HashSet<_>>().len() >= 3)
-    })));
-    rules.push((suz_file("aws_cloudtrail_s3_enum_after_getcalleridentity.yml"), "S3 Enum After GetCallerIdentity", Box::new(|events: &[Value]| {
-        let keyed = events.iter().filter_map(|e| {
-            let k = if call(e, "sts.amazonaws.com", "GetCallerIdentity") {
-                0
-            } else if call(e, "s3.amazonaws.com", "ListBuckets") {
-                1
-            } else {
-                return None;
-            };
-            Some((key(e, &["sourceIPAddress", "userIdentity.accessKeyId"]), time_ms(e), k))
-        });
-        ordered_pairs(keyed.collect(), 300_000)
-    })));
-    rules.push((suz_file("aws_cloudtrail_iam_persistence_chain.yml"), "IAM Persis Chain via User and Access Key Creation", Box::new(|events: &[Value]| {
-        let keyed = events.iter().filter(|e| !has(e, "errorCode")).filter_map(|e| {
-            let k = if call(e, "iam.amazonaws.com", "CreateUser") {
-                0
-            } else if call(e, "iam.amazonaws.com", "CreateAccessKey") {
-                1
-            } else {
-                return None;
-            };
-            Some((key(e, &["sourceIPAddress", "userIdentity.accessKeyId"]), time_ms(e), k))
-        });
-        ordered_pairs(keyed.collect(), 600_000)
-    })));
+    rules.push((
+        suz_file("aws_cloudtrail_many_failed_logins.yml"),
+        "Many Failed Logins",
+        Box::new(|events: &[Value]| {
+            let base = events.iter().enumerate().filter(|(_, e)| {
+                call(e, "signin.amazonaws.com", "ConsoleLogin") && is(e, "responseElements.ConsoleLogin", "Failure")
+            });
+            sliding(
+                base.map(|(i, e)| (key(e, &["sourceIPAddress"]), time_ms(e), i, String::new())).collect(),
+                300_000,
+                |w| w.len() >= 3,
+            )
+        }),
+    ));
+    rules.push((
+        suz_file("aws_cloudtrail_many_access_denied.yml"),
+        "Many AccessDenied Errors from Single Source",
+        Box::new(|events: &[Value]| {
+            let base = events.iter().enumerate().filter(|(_, e)| {
+                is(e, "errorCode", "AccessDenied") || is(e, "errorCode", "Client.UnauthorizedOperation")
+            });
+            let keyed = base
+                .map(|(i, e)| (key(e, &["sourceIPAddress", "userIdentity.accessKeyId"]), time_ms(e), i, String::new()));
+            sliding(keyed.collect(), 600_000, |w| w.len() >= 10)
+        }),
+    ));
+    rules.push((
+        suz_file("aws_cloudtrail_many_recon_events.yml"),
+        "Many Recon Events",
+        Box::new(|events: &[Value]| {
+            let recon = [
+                "ListUsers",
+                "ListRoles",
+                "ListGroups",
+                "ListAttachedRolePolicies",
+                "ListAttachedUserPolicies",
+                "ListUserPolicies",
+                "ListAccessKeys",
+                "GetCredentialReport",
+                "GetAccountAuthorizationDetails",
+                "GetCallerIdentity",
+                "GetPolicy",
+                "GetPolicyVersion",
+                "GetRole",
+                "GetRolePolicy",
+                "GetUser",
+                "GetUserPolicy",
+                "DescribeRegions",
+                "DescribeAvailabilityZones",
+                "DescribeVpcs",
+                "DescribeSubnets",
+                "DescribeSecurityGroups",
+                "DescribeInstances",
+                "DescribeVolumes",
+                "DescribeImages",
+                "DescribeNetworkInterfaces",
+                "ListServiceQuotas",
+                "ListServices",
+                "ListBuckets",
+                "GetBucketAcl",
+                "GetBucketPolicy",
+                "ListTables",
+                "DescribeTable",
+                "ListRepositories",
+                "DescribeRepositories",
+                "GetSessionToken",
+                "LookupEvents",
+                "DescribeTrails",
+                "GetTrailStatus",
+                "ListTrails",
+                "ListFunctions",
+                "ListTopics",
+                "ListQueues",
+                "ListClusters",
+                "DescribeCluster",
+            ];
+            let base = events.iter().enumerate().filter(|(_, e)| {
+                is(e, "eventSource", "iam.amazonaws.com") && recon.iter().any(|n| is(e, "eventName", n))
+            });
+            let keyed = base
+                .map(|(i, e)| (key(e, &["userIdentity.arn"]), time_ms(e), i, s(e, "eventName").unwrap().to_string()));
+            sliding(keyed.collect(), 60_000, |w| w.iter().map(|x| &x.3).collect::<HashSet<_>>().len() >= 3)
+        }),
+    ));
+    rules.push((
+        suz_file("aws_cloudtrail_s3_enum_after_getcalleridentity.yml"),
+        "S3 Enum After GetCallerIdentity",
+        Box::new(|events: &[Value]| {
+            let keyed = events.iter().filter_map(|e| {
+                let k = if call(e, "sts.amazonaws.com", "GetCallerIdentity") {
+                    0
+                } else if call(e, "s3.amazonaws.com", "ListBuckets") {
+                    1
+                } else {
+                    return None;
+                };
+                Some((key(e, &["sourceIPAddress", "userIdentity.accessKeyId"]), time_ms(e), k))
+            });
+            ordered_pairs(keyed.collect(), 300_000)
+        }),
+    ));
+    rules.push((
+        suz_file("aws_cloudtrail_iam_persistence_chain.yml"),
+        "IAM Persis Chain via User and Access Key Creation",
+        Box::new(|events: &[Value]| {
+            let keyed = events.iter().filter(|e| !has(e, "errorCode")).filter_map(|e| {
+                let k = if call(e, "iam.amazonaws.com", "CreateUser") {
+                    0
+                } else if call(e, "iam.amazonaws.com", "CreateAccessKey") {
+                    1
+                } else {
+                    return None;
+                };
+                Some((key(e, &["sourceIPAddress", "userIdentity.accessKeyId"]), time_ms(e), k))
+            });
+            ordered_pairs(keyed.collect(), 600_000)
+        }),
+    ));
     rules
 }
 

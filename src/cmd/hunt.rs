@@ -210,7 +210,8 @@ fn list(loaded: &sigma::Loaded, args: &HuntArgs, global: &Global) -> anyhow::Res
         sink.row(&row("loaded", c.kind.name(), &c.meta, None)).context("writing the list")?;
     }
     for s in &loaded.skipped {
-        let meta = sigma::Meta { title: s.title.clone().unwrap_or_default(), file: s.file.clone(), ..Default::default() };
+        let meta =
+            sigma::Meta { title: s.title.clone().unwrap_or_default(), file: s.file.clone(), ..Default::default() };
         sink.row(&row("skipped", "", &meta, Some(&s.error.to_string()))).context("writing the list")?;
     }
     for u in &loaded.unchosen {

@@ -37,9 +37,15 @@ pub struct HuntSink<'w> {
 }
 
 enum Inner<'w> {
-    Json { out: Box<dyn Write + Send + 'w>, array: Option<bool> },
+    Json {
+        out: Box<dyn Write + Send + 'w>,
+        array: Option<bool>,
+    },
     /// CSV rows go straight out; a table (with its summary) is drawn into `drawn`, then printed.
-    Rows { sink: Box<dyn RowSink + Send + 'w>, table: Option<(Box<dyn Write + Send + 'w>, SharedOut)> },
+    Rows {
+        sink: Box<dyn RowSink + Send + 'w>,
+        table: Option<(Box<dyn Write + Send + 'w>, SharedOut)>,
+    },
 }
 
 /// Milliseconds since the epoch as RFC 3339 (empty when unknown).
@@ -245,7 +251,9 @@ impl<'w> HuntSink<'w> {
                     self.json_line(&line)?;
                 }
                 for (level, hits) in per_level {
-                    self.json_line(format!("{{\"type\":\"summary\",\"level\":\"{level}\",\"hits\":{hits}}}").as_bytes())?;
+                    self.json_line(
+                        format!("{{\"type\":\"summary\",\"level\":\"{level}\",\"hits\":{hits}}}").as_bytes(),
+                    )?;
                 }
                 let Inner::Json { out, array } = &mut self.inner else { return Ok(()) };
                 match array {
@@ -266,11 +274,19 @@ impl<'w> HuntSink<'w> {
                     let mut rules = row_sink(self.format, columns, Box::new(tables.clone()), screen);
                     for (meta, hits) in per_rule {
                         let level = meta.level.map_or("", sigma::Level::name);
-                        rules.row(&[Cell::Text(meta.title.as_str().into()), Cell::Text(level.into()), Cell::Count(*hits)])?;
+                        rules.row(&[
+                            Cell::Text(meta.title.as_str().into()),
+                            Cell::Text(level.into()),
+                            Cell::Count(*hits),
+                        ])?;
                     }
                     rules.finish()?;
-                    let mut levels =
-                        row_sink(self.format, ["level", "hits"].map(String::from).to_vec(), Box::new(tables.clone()), screen);
+                    let mut levels = row_sink(
+                        self.format,
+                        ["level", "hits"].map(String::from).to_vec(),
+                        Box::new(tables.clone()),
+                        screen,
+                    );
                     for (level, hits) in per_level {
                         levels.row(&[Cell::Text((*level).into()), Cell::Count(*hits)])?;
                     }

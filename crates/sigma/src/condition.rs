@@ -15,7 +15,10 @@ pub enum Cond {
     Or(Vec<Cond>),
     Not(Box<Cond>),
     /// `N of pattern` (`None` for the count: `all`); the pattern `them` is every identifier.
-    Of { count: Option<usize>, pattern: String },
+    Of {
+        count: Option<usize>,
+        pattern: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -241,7 +241,15 @@ impl Observations {
     }
 
     /// Records that `event` (at `time_ms`, read at `seq`) matched slot `slot` of correlation `index`.
-    pub fn observe(&mut self, index: usize, c: &Correlation, slot: usize, event: &Event<'_>, time_ms: i64, seq: (u32, u64)) {
+    pub fn observe(
+        &mut self,
+        index: usize,
+        c: &Correlation,
+        slot: usize,
+        event: &Event<'_>,
+        time_ms: i64,
+        seq: (u32, u64),
+    ) {
         let values: Vec<Option<std::borrow::Cow<'_, str>>> =
             c.group_by[slot].iter().map(|f| event.first_text(f)).collect();
         let group = digest(&values);
@@ -283,7 +291,14 @@ impl Observations {
             for group in obs.chunk_by(|a, b| a.group == b.group) {
                 let texts = self.groups[index].get(&group[0].group).cloned().unwrap_or_default();
                 for (first, last, value, events) in sweep(c, group) {
-                    hits.push(Hit { correlation: index, first_ms: first, last_ms: last, value, events, group: texts.clone() });
+                    hits.push(Hit {
+                        correlation: index,
+                        first_ms: first,
+                        last_ms: last,
+                        value,
+                        events,
+                        group: texts.clone(),
+                    });
                 }
             }
         }
@@ -311,10 +326,12 @@ pub struct Hit {
 fn aggregate(c: &Correlation, window: &[Observation]) -> f64 {
     match c.kind {
         Kind::EventCount => window.len() as f64,
-        Kind::ValueCount => {
-            window.iter().filter(|o| o.value_digest != digest(&[None::<std::borrow::Cow<'_, str>>])).map(|o| o.value_digest).collect::<HashSet<_>>().len()
-                as f64
-        }
+        Kind::ValueCount => window
+            .iter()
+            .filter(|o| o.value_digest != digest(&[None::<std::borrow::Cow<'_, str>>]))
+            .map(|o| o.value_digest)
+            .collect::<HashSet<_>>()
+            .len() as f64,
         Kind::ValueSum => window.iter().filter_map(|o| o.value).sum(),
         Kind::ValueAvg => {
             let values: Vec<f64> = window.iter().filter_map(|o| o.value).collect();
@@ -359,7 +376,8 @@ fn sweep(c: &Correlation, group: &[Observation]) -> Vec<(i64, i64, f64, u64)> {
     } else {
         while start < group.len() {
             let t0 = group[start].time_ms;
-            let end = group[start..].iter().position(|o| o.time_ms - t0 > c.timespan_ms).map_or(group.len(), |p| start + p);
+            let end =
+                group[start..].iter().position(|o| o.time_ms - t0 > c.timespan_ms).map_or(group.len(), |p| start + p);
             let window = &group[start..end];
             let value = aggregate(c, window);
             if c.holds(value) {
@@ -389,7 +407,14 @@ mod tests {
     }
 
     fn obs(time_s: i64, slot: u16, value: u64) -> Observation {
-        Observation { time_ms: time_s * 1000, slot, group: 1, value: Some(value as f64), value_digest: value, seq: (0, 0) }
+        Observation {
+            time_ms: time_s * 1000,
+            slot,
+            group: 1,
+            value: Some(value as f64),
+            value_digest: value,
+            seq: (0, 0),
+        }
     }
 
     #[test]

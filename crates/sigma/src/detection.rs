@@ -24,7 +24,10 @@ pub enum Expr {
     Not(Box<Expr>),
     Field(FieldTest),
     /// Keywords: any (or with `all`, every) of the texts occurs in the record.
-    Keywords { texts: Vec<StrMatch>, all: bool },
+    Keywords {
+        texts: Vec<StrMatch>,
+        all: bool,
+    },
 }
 
 impl Expr {
@@ -256,17 +259,24 @@ pub fn required_literals(expr: &Expr) -> Option<Vec<String>> {
         let mut out = Vec::new();
         for test in tests {
             match test {
-                Test::Regex(_, lits) => out.extend(lits.as_ref()?.iter().map(|l| safe_run(l)).collect::<Option<Vec<_>>>()?),
+                Test::Regex(_, lits) => {
+                    out.extend(lits.as_ref()?.iter().map(|l| safe_run(l)).collect::<Option<Vec<_>>>()?)
+                }
                 other => out.push(of_test(other)?),
             }
         }
         Some(out)
     };
     match expr {
-        Expr::Field(FieldTest { check: Check::Exists(true), negate: false, field }) => safe_run(field.key()).map(|l| vec![l]),
+        Expr::Field(FieldTest { check: Check::Exists(true), negate: false, field }) => {
+            safe_run(field.key()).map(|l| vec![l])
+        }
         Expr::Field(FieldTest { check: Check::Values { tests, all }, negate: false, .. }) => {
             if *all {
-                tests.iter().filter_map(|t| of_tests(std::slice::from_ref(t))).max_by_key(|l| l.iter().map(String::len).min())
+                tests
+                    .iter()
+                    .filter_map(|t| of_tests(std::slice::from_ref(t)))
+                    .max_by_key(|l| l.iter().map(String::len).min())
             } else {
                 of_tests(tests)
             }
@@ -325,9 +335,15 @@ mod tests {
              filter:\n  - userIdentity.type: AWSService\n  - errorCode|exists: true\n\
              condition: selection and not filter",
         );
-        assert!(hit(&e, r#"{"eventSource":"iam.amazonaws.com","eventName":"createuser","userIdentity":{"type":"Root"}}"#));
+        assert!(hit(
+            &e,
+            r#"{"eventSource":"iam.amazonaws.com","eventName":"createuser","userIdentity":{"type":"Root"}}"#
+        ));
         assert!(!hit(&e, r#"{"eventSource":"iam.amazonaws.com","eventName":"CreateUser","errorCode":"x"}"#));
-        assert!(!hit(&e, r#"{"eventSource":"iam.amazonaws.com","eventName":"CreateUser","userIdentity":{"type":"AWSService"}}"#));
+        assert!(!hit(
+            &e,
+            r#"{"eventSource":"iam.amazonaws.com","eventName":"CreateUser","userIdentity":{"type":"AWSService"}}"#
+        ));
         assert_eq!(required_values(&e, "eventName").unwrap(), ["createuser", "deleteuser"]);
         assert_eq!(required_values(&e, "eventSource").unwrap(), ["iam.amazonaws.com"]);
         assert_eq!(required_literals(&e).unwrap(), ["iam.amazonaws.com"]);

@@ -229,7 +229,8 @@ pub fn parse_placeholders(text: &str) -> Result<Vec<(String, Vec<String>)>, Rule
             return Err(RuleError::Shape("placeholders must be a map of NAME: VALUE or NAME: [VALUE, ...]".into()));
         };
         for (k, v) in map {
-            let name = k.as_str().ok_or_else(|| RuleError::Shape(format!("a placeholder name that is not text: {k:?}")))?;
+            let name =
+                k.as_str().ok_or_else(|| RuleError::Shape(format!("a placeholder name that is not text: {k:?}")))?;
             let scalar = |y: &Yaml| match y {
                 Yaml::String(s) => Some(s.clone()),
                 Yaml::Integer(i) => Some(i.to_string()),
@@ -317,8 +318,16 @@ mod tests {
     fn documents_are_classified_and_bad_ones_reported() {
         let dir = tempfile::tempdir().unwrap();
         let aws = "logsource:\n  product: aws\n  service: cloudtrail\n";
-        write(dir.path(), "a.yml", &format!("title: A\nid: a1\nlevel: high\n{aws}detection:\n  s:\n    eventName: X\n  condition: s\n"));
-        write(dir.path(), "b.yml", "title: B\nlogsource:\n  product: windows\ndetection:\n  s:\n    a: 1\n  condition: s\n");
+        write(
+            dir.path(),
+            "a.yml",
+            &format!("title: A\nid: a1\nlevel: high\n{aws}detection:\n  s:\n    eventName: X\n  condition: s\n"),
+        );
+        write(
+            dir.path(),
+            "b.yml",
+            "title: B\nlogsource:\n  product: windows\ndetection:\n  s:\n    a: 1\n  condition: s\n",
+        );
         write(dir.path(), "c.yml", "title: [unclosed\n");
         write(dir.path(), "d.yml", &format!("title: D\n{aws}detection:\n  s:\n    a|sha9: 1\n  condition: s\n"));
         write(

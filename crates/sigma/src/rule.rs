@@ -151,7 +151,9 @@ mod tests {
         assert!(Choice { statuses: vec!["stable".into()], ..Choice::default() }.refuses(&meta).is_some());
         assert!(Choice { tags: vec!["attack.t1098".into()], ..Choice::default() }.refuses(&meta).is_none());
         assert!(Choice { tags: vec!["attack.t10*".into()], ..Choice::default() }.refuses(&meta).is_none());
-        assert!(Choice { exclude_tags: vec!["attack.persistence".into()], ..Choice::default() }.refuses(&meta).is_some());
+        assert!(Choice { exclude_tags: vec!["attack.persistence".into()], ..Choice::default() }
+            .refuses(&meta)
+            .is_some());
         assert_eq!(Level::parse("HIGH"), Some(Level::High));
         assert!(Level::Critical > Level::Informational);
     }

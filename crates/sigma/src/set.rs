@@ -159,7 +159,8 @@ mod tests {
             "s:\n    eventName|startswith: Get\n  condition: s",
         ];
         for (i, d) in rules.iter().enumerate() {
-            std::fs::write(dir.path().join(format!("{i}.yml")), format!("title: R{i}\n{aws}detection:\n  {d}\n")).unwrap();
+            std::fs::write(dir.path().join(format!("{i}.yml")), format!("title: R{i}\n{aws}detection:\n  {d}\n"))
+                .unwrap();
         }
         let loaded = crate::load::load(&[dir.path().to_path_buf()], &Placeholders::new(), &Choice::default()).unwrap();
         let set = RuleSet::new(loaded);

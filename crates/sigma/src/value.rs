@@ -74,7 +74,9 @@ impl Test {
             Test::Number(cmp, n) => value.number().is_some_and(|v| cmp.holds(v, *n)),
             Test::Bool(b) => value.text().is_some_and(|t| t.eq_ignore_ascii_case(if *b { "true" } else { "false" })),
             Test::Regex(re, _) => value.text().is_some_and(|t| re.is_match(&t)),
-            Test::Cidr(net) => value.text().and_then(|t| t.trim().parse::<IpAddr>().ok()).is_some_and(|a| net.contains(&a)),
+            Test::Cidr(net) => {
+                value.text().and_then(|t| t.trim().parse::<IpAddr>().ok()).is_some_and(|a| net.contains(&a))
+            }
             Test::Date(part, cmp, n) => {
                 value.text().and_then(|t| date_part(&t, *part)).is_some_and(|v| cmp.holds(f64::from(v), *n))
             }
@@ -149,7 +151,9 @@ impl FieldTest {
                 });
                 !any || null
             }
-            Check::Values { tests, all: false } => event.any_value(&self.field, &mut |v| tests.iter().any(|t| t.matches(v))),
+            Check::Values { tests, all: false } => {
+                event.any_value(&self.field, &mut |v| tests.iter().any(|t| t.matches(v)))
+            }
             Check::Values { tests, all: true } => {
                 tests.iter().all(|t| event.any_value(&self.field, &mut |v| t.matches(v)))
             }
@@ -324,7 +328,9 @@ fn value_tests(key: &str, value: Scalar, m: &Modifiers, placeholders: &Placehold
     if let Some(cmp) = m.cmp {
         let n = match &value {
             Scalar::Number(n, _) => *n,
-            Scalar::Text(s) => s.trim().parse().map_err(|_| RuleError::BadValue(format!("{key}: {s:?} is not a number")))?,
+            Scalar::Text(s) => {
+                s.trim().parse().map_err(|_| RuleError::BadValue(format!("{key}: {s:?} is not a number")))?
+            }
             _ => return Err(RuleError::BadValue(format!("{key}: lt/lte/gt/gte take a number"))),
         };
         return Ok(vec![Test::Number(cmp, n)]);
@@ -389,10 +395,9 @@ fn required_in(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
         HirKind::Literal(lit) => std::str::from_utf8(&lit.0).ok().map(|s| vec![s.to_string()]),
         HirKind::Capture(c) => required_in(&c.sub),
         HirKind::Repetition(r) if r.min >= 1 => required_in(&r.sub),
-        HirKind::Concat(items) => items
-            .iter()
-            .filter_map(required_in)
-            .max_by_key(|lits| lits.iter().map(String::len).min().unwrap_or(0)),
+        HirKind::Concat(items) => {
+            items.iter().filter_map(required_in).max_by_key(|lits| lits.iter().map(String::len).min().unwrap_or(0))
+        }
         HirKind::Alternation(items) => {
             let mut out = Vec::new();
             for item in items {
@@ -418,8 +423,7 @@ fn expand(text: &str, placeholders: &Placeholders) -> Result<Vec<String>, RuleEr
         if let Some(after) = rest.strip_prefix('%') {
             if let Some(end) = after.find('%') {
                 let name = &after[..end];
-                let values =
-                    placeholders.get(name).ok_or_else(|| RuleError::MissingPlaceholder(name.to_string()))?;
+                let values = placeholders.get(name).ok_or_else(|| RuleError::MissingPlaceholder(name.to_string()))?;
                 out = out.iter().flat_map(|o| values.iter().map(move |v| format!("{o}{v}"))).collect();
                 rest = &after[end + 1..];
                 continue;
@@ -509,6 +513,10 @@ mod tests {
         assert!(holds("f|re", "^Hel+o", ev) && !holds("f|re", "^hel+o", ev) && holds("f|re|i", "^hel+o", ev));
         assert!(holds("f|neq", "nope", ev) && !holds("f|neq", "hello world", ev));
         assert!(holds("x|neq", "nope", ev), "neq holds for an absent field");
+        let lines = r#"{"f":"first\nSecond line"}"#;
+        assert!(!holds("f|re", "^Second", lines) && holds("f|re|m", "^Second", lines));
+        assert!(!holds("f|re", "first.Second", lines) && holds("f|re|s", "first.Second", lines));
+        assert!(holds("f|re|i|m", "^second", lines));
     }
 
     #[test]
@@ -517,6 +525,8 @@ mod tests {
         assert!(holds("n|exists", "true", ev) && holds("z|exists", "false", ev) && !holds("z|exists", "true", ev));
         assert!(holds("n", "null", ev) && holds("z", "null", ev) && !holds("e", "null", ev));
         assert!(holds("e", "''", ev));
+        assert!(holds("i", "'4*'", ev), "wildcards on a number's text");
+        assert!(holds("b|exists", "true", r#"{"b":false}"#) && holds("b", "false", r#"{"b":false}"#));
         assert!(holds("i", "42", ev) && holds("s", "7", ev) && holds("i|gt", "41", ev) && !holds("i|lt", "42", ev));
         assert!(holds("i|lte", "42", ev) && holds("s|gte", "7", ev));
         assert!(holds("ip|cidr", "10.0.0.0/8", ev) && !holds("ip|cidr", "192.168.0.0/16", ev));
@@ -534,6 +544,13 @@ mod tests {
             encoded("/bin/sh", &Modifiers { base64offset: true, ..Modifiers::default() }).into_iter().collect();
         assert_eq!(forms, ["L2Jpbi9za", "9iaW4vc2", "vYmluL3No"]);
         assert!(holds("w|windash|contains", "-flag", ev));
+        assert!(holds("w|windash|contains", "\u{2013}flag", ev), "an en dash stands for / too");
+        // "cmd" in UTF-16LE is 63 00 6d 00 64 00: base64 "YwBtAGQA".
+        assert!(holds("u|utf16le|base64offset|contains", "cmd", r#"{"u":"xxYwBtAGQAyy"}"#));
+        assert!(matches!(
+            compile_entry("u|utf16le", &Yaml::String("cmd".into()), &Placeholders::new()),
+            Err(RuleError::Unsupported(_))
+        ));
         assert!(holds("u|expand", "'%Admins%'", r#"{"u":"ADMIN"}"#));
         let ph = Placeholders::new();
         let err = compile_entry("u|expand", &Yaml::String("%Nobody%".into()), &ph).unwrap_err();

@@ -300,10 +300,7 @@ impl Matches {
     }
 
     /// As [`Matches::for_each_sorted`], with each match's tag ([`Matches::push_tagged`]).
-    pub fn for_each_sorted_tagged<E>(
-        &self,
-        mut f: impl FnMut(&[u8], Source, &[u8]) -> Result<(), E>,
-    ) -> Result<(), E> {
+    pub fn for_each_sorted_tagged<E>(&self, mut f: impl FnMut(&[u8], Source, &[u8]) -> Result<(), E>) -> Result<(), E> {
         for item in &self.items {
             f(self.raw(item), Source { file: item.file, index: item.ordinal }, self.tag(item))?;
         }
