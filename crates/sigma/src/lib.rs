@@ -1,6 +1,6 @@
 //! Sigma detection rules for JSON events (AWS CloudTrail), compiled to predicates.
 //!
-//! - [`load`]: rule files and folders read (YAML), documents classified and compiled, the
+//! - [`mod@load`]: rule files and folders read (YAML), documents classified and compiled, the
 //!   unusable ones kept with their reason; global filters applied.
 //! - [`rule`]: a rule's metadata and the choice of rules by level, status and tags.
 //! - [`detection`]: search identifiers and conditions compiled into one [`detection::Expr`];
