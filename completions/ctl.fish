@@ -41,6 +41,7 @@ complete -c ctl -n "__fish_ctl_needs_command" -f -a "validate" -d 'Prove that no
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "query" -d 'Find events: who did what, when and from where'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
+complete -c ctl -n "__fish_ctl_needs_command" -f -a "hunt" -d 'Run Sigma detection rules over events: a timeline of what they find'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l public-keys -d '`aws cloudtrail list-public-keys` output (a bare response, or a map of region to response). Repeatable. Without keys, signatures are reported `unverified`' -r -F
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l digest-metadata -d 'Signatures of chain heads: `{"s3://bucket/key": {"signature": "...", "signature-algorithm": "SHA256withRSA"}}` (S3 metadata captured with head-object)' -r -F
@@ -151,8 +152,53 @@ complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s v -l verbose -d 'Nam
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l stats-json -d 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "query" -d 'Find events: who did what, when and from where'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -s r -l rules -d 'A Sigma rule file, or a folder searched for `.yml`/`.yaml` files (repeatable)' -r -F
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -s e -l event -d 'eventName, `*` wildcards allowed (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -s s -l source -d 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -s u -l user -d 'userName, or the session name of an assumed role (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l arn -d 'userIdentity.arn or the session issuer\'s ARN, `*` wildcards allowed (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l identity-type -d 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l access-key -d 'userIdentity.accessKeyId (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l ip -d 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l error -d 'Failed calls and failed console sign-ins only; with a value, only this errorCode (for a failed sign-in, its errorMessage; `*` wildcards; repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l account -d 'recipientAccountId, and the account folder of a tree (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l region -d 'awsRegion, and the region folder of a tree (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l since -d 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l until -d 'Events before this time (same forms; without a zone, UTC)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -s w -l where -d 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l min-level -d 'Only rules of this level or above (a rule without a level counts as informational)' -r -f -a "informational\t''
+low\t''
+medium\t''
+high\t''
+critical\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l status -d 'Only rules with this status: stable, test, experimental, deprecated, unsupported (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l tags -d 'Only rules with one of these tags (comma-separated; `attack.t1098*` is a prefix)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l exclude-tags -d 'No rule with one of these tags (comma-separated; `*` at the end is a prefix)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l placeholder -d 'A value for the `%NAME%` placeholders of rules with the `expand` modifier (repeatable; several values for one name are alternatives)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l placeholders -d 'A YAML file of placeholder values: `NAME: VALUE` or `NAME: [VALUE, ...]` per line' -r -F
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -s o -l output -d 'Output format (default: table on a terminal, jsonl otherwise)' -r -f -a "table\t'Human-readable table (default on a terminal)'
+jsonl\t'One JSON object per line (default when piped)'
+json\t'One JSON document'
+csv\t'Comma-separated values with a header row'"
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 384M]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l read-only -d 'Read-only calls only'
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l write-only -d 'Mutating calls only'
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l list -d 'List the rules: which loaded (kind, level, status) and which were skipped and why; no scan'
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -s v -l verbose -d 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l stats-json -d 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
+complete -c ctl -n "__fish_ctl_using_subcommand hunt" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt help" -f -a "query" -d 'Find events: who did what, when and from where'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt help" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt help" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt help" -f -a "hunt" -d 'Run Sigma detection rules over events: a timeline of what they find'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

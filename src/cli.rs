@@ -116,6 +116,18 @@ pub enum Command {
     #[command(after_help = crate::help::after("metrics"))]
     Metrics(MetricsArgs),
 
+    /// Run Sigma detection rules over events: a timeline of what they find.
+    ///
+    /// Loads Sigma rules (files or folders of YAML; detection rules, correlation rules and
+    /// global filters), keeps those for AWS CloudTrail (`logsource: product: aws, service:
+    /// cloudtrail`), and prints each match sorted by eventTime with the rule's title, level
+    /// and id; correlations (event_count, value_count, value_sum, value_avg, temporal,
+    /// temporal_ordered) are listed among them at the time they fire. A summary of hits per
+    /// rule and per level ends the output. Rules that cannot be used are named on stderr
+    /// with the reason, and the others run. Matching ignores case unless a rule says `cased`.
+    #[command(after_help = crate::help::after("hunt"))]
+    Hunt(HuntArgs),
+
     /// Write man pages and shell completions (for packaging).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -353,6 +365,67 @@ impl Selectors {
             pattern: self.r#where.clone(),
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct HuntArgs {
+    /// Files or trees to scan; `-` reads standard input. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// A Sigma rule file, or a folder searched for `.yml`/`.yaml` files (repeatable).
+    #[arg(short, long, value_name = "PATH", required = true)]
+    pub rules: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub select: Selectors,
+
+    /// List the rules: which loaded (kind, level, status) and which were skipped and why; no scan.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Only rules of this level or above (a rule without a level counts as informational).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_level: Option<LevelArg>,
+
+    /// Only rules with this status: stable, test, experimental, deprecated, unsupported (repeatable: OR).
+    #[arg(long, value_name = "STATUS")]
+    pub status: Vec<String>,
+
+    /// Only rules with one of these tags (comma-separated; `attack.t1098*` is a prefix).
+    #[arg(long, value_name = "TAG,...", value_delimiter = ',')]
+    pub tags: Vec<String>,
+
+    /// No rule with one of these tags (comma-separated; `*` at the end is a prefix).
+    #[arg(long, value_name = "TAG,...", value_delimiter = ',')]
+    pub exclude_tags: Vec<String>,
+
+    /// A value for the `%NAME%` placeholders of rules with the `expand` modifier (repeatable; several
+    /// values for one name are alternatives).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub placeholder: Vec<String>,
+
+    /// A YAML file of placeholder values: `NAME: VALUE` or `NAME: [VALUE, ...]` per line.
+    #[arg(long, value_name = "FILE")]
+    pub placeholders: Option<PathBuf>,
+
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(short, long, value_enum)]
+    pub output: Option<OutputFormat>,
+
+    /// Treat an unreadable or malformed file as a fatal error.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// A Sigma rule level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    Informational,
+    Low,
+    Medium,
+    High,
+    Critical,
 }
 
 #[derive(Debug, Args)]

@@ -93,6 +93,19 @@ const METRICS: &[Example] = &[
     ),
 ];
 
+const HUNT: &[Example] = &[
+    ex(
+        "A first timeline of suspicious activity: Sigma rules for CloudTrail over a dump",
+        "ctl hunt ./dump --rules rules/",
+    ),
+    ex(
+        "Only high and critical rules, in the incident window",
+        "ctl hunt ./dump --rules rules/ --min-level high --since 2026-01-01T00:00:00Z --until 2026-01-02T00:00:00Z",
+    ),
+    ex("Which rules loaded, and why the others did not", "ctl hunt --rules rules/ --list"),
+    ex("Each hit with the whole event and the rule's tags, for a SIEM", "ctl hunt ./dump --rules rules/ -o jsonl"),
+];
+
 /// The widest line of an example: clap wraps help text at 100 columns, and a command it wraps
 /// can no longer be pasted.
 const WIDTH: usize = 96;
@@ -104,6 +117,7 @@ pub fn after(subcommand: &str) -> String {
         "query" => QUERY,
         "filter" => FILTER,
         "metrics" => METRICS,
+        "hunt" => HUNT,
         _ => &[],
     };
     let mut text = String::new();
@@ -183,7 +197,7 @@ mod tests {
 
     #[test]
     fn every_subcommand_has_examples_that_fit() {
-        for sub in ["validate", "query", "filter", "metrics"] {
+        for sub in ["validate", "query", "filter", "metrics", "hunt"] {
             let text = after(sub);
             assert!(text.starts_with("Examples:"), "{sub}");
             assert!(text.lines().all(|l| l.len() <= WIDTH), "{sub}: {text}");

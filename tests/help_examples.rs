@@ -40,6 +40,14 @@ fn workdir() -> tempfile::TempDir {
     )
     .unwrap();
     std::fs::write(dir.path().join("app.log"), "INFO started\nERROR disk full\nINFO done\n").unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::write(
+        dir.path().join("rules/assume-role.yml"),
+        "title: Role assumed\nid: 7c3b8f0e-0000-4000-8000-000000000001\nstatus: test\nlevel: high\n\
+         logsource:\n  product: aws\n  service: cloudtrail\n\
+         detection:\n  selection:\n    eventSource: sts.amazonaws.com\n    eventName: AssumeRole\n  condition: selection\n",
+    )
+    .unwrap();
     dir
 }
 
@@ -50,7 +58,7 @@ fn every_help_example_runs_on_the_fixtures() {
     let account = std::fs::read_dir(dir.path().join("dump/AWSLogs")).unwrap().next().unwrap().unwrap().file_name();
     let account = account.to_string_lossy().into_owned();
     let mut ran = 0;
-    for sub in ["validate", "query", "filter", "metrics"] {
+    for sub in ["validate", "query", "filter", "metrics", "hunt"] {
         let (code, help, _) = common::shell(&format!("ctl {sub} --help"), dir.path());
         assert_eq!(code, 0);
         let commands = examples(&help);

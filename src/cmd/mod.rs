@@ -3,6 +3,7 @@
 
 pub mod filter;
 pub mod generate;
+pub mod hunt;
 pub mod metrics;
 pub mod query;
 mod session;

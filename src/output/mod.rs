@@ -9,6 +9,7 @@
 //! On a terminal, attacker-controlled text is escaped ([`sanitize`]); to a pipe, bytes pass
 //! unchanged.
 
+pub mod hunt;
 pub mod sanitize;
 mod table;
 

@@ -552,6 +552,18 @@ pub fn decode(content: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// Whether `rest` may spell the string `key` (a sound screen: false means it cannot). Spelled
+/// as is, `"key"` occurs. Spelled with escapes, a backslash occurs; and when no character of
+/// `key` has a one-letter escape (`\"`, `\\`, `\/`, control characters), the escape is a `\u`.
+pub fn may_hold_key(rest: &[u8], key: &[u8]) -> bool {
+    let short_escape = key.iter().any(|&c| matches!(c, b'"' | b'\\' | b'/') || c < 0x20);
+    let escaped =
+        if short_escape { memchr::memchr(b'\\', rest).is_some() } else { memchr::memmem::find(rest, b"\\u").is_some() };
+    escaped
+        || memchr::memmem::find_iter(rest, key)
+            .any(|at| at > 0 && rest[at - 1] == b'"' && rest.get(at + key.len()) == Some(&b'"'))
+}
+
 /// Whether a raw key (the bytes between its quotes) decodes to `want`.
 #[inline]
 pub fn key_eq(raw_key: &[u8], want: &[u8]) -> bool {

@@ -73,10 +73,11 @@ struct Item {
     ordinal: u64,
     /// The event's digest when copies are to be dropped ([`crate::dedup::event_digest`]).
     digest: Option<u64>,
-    /// Where the raw bytes are: chunk index, offset and length.
+    /// Where the raw bytes are: chunk index, offset and length; the caller's tag follows them.
     chunk: u32,
     start: u32,
     len: u32,
+    tag_len: u32,
 }
 
 impl Item {
@@ -93,6 +94,7 @@ pub(crate) struct Entry<'a> {
     pub ordinal: u64,
     pub digest: Option<u64>,
     pub raw: &'a [u8],
+    pub tag: &'a [u8],
 }
 
 impl Entry<'_> {
@@ -127,10 +129,22 @@ pub struct Matches {
 }
 
 impl Matches {
+    /// An empty store; with `dedup`, copies of events delivered more than once are dropped
+    /// (see [`Matches::finish`]).
+    pub fn new(dedup: bool) -> Matches {
+        Matches { dedup, ..Matches::default() }
+    }
+
     fn push(&mut self, time: i64, file: usize, ordinal: u64, raw: &[u8]) {
+        self.push_tagged(time, file, ordinal, raw, &[]);
+    }
+
+    /// Keeps a match with the caller's `tag` (what it matched, e.g. rule numbers), handed back
+    /// with it in output order; copies are recognized by `raw` alone.
+    pub fn push_tagged(&mut self, time: i64, file: usize, ordinal: u64, raw: &[u8], tag: &[u8]) {
         self.matched += 1;
         let digest = if self.dedup { crate::dedup::event_digest(raw) } else { None };
-        self.store(Item { time, file, ordinal, digest, chunk: 0, start: 0, len: 0 }, raw);
+        self.store(Item { time, file, ordinal, digest, chunk: 0, start: 0, len: 0, tag_len: 0 }, raw, tag);
         if let Some(limit) = self.limit {
             if self.items.len() >= 2 * limit + 1024 {
                 self.keep_first(limit);
@@ -138,26 +152,34 @@ impl Matches {
         }
     }
 
-    /// Copies `raw` into the chunks and records `item` (its place in them is filled in).
-    fn store(&mut self, item: Item, raw: &[u8]) {
-        let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= raw.len());
+    /// Copies `raw` and `tag` into the chunks and records `item` (its place in them is filled in).
+    fn store(&mut self, item: Item, raw: &[u8], tag: &[u8]) {
+        let size = raw.len() + tag.len();
+        let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= size);
         if !fits {
             // Chunks grow from small: a task that finds two matches must not hold a megabyte.
             let capacity = self.chunks.last().map_or(FIRST_CHUNK, |c| (c.capacity() * 2).min(CHUNK));
-            self.chunks.push(Vec::with_capacity(capacity.max(raw.len())));
+            self.chunks.push(Vec::with_capacity(capacity.max(size)));
         }
         let chunk = self.chunks.len() - 1;
         let bytes = &mut self.chunks[chunk];
         let start = bytes.len();
         bytes.extend_from_slice(raw);
-        self.bytes += raw.len() as u64;
+        bytes.extend_from_slice(tag);
+        self.bytes += size as u64;
         // A record is far below 4 GiB (the inflater refuses more), and so is a chunk.
-        self.items.push(Item { chunk: chunk as u32, start: start as u32, len: raw.len() as u32, ..item });
+        let (len, tag_len) = (raw.len() as u32, tag.len() as u32);
+        self.items.push(Item { chunk: chunk as u32, start: start as u32, len, tag_len, ..item });
     }
 
     fn raw(&self, item: &Item) -> &[u8] {
         let start = item.start as usize;
         &self.chunks[item.chunk as usize][start..start + item.len as usize]
+    }
+
+    fn tag(&self, item: &Item) -> &[u8] {
+        let start = (item.start + item.len) as usize;
+        &self.chunks[item.chunk as usize][start..start + item.tag_len as usize]
     }
 
     /// Keeps the `n` first distinct matches in output order, copying them into fresh chunks.
@@ -173,7 +195,7 @@ impl Matches {
             ..Matches::default()
         };
         for item in &old.items {
-            self.store(*item, old.raw(item));
+            self.store(*item, old.raw(item), old.tag(item));
         }
     }
 
@@ -262,8 +284,8 @@ impl Matches {
     pub(crate) fn drain_sorted<E>(&mut self, mut f: impl FnMut(&Entry<'_>) -> Result<(), E>) -> Result<(), E> {
         self.sort_and_drop_copies();
         for item in &self.items {
-            let raw = self.raw(item);
-            f(&Entry { time: item.time, file: item.file, ordinal: item.ordinal, digest: item.digest, raw })?;
+            let (raw, tag) = (self.raw(item), self.tag(item));
+            f(&Entry { time: item.time, file: item.file, ordinal: item.ordinal, digest: item.digest, raw, tag })?;
         }
         self.items = Vec::new();
         self.chunks = Vec::new();
@@ -274,10 +296,20 @@ impl Matches {
     /// Calls `f` with each raw event in output order (see [`Matches::finish`], which must have
     /// been called), stopping at the first error.
     pub fn for_each_sorted<E>(&self, mut f: impl FnMut(&[u8], Source) -> Result<(), E>) -> Result<(), E> {
+        self.for_each_sorted_tagged(|raw, source, _| f(raw, source))
+    }
+
+    /// As [`Matches::for_each_sorted`], with each match's tag ([`Matches::push_tagged`]).
+    pub fn for_each_sorted_tagged<E>(&self, mut f: impl FnMut(&[u8], Source, &[u8]) -> Result<(), E>) -> Result<(), E> {
         for item in &self.items {
-            f(self.raw(item), Source { file: item.file, index: item.ordinal })?;
+            f(self.raw(item), Source { file: item.file, index: item.ordinal }, self.tag(item))?;
         }
         Ok(())
+    }
+
+    /// Both stores' matches (`other` holds later inputs when order matters).
+    pub fn merge(self, other: Matches) -> Matches {
+        self.append(other)
     }
 }
 

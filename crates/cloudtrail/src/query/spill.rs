@@ -42,7 +42,7 @@ impl Spill {
     }
 
     /// Writes `matches` out as a sorted run when it holds more than the run size.
-    pub(crate) fn offer(&self, matches: &mut Matches) {
+    pub fn offer(&self, matches: &mut Matches) {
         if matches.footprint() <= self.run_bytes || self.failed() {
             return;
         }
@@ -106,13 +106,18 @@ impl Sorted {
     /// Calls `f` with each event in output order, copies dropped, stopping at the first error.
     /// [`Sorted::matched`] and [`Sorted::copies`] are final after it.
     pub fn for_each(&mut self, mut f: impl FnMut(&[u8], Source) -> io::Result<()>) -> io::Result<()> {
+        self.for_each_tagged(|raw, source, _| f(raw, source))
+    }
+
+    /// As [`Sorted::for_each`], with each match's tag ([`Matches::push_tagged`]).
+    pub fn for_each_tagged(&mut self, mut f: impl FnMut(&[u8], Source, &[u8]) -> io::Result<()>) -> io::Result<()> {
         match self {
-            Sorted::Memory(matches) => matches.for_each_sorted(f),
+            Sorted::Memory(matches) => matches.for_each_sorted_tagged(f),
             Sorted::Runs { readers, matches } => {
                 let mut copies = 0;
                 let dedup = matches.dedups();
                 let result = merge(std::mem::take(readers), dedup, &mut copies, |e| {
-                    f(e.raw, Source { file: e.file, index: e.ordinal })
+                    f(e.raw, Source { file: e.file, index: e.ordinal }, e.tag)
                 });
                 matches.add_copies(copies);
                 result
@@ -151,7 +156,9 @@ fn write_entry(w: &mut impl Write, e: &Entry<'_>) -> io::Result<()> {
     w.write_all(&[u8::from(e.digest.is_some())])?;
     w.write_all(&e.digest.unwrap_or(0).to_le_bytes())?;
     w.write_all(&(e.raw.len() as u32).to_le_bytes())?;
-    w.write_all(e.raw)
+    w.write_all(&(e.tag.len() as u32).to_le_bytes())?;
+    w.write_all(e.raw)?;
+    w.write_all(e.tag)
 }
 
 /// Reads one run back, an entry at a time, into a reused buffer.
@@ -162,13 +169,15 @@ pub struct RunReader {
     file: usize,
     ordinal: u64,
     digest: Option<u64>,
+    /// The raw event followed by its tag.
     raw: Vec<u8>,
+    raw_len: usize,
 }
 
 impl RunReader {
     /// Reads the next entry; `false` at the end of the run.
     fn advance(&mut self) -> io::Result<bool> {
-        let mut head = [0u8; 37];
+        let mut head = [0u8; 41];
         match self.reader.read_exact(&mut head[..1]) {
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
             other => other?,
@@ -180,13 +189,16 @@ impl RunReader {
         self.ordinal = word(16);
         self.digest = (head[24] == 1).then(|| word(25));
         let len = u32::from_le_bytes(head[33..37].try_into().unwrap_or_default()) as usize;
-        self.raw.resize(len, 0);
+        let tag_len = u32::from_le_bytes(head[37..41].try_into().unwrap_or_default()) as usize;
+        self.raw_len = len;
+        self.raw.resize(len + tag_len, 0);
         self.reader.read_exact(&mut self.raw)?;
         Ok(true)
     }
 
     fn entry(&self) -> Entry<'_> {
-        Entry { time: self.time, file: self.file, ordinal: self.ordinal, digest: self.digest, raw: &self.raw }
+        let (raw, tag) = self.raw.split_at(self.raw_len);
+        Entry { time: self.time, file: self.file, ordinal: self.ordinal, digest: self.digest, raw, tag }
     }
 }
 
@@ -194,7 +206,7 @@ fn open(runs: Vec<File>) -> io::Result<Vec<RunReader>> {
     runs.into_iter()
         .map(|file| {
             let reader = BufReader::with_capacity(1 << 16, file);
-            Ok(RunReader { reader, time: 0, file: 0, ordinal: 0, digest: None, raw: Vec::new() })
+            Ok(RunReader { reader, time: 0, file: 0, ordinal: 0, digest: None, raw: Vec::new(), raw_len: 0 })
         })
         .collect()
 }
