@@ -9,7 +9,7 @@
 #   TARGET       run only these (default: all below)
 #
 # Targets of fuzz/ (this crate): record_reader digest_body public_keys digest_metadata key_names
-# metric_filters; of crates/cwl-filter/fuzz: filter_parse filter_match.
+# metric_filters sigma_rules; of crates/cwl-filter/fuzz: filter_parse filter_match.
 #
 # Each target starts from its committed seeds (fuzz/seeds/TARGET, read only) and its working
 # corpus (fuzz/corpus/TARGET, kept between runs, not committed). A crash leaves its input in
@@ -31,7 +31,7 @@ while getopts "t:n:h" opt; do
     esac
 done
 shift $((OPTIND - 1))
-root_targets=(record_reader digest_body public_keys digest_metadata key_names metric_filters)
+root_targets=(record_reader digest_body public_keys digest_metadata key_names metric_filters sigma_rules)
 filter_targets=(filter_parse filter_match)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${root_targets[@]}" "${filter_targets[@]}")

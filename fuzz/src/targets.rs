@@ -32,6 +32,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("metric_filters", metric_filters),
     ("filter_parse", filter_parse),
     ("filter_match", filter_match),
+    ("sigma_rules", sigma_rules),
 ];
 
 /// A CloudTrail file as read from disk or stdin: [`Reader::load_bytes`] (inflating gzip) then
@@ -183,6 +184,31 @@ pub fn metric_filters(data: &[u8]) -> bool {
                     let _ = def.pattern.extract(event, selector);
                 }
             }
+        }
+    }
+    accepted
+}
+
+/// A Sigma rule file, read as `ctl hunt --rules` reads it (YAML documents classified as rules,
+/// filters or correlations; detections, conditions, modifiers and placeholders compiled), from a
+/// temporary file; every compiled rule is then tried on the sample events and on the input
+/// itself. Accepted when at least one rule or correlation compiled.
+pub fn sigma_rules(data: &[u8]) -> bool {
+    let name = format!("ctl-fuzz-sigma-{}-{:?}.yml", std::process::id(), std::thread::current().id());
+    let path = std::env::temp_dir().join(name.replace(['(', ')'], ""));
+    if std::fs::write(&path, data).is_err() {
+        return false;
+    }
+    let loaded = sigma::load(std::slice::from_ref(&path), &Default::default(), &Default::default());
+    let _ = std::fs::remove_file(&path);
+    let Ok(loaded) = loaded else { return false };
+    let accepted = !loaded.rules.is_empty() || !loaded.correlations.is_empty();
+    let set = sigma::RuleSet::new(loaded);
+    let (mut index, mut hits) = (sigma::event::Index::default(), Vec::new());
+    for event in EVENTS.iter().copied().chain([data]) {
+        if set.may_match(event) {
+            hits.clear();
+            let _ = set.matches(&mut index, event, &mut hits);
         }
     }
     accepted
