@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Command::Query(args) => cmd::query::run(&args, &global),
         Command::Filter(args) => cmd::filter::run(&args, &global),
         Command::Metrics(args) => cmd::metrics::run(&args, &global),
+        Command::Export(args) => cmd::export::run(&args, &global),
     };
     match result {
         Ok(status) => status.into(),
