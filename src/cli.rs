@@ -241,6 +241,11 @@ pub struct QueryArgs {
     /// Treat an unreadable or malformed file as a fatal error.
     #[arg(long)]
     pub strict: bool,
+
+    /// Print this query as SQL for ENGINE, against the table `ctl export --ddl` creates, instead
+    /// of running it (what does not translate is refused, named).
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub sql: Option<Dialect>,
 }
 
 impl QueryArgs {

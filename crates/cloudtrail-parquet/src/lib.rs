@@ -6,6 +6,8 @@
 //! - [`write`]: the partitioned writer of an export, in bounded memory, fed by
 //!   [`export::ExportVisitor`] from the scan engine;
 //! - [`manifest`]: `_ctl_export.json`, which marks a folder as an export;
+//! - [`read`]: an export read back through the scan engine's visitors, pruning partitions
+//!   and row groups, reading only the columns a question needs;
 //! - [`sql`]: the CREATE TABLE of an export and ctl queries as SQL, per engine.
 //!
 //! Knows no command line and no terminal.
@@ -14,6 +16,7 @@ pub mod decode;
 pub mod encode;
 pub mod export;
 pub mod manifest;
+pub mod read;
 pub mod schema;
 pub mod sql;
 pub mod write;
