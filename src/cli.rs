@@ -507,6 +507,8 @@ pub enum GenerateWhat {
     Man,
     /// Shell completions for bash, zsh, fish, PowerShell and elvish.
     Completions,
+    /// The Parquet schema of `ctl export` (`parquet-schema.md`).
+    ParquetSchema,
 }
 
 /// A finite number (`NaN` and infinities compare with nothing: an alarm on them could never fire).

@@ -186,7 +186,7 @@ pub fn hive_type(kind: Kind) -> String {
 pub fn markdown() -> String {
     let mut out = String::from(
         "# The Parquet schema of `ctl export`\n\n\
-         Generated from `crates/cloudtrail-parquet/src/schema.rs` by `ctl generate parquet-schema docs`; a test \
+         Generated from `crates/cloudtrail-parquet/src/schema.rs` by `cargo run -- generate parquet-schema docs`; a test \
          checks it is current.\n\n\
          The columns follow the table AWS documents for querying CloudTrail with Athena: the JSON member names \
          in lower case, `useridentity` and its `sessioncontext` as structs, `resources` as an array of structs, \
