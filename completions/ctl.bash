@@ -16,6 +16,9 @@ _ctl() {
             ",$1")
                 cmd="ctl"
                 ;;
+            ctl,export)
+                cmd="ctl__subcmd__export"
+                ;;
             ctl,filter)
                 cmd="ctl__subcmd__filter"
                 ;;
@@ -33,6 +36,9 @@ _ctl() {
                 ;;
             ctl,validate)
                 cmd="ctl__subcmd__validate"
+                ;;
+            ctl__subcmd__help,export)
+                cmd="ctl__subcmd__help__subcmd__export"
                 ;;
             ctl__subcmd__help,filter)
                 cmd="ctl__subcmd__help__subcmd__filter"
@@ -59,12 +65,130 @@ _ctl() {
 
     case "${cmd}" in
         ctl)
-            opts="-q -j -v -h -V --quiet --threads --keep-duplicates --max-file-size --max-memory --verbose --stats-json --wide --color --help --version validate query filter metrics hunt help"
+            opts="-q -j -v -h -V --quiet --threads --keep-duplicates --max-file-size --max-memory --verbose --stats-json --wide --color --help --version validate query filter metrics hunt export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ctl__subcmd__export)
+            opts="-e -s -u -w -q -j -v -h --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --out --partition-by --ddl --location --strict --quiet --threads --keep-duplicates --max-file-size --max-memory --verbose --stats-json --wide --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --event)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --arn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --where)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-by)
+                    COMPREPLY=($(compgen -W "month day" -- "${cur}"))
+                    return 0
+                    ;;
+                --ddl)
+                    COMPREPLY=($(compgen -W "athena trino spark duckdb" -- "${cur}"))
+                    return 0
+                    ;;
+                --location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -135,8 +259,22 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__help)
-            opts="validate query filter metrics hunt help"
+            opts="validate query filter metrics hunt export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ctl__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -465,7 +603,7 @@ _ctl() {
             return 0
             ;;
         ctl__subcmd__query)
-            opts="-e -s -u -w -o -f -n -c -q -j -v -h --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --output --fields --limit --count-by --bucket --stats --distinct --top --with-source --unordered --strict --quiet --threads --keep-duplicates --max-file-size --max-memory --verbose --stats-json --wide --color --help"
+            opts="-e -s -u -w -o -f -n -c -q -j -v -h --event --source --user --arn --identity-type --access-key --ip --error --read-only --write-only --account --region --since --until --where --output --fields --limit --count-by --bucket --stats --distinct --top --with-source --unordered --strict --sql --quiet --threads --keep-duplicates --max-file-size --max-memory --verbose --stats-json --wide --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -581,6 +719,10 @@ _ctl() {
                     ;;
                 --top)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sql)
+                    COMPREPLY=($(compgen -W "athena trino spark duckdb" -- "${cur}"))
                     return 0
                     ;;
                 --threads)

@@ -42,6 +42,7 @@ complete -c ctl -n "__fish_ctl_needs_command" -f -a "query" -d 'Find events: who
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "hunt" -d 'Run Sigma detection rules over events: a timeline of what they find'
+complete -c ctl -n "__fish_ctl_needs_command" -f -a "export" -d 'Write events as Parquet for Athena, Trino, Spark and DuckDB'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l public-keys -d '`aws cloudtrail list-public-keys` output (a bare response, or a map of region to response). Repeatable. Without keys, signatures are reported `unverified`' -r -F
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l digest-metadata -d 'Signatures of chain heads: `{"s3://bucket/key": {"signature": "...", "signature-algorithm": "SHA256withRSA"}}` (S3 metadata captured with head-object)' -r -F
@@ -90,6 +91,10 @@ complete -c ctl -n "__fish_ctl_using_subcommand query" -s c -l count-by -d 'Coun
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l bucket -d 'Group by time too, in buckets of this length (`15m`, `1h`, `1d`); alone, a time series with a row for every bucket, empty ones included' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l distinct -d 'Per group: how many distinct values of FIELD (with --count-by or --bucket)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l top -d 'With --count-by: only the N most frequent rows (N >= 1)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand query" -l sql -d 'Print this query as SQL for ENGINE, against the table `ctl export --ddl` creates, instead of running it (what does not translate is refused, named)' -r -f -a "athena\t''
+trino\t''
+spark\t''
+duckdb\t''"
 complete -c ctl -n "__fish_ctl_using_subcommand query" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
 complete -c ctl -n "__fish_ctl_using_subcommand query" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 384M]' -r
@@ -196,9 +201,46 @@ complete -c ctl -n "__fish_ctl_using_subcommand hunt" -s v -l verbose -d 'Name e
 complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l stats-json -d 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
 complete -c ctl -n "__fish_ctl_using_subcommand hunt" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_using_subcommand hunt" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt help" -f -a "query" -d 'Find events: who did what, when and from where'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt help" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt help" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt help" -f -a "hunt" -d 'Run Sigma detection rules over events: a timeline of what they find'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ctl -n "__fish_ctl_using_subcommand export" -s e -l event -d 'eventName, `*` wildcards allowed (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -s s -l source -d 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -s u -l user -d 'userName, or the session name of an assumed role (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l arn -d 'userIdentity.arn or the session issuer\'s ARN, `*` wildcards allowed (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l identity-type -d 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l access-key -d 'userIdentity.accessKeyId (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l ip -d 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l error -d 'Failed calls and failed console sign-ins only; with a value, only this errorCode (for a failed sign-in, its errorMessage; `*` wildcards; repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l account -d 'recipientAccountId, and the account folder of a tree (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l region -d 'awsRegion, and the region folder of a tree (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l since -d 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l until -d 'Events before this time (same forms; without a zone, UTC)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -s w -l where -d 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l out -d 'The folder to write: new or empty, never inside an input' -r -F
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l partition-by -d 'The time partition: `month=YYYY-MM` (files of 64-256 MB for a busy account) or `day=YYYY-MM-DD` (for trees of many GB a day per account and region)' -r -f -a "month\t''
+day\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l ddl -d 'Print the CREATE TABLE of the export for this engine on stdout: after exporting, or, with no PATH, for the export already at --out' -r -f -a "athena\t''
+trino\t''
+spark\t''
+duckdb\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l location -d 'Where the engine finds the export (e.g. `s3://bucket/prefix/`) [default: --out\'s absolute path]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 384M]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l read-only -d 'Read-only calls only'
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l write-only -d 'Mutating calls only'
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
+complete -c ctl -n "__fish_ctl_using_subcommand export" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_using_subcommand export" -s v -l verbose -d 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l stats-json -d 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
+complete -c ctl -n "__fish_ctl_using_subcommand export" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
+complete -c ctl -n "__fish_ctl_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "query" -d 'Find events: who did what, when and from where'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "hunt" -d 'Run Sigma detection rules over events: a timeline of what they find'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "export" -d 'Write events as Parquet for Athena, Trino, Spark and DuckDB'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -128,6 +128,16 @@ pub enum Command {
     #[command(after_help = crate::help::after("hunt"))]
     Hunt(HuntArgs),
 
+    /// Write events as Parquet for Athena, Trino, Spark and DuckDB.
+    ///
+    /// Reads files and trees as `query` does (the same predicates select a subset, copies of an
+    /// event are dropped) and writes zstd-compressed Parquet files into a new or empty folder,
+    /// partitioned Hive-style by account, region and month (or day), with the columns of AWS's
+    /// Athena table for CloudTrail (see docs/parquet-schema.md). Every event reads back
+    /// JSON-equal to its source. Exit status as query: 1 when no event was exported.
+    #[command(after_help = crate::help::after("export"))]
+    Export(ExportArgs),
+
     /// Write man pages and shell completions (for packaging).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -253,6 +263,11 @@ pub struct QueryArgs {
     /// Treat an unreadable or malformed file as a fatal error.
     #[arg(long)]
     pub strict: bool,
+
+    /// Print this query as SQL for ENGINE, against the table `ctl export --ddl` creates, instead
+    /// of running it (what does not translate is refused, named).
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub sql: Option<Dialect>,
 }
 
 impl QueryArgs {
@@ -418,6 +433,38 @@ pub struct HuntArgs {
     pub strict: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Files or trees to export; `-` reads standard input. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub select: Selectors,
+
+    /// The folder to write: new or empty, never inside an input.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// The time partition: `month=YYYY-MM` (files of 64-256 MB for a busy account) or
+    /// `day=YYYY-MM-DD` (for trees of many GB a day per account and region).
+    #[arg(long, value_enum, default_value_t = PartitionBy::Month)]
+    pub partition_by: PartitionBy,
+
+    /// Print the CREATE TABLE of the export for this engine on stdout: after exporting, or, with
+    /// no PATH, for the export already at --out.
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub ddl: Option<Dialect>,
+
+    /// Where the engine finds the export (e.g. `s3://bucket/prefix/`) [default: --out's absolute path].
+    #[arg(long, value_name = "URI", requires = "ddl")]
+    pub location: Option<String>,
+
+    /// Treat an unreadable or malformed file as a fatal error.
+    #[arg(long)]
+    pub strict: bool,
+}
+
 /// A Sigma rule level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LevelArg {
@@ -426,6 +473,22 @@ pub enum LevelArg {
     Medium,
     High,
     Critical,
+}
+
+/// The time partition of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PartitionBy {
+    Month,
+    Day,
+}
+
+/// An SQL engine, for `export --ddl` and `query --sql`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Dialect {
+    Athena,
+    Trino,
+    Spark,
+    Duckdb,
 }
 
 #[derive(Debug, Args)]
@@ -527,6 +590,8 @@ pub enum GenerateWhat {
     Man,
     /// Shell completions for bash, zsh, fish, PowerShell and elvish.
     Completions,
+    /// The Parquet schema of `ctl export` (`parquet-schema.md`).
+    ParquetSchema,
 }
 
 /// A finite number (`NaN` and infinities compare with nothing: an alarm on them could never fire).

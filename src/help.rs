@@ -106,6 +106,15 @@ const HUNT: &[Example] = &[
     ex("Each hit with the whole event and the rule's tags, for a SIEM", "ctl hunt ./dump --rules rules/ -o jsonl"),
 ];
 
+const EXPORT: &[Example] = &[
+    ex("A dump as Parquet for Athena, Trino, Spark or DuckDB", "ctl export ./dump --out parquet/"),
+    ex(
+        "Only one account's write calls, partitioned by day",
+        "ctl export ./dump --out writes/ --account 111122223333 --write-only --partition-by day",
+    ),
+    ex("The CREATE TABLE for DuckDB over an export", "ctl export --out parquet/ --ddl duckdb"),
+];
+
 /// The widest line of an example: clap wraps help text at 100 columns, and a command it wraps
 /// can no longer be pasted.
 const WIDTH: usize = 96;
@@ -118,6 +127,7 @@ pub fn after(subcommand: &str) -> String {
         "filter" => FILTER,
         "metrics" => METRICS,
         "hunt" => HUNT,
+        "export" => EXPORT,
         _ => &[],
     };
     let mut text = String::new();
@@ -197,7 +207,7 @@ mod tests {
 
     #[test]
     fn every_subcommand_has_examples_that_fit() {
-        for sub in ["validate", "query", "filter", "metrics", "hunt"] {
+        for sub in ["validate", "query", "filter", "metrics", "hunt", "export"] {
             let text = after(sub);
             assert!(text.starts_with("Examples:"), "{sub}");
             assert!(text.lines().all(|l| l.len() <= WIDTH), "{sub}: {text}");

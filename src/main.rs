@@ -46,6 +46,7 @@ fn main() -> ExitCode {
         Command::Filter(args) => cmd::filter::run(&args, &global),
         Command::Metrics(args) => cmd::metrics::run(&args, &global),
         Command::Hunt(args) => cmd::hunt::run(&args, &global),
+        Command::Export(args) => cmd::export::run(&args, &global),
     };
     match result {
         Ok(status) => status.into(),

@@ -34,3 +34,8 @@ fn man_pages_are_current() {
 fn completions_are_current() {
     assert_current("completions", "completions");
 }
+
+#[test]
+fn parquet_schema_is_current() {
+    assert_current("parquet-schema", "docs");
+}

@@ -1,5 +1,5 @@
-//! `ctl generate man|completions DIR`: the man pages and shell completions committed in `man/`
-//! and `completions/`, kept current by a test.
+//! `ctl generate man|completions|parquet-schema DIR`: the man pages, shell completions and Parquet
+//! schema committed in `man/`, `completions/` and `docs/`, kept current by a test.
 
 use std::path::Path;
 
@@ -15,6 +15,11 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<Status> {
     match args.what {
         GenerateWhat::Man => write_man_pages(&args.dir)?,
         GenerateWhat::Completions => write_completions(&args.dir)?,
+        GenerateWhat::ParquetSchema => {
+            let path = args.dir.join("parquet-schema.md");
+            std::fs::write(&path, cloudtrail_parquet::schema::markdown())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
     }
     Ok(Status::Success)
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns clap's arguments into a plan, runs the library, and
 //! prints. The only place (with `main.rs`) where `anyhow` is used.
 
+pub mod export;
 pub mod filter;
 pub mod generate;
 pub mod hunt;

@@ -15,12 +15,21 @@ use crate::cli::QueryArgs;
 use crate::output::{self, EventSink};
 use cloudtrail::query::collect::{group_cells, group_columns, CountBy, Matcher, Ordered, Streamed};
 use cloudtrail::query::{Mode, Plan};
+use cloudtrail_parquet::read::{Needs, Query as ExportQuery};
 
 /// Runs `ctl query`.
 pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
     let plan = Plan::new(&args.request(), Utc::now()).map_err(|e| super::plan_error(e, &args.select))?;
+    if let Some(dialect) = args.sql {
+        let sql = cloudtrail_parquet::sql::select(super::export::dialect(dialect), &plan.selection, &plan.mode)?;
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(sql.as_bytes()).and_then(|()| stdout.flush()).context("writing the SQL")?;
+        return Ok(Status::Success);
+    }
     let session = Session::discover(&plan.paths, &plan.prune, plan.strict, global)?;
     let matcher = Matcher { selection: &plan.selection, prefilter: &plan.prefilter, seen: session.seen.as_ref() };
+    let needs = Needs::new(&plan.selection, Some(&plan.mode));
+    let reading = ExportQuery { selection: &plan.selection, prefilter: &plan.prefilter, needs: &needs };
     let format = global.output_format(args.output);
     let screen = global.screen();
     let stdout = Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
@@ -37,7 +46,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
                 dedup,
                 spill: limit.is_none().then_some(&spill),
             };
-            let scanned = session.scan(&visitor);
+            let scanned = session.scan_reading(&visitor, &reading);
             let (stats, stopped, unreadable) =
                 (scanned.stats, scanned.stopped_on_problem, session.unreadable(&scanned));
             let runs = spill.runs();
@@ -57,7 +66,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
         Mode::Events { fields, ordered: false, limit } => {
             let sink = EventSink::new(format, fields.clone(), stdout, screen, sources(&session, args));
             let visitor = Streamed::new(matcher, sink, *limit);
-            let scanned = session.scan(&visitor);
+            let scanned = session.scan_reading(&visitor, &reading);
             if let Some(e) = scanned.io_error {
                 return Err(anyhow::Error::new(e).context("writing the results"));
             }
@@ -68,7 +77,7 @@ pub fn run(args: &QueryArgs, global: &Global) -> anyhow::Result<Status> {
         }
         Mode::Count(grouping) => {
             let visitor = CountBy { matcher, grouping };
-            let scanned = session.scan(&visitor);
+            let scanned = session.scan_reading(&visitor, &reading);
             let (stats, stopped, unreadable) =
                 (scanned.stats, scanned.stopped_on_problem, session.unreadable(&scanned));
             let matched = scanned.acc.matched();

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use super::Global;
@@ -14,10 +14,15 @@ use cloudtrail::dedup::Seen;
 use cloudtrail::scan::{
     self, Discovery, FileProblem, ProblemKind, Prune, ScanOptions, ScanStats, Scanned, Skip, Visitor,
 };
+use cloudtrail_parquet::manifest::Manifest;
+use cloudtrail_parquet::read::{self as export, Needs};
 
 /// One scan of the user's paths.
 pub struct Session<'g> {
     pub discovery: Discovery,
+    /// The paths given that are exports (`ctl export`), read as Parquet, with their files
+    /// (pruned by partition).
+    pub exports: Vec<(PathBuf, Arc<Manifest>, Vec<PathBuf>)>,
     /// Paths that could not be walked (already reported).
     pub walk_errors: u64,
     pub strict: bool,
@@ -43,14 +48,30 @@ impl<'g> Session<'g> {
                 report(&format!("{}: {why}", path.display()));
             }
         };
-        let discovery = scan::discover(paths, prune, name_skipped, |e| errors.push(e.to_string()));
+        let mut exports = Vec::new();
+        for (root, manifest) in export::exports(paths)? {
+            let files = export::files(&root, &manifest, prune)?;
+            exports.push((root, manifest, files));
+        }
+        let paths: Vec<PathBuf> =
+            paths.iter().filter(|p| !exports.iter().any(|(root, _, _)| root == *p)).cloned().collect();
+        let discovery = if paths.is_empty() {
+            Discovery::default()
+        } else {
+            scan::discover(&paths, prune, name_skipped, |e| errors.push(e.to_string()))
+        };
         let walk_errors = errors.len() as u64;
-        if walk_errors > 0 && discovery.inputs.is_empty() && discovery.skipped.count(Skip::Pruned) == 0 {
+        if walk_errors > 0
+            && discovery.inputs.is_empty()
+            && discovery.skipped.count(Skip::Pruned) == 0
+            && exports.is_empty()
+        {
             anyhow::bail!("{}", errors.join("; "));
         }
         let seen = (!global.keep_duplicates).then(Seen::new);
         let session = Session {
             discovery,
+            exports,
             walk_errors,
             strict,
             seen,
@@ -68,8 +89,35 @@ impl<'g> Session<'g> {
         Ok(session)
     }
 
-    /// Scans every discovered file with `visitor`.
+    /// Scans every discovered file with `visitor`; exports are read whole (every column of every
+    /// event).
     pub fn scan<V: Visitor>(&self, visitor: &V) -> Scanned<V::Acc> {
+        let selection = cloudtrail::query::Selection::default();
+        let prefilter = cloudtrail::query::screen::LiteralScreen::default();
+        let needs = Needs::new(&selection, None);
+        self.scan_reading(visitor, &export::Query { selection: &selection, prefilter: &prefilter, needs: &needs })
+    }
+
+    /// Scans every discovered file with `visitor`; exports are read as far as `query` needs
+    /// (its predicates skip row groups and rows before the visitor sees them).
+    pub fn scan_reading<V: Visitor>(&self, visitor: &V, query: &export::Query<'_>) -> Scanned<V::Acc> {
+        let mut scanned = self.scan_json(visitor);
+        let mut first = self.discovery.inputs.len();
+        for (_, _, files) in &self.exports {
+            if scanned.stopped_on_problem || scanned.io_error.is_some() {
+                break;
+            }
+            let on_problem = |e: &cloudtrail_parquet::ExportError| report(&e.to_string());
+            let (acc, stats) = export::scan(files, first, query, visitor, &on_problem);
+            scanned.acc = visitor.merge(scanned.acc, acc);
+            scanned.stats = scanned.stats + stats;
+            first += files.len();
+        }
+        scanned
+    }
+
+    /// Scans the JSON inputs.
+    fn scan_json<V: Visitor>(&self, visitor: &V) -> Scanned<V::Acc> {
         let progress = self.global.progress().then(|| {
             let bar = indicatif::ProgressBar::new(self.discovery.inputs.len() as u64);
             bar.set_style(

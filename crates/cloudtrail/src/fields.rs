@@ -198,6 +198,11 @@ impl FieldPath {
         &self.name
     }
 
+    /// The segments: member names, and array indexes as digits.
+    pub fn segments(&self) -> &[String] {
+        &self.segments
+    }
+
     /// The raw JSON value at this path in `event`, if present.
     pub fn get<'a>(&self, event: &'a [u8]) -> Option<&'a [u8]> {
         crate::record::lookup(event, &self.segments)

@@ -51,6 +51,7 @@ mod eval;
 mod glob;
 pub mod json;
 mod lex;
+pub mod outline;
 mod parse;
 mod prefilter;
 mod regex;

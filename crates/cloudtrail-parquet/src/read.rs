@@ -1,0 +1,322 @@
+//! Reading an export as the scan engine reads a tree: the events go to the same [`Visitor`]s
+//! (query's ordered, streamed and counting visitors), so answers are those over the source tree.
+//!
+//! Less is read than from JSON: partitions are pruned by their account, region and period;
+//! row groups are skipped by their statistics (time window, exact event names, accounts,
+//! regions); and each row group is read in two passes: first only the columns the predicates
+//! need, to find the matching rows, then only those rows, with the columns the question needs
+//! (all of them to print events; the grouped fields to count).
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
+};
+use parquet::arrow::ProjectionMask;
+use parquet::file::metadata::RowGroupMetaData;
+use parquet::file::statistics::Statistics;
+use rayon::prelude::*;
+
+use cloudtrail::query::screen::LiteralScreen;
+use cloudtrail::query::{Mode, Selection};
+use cloudtrail::record::{EventView, Refusal};
+use cloudtrail::scan::{Prune, ScanStats, Visitor};
+
+use crate::decode::Decoder;
+use crate::manifest::{Granularity, Manifest, UNKNOWN};
+use crate::schema::{self, EVENT};
+use crate::ExportError;
+
+/// The Parquet files of the export at `root` whose partition may hold events `prune` wants.
+pub fn files(root: &Path, manifest: &Manifest, prune: &Prune) -> Result<Vec<PathBuf>, ExportError> {
+    let mut found = Vec::new();
+    for part in &manifest.partitions {
+        let keeps = |wanted: &[String], value: &str| wanted.is_empty() || wanted.iter().any(|w| w == value);
+        if !keeps(&prune.accounts, &part.account)
+            || !keeps(&prune.regions, &part.region)
+            || !period_may_hold(manifest.partition_by, &part.period, prune)
+        {
+            continue;
+        }
+        let dir = root.join(part.path(manifest.partition_by));
+        let entries = std::fs::read_dir(&dir).map_err(|source| ExportError::Io { path: dir.clone(), source })?;
+        let mut names: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "parquet")
+                    && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        names.sort();
+        found.extend(names);
+    }
+    Ok(found)
+}
+
+/// Whether a period (`YYYY-MM` or `YYYY-MM-DD`) overlaps the wanted window.
+fn period_may_hold(by: Granularity, period: &str, prune: &Prune) -> bool {
+    if period == UNKNOWN {
+        return prune.since.is_none() && prune.until.is_none();
+    }
+    let (start, end) = match by {
+        Granularity::Month => {
+            let Ok(first) = chrono::NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d") else { return true };
+            (first, first.checked_add_months(chrono::Months::new(1)).unwrap_or(first))
+        }
+        Granularity::Day => {
+            let Ok(day) = chrono::NaiveDate::parse_from_str(period, "%Y-%m-%d") else { return true };
+            (day, day.succ_opt().unwrap_or(day))
+        }
+    };
+    let (start, end) = (start.and_hms_opt(0, 0, 0).map(|t| t.and_utc()), end.and_hms_opt(0, 0, 0).map(|t| t.and_utc()));
+    prune.since.is_none_or(|s| end.is_none_or(|e| s < e)) && prune.until.is_none_or(|u| start.is_none_or(|st| st < u))
+}
+
+/// Which columns each pass reads (top-level column indices of the table).
+#[derive(Debug, Clone)]
+pub struct Needs {
+    /// The first pass: the columns of the predicates; `None` when every event matches.
+    pub predicate: Option<Vec<usize>>,
+    /// The second pass: the columns the answer needs.
+    pub output: Vec<usize>,
+}
+
+impl Needs {
+    /// The columns for `selection` and, when known, what the query prints (`mode`; `None`:
+    /// whole events).
+    pub fn new(selection: &Selection, mode: Option<&Mode>) -> Needs {
+        let all: Vec<usize> = (0..EVENT.len()).chain([EVENT.len() + 1]).collect();
+        let mut members: BTreeSet<&str> = BTreeSet::new();
+        let s = selection;
+        let mut add = |cond: bool, names: &[&'static str]| {
+            if cond {
+                members.extend(names);
+            }
+        };
+        add(!s.events.is_empty() || !s.sources.is_empty(), &["eventName", "eventSource", "insightDetails"]);
+        add(!s.accounts.is_empty(), &["recipientAccountId"]);
+        add(!s.regions.is_empty(), &["awsRegion"]);
+        add(s.read_only.is_some(), &["readOnly"]);
+        add(!s.errors.is_empty(), &["errorCode", "errorMessage", "responseElements"]);
+        add(s.since_ms.is_some() || s.until_ms.is_some(), &["eventTime"]);
+        add(!s.ips.is_empty(), &["sourceIPAddress"]);
+        add(
+            !s.users.is_empty() || !s.arns.is_empty() || !s.identity_types.is_empty() || !s.access_keys.is_empty(),
+            &["userIdentity"],
+        );
+        let indices = |members: &BTreeSet<&str>| -> Vec<usize> {
+            EVENT
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| members.contains(m.json))
+                .map(|(i, _)| i)
+                .chain([EVENT.len() + 1])
+                .collect()
+        };
+        let predicate =
+            if s.pattern.is_some() { Some(all.clone()) } else { (!s.is_empty()).then(|| indices(&members)) };
+        let output = match mode {
+            Some(Mode::Count(g)) if s.pattern.is_none() => {
+                // What every counted event needs: the check that it is an event, and its time.
+                members.extend(["eventName", "eventSource", "insightDetails", "eventTime"]);
+                for f in g.by.iter().chain(&g.distinct) {
+                    if let Some(first) = f.segments().first() {
+                        if let Some(m) = EVENT.iter().find(|m| m.json == first) {
+                            members.insert(m.json);
+                        }
+                    }
+                }
+                indices(&members)
+            }
+            _ => all,
+        };
+        Needs { predicate, output }
+    }
+}
+
+/// What the reader needs of the query.
+pub struct Query<'a> {
+    pub selection: &'a Selection,
+    pub prefilter: &'a LiteralScreen,
+    pub needs: &'a Needs,
+}
+
+/// Reads `files` with `visitor`, on every core (one task per row group); visitors see file
+/// numbers from `first_index` on. Problems (an unreadable file) go to `on_problem` and the
+/// rest goes on.
+pub fn scan<V: Visitor>(
+    files: &[PathBuf],
+    first_index: usize,
+    query: &Query<'_>,
+    visitor: &V,
+    on_problem: &(dyn Fn(&ExportError) + Sync),
+) -> (V::Acc, ScanStats) {
+    let metas: Vec<Option<ArrowReaderMetadata>> = files
+        .par_iter()
+        .map(|path| {
+            let file = File::open(path).map_err(|source| ExportError::Io { path: path.clone(), source })?;
+            ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
+                .map_err(|source| ExportError::Parquet { path: path.clone(), source })
+        })
+        .map(|r| r.map_err(|e| on_problem(&e)).ok())
+        .collect();
+    let mut stats =
+        ScanStats { unreadable: metas.iter().filter(|m| m.is_none()).count() as u64, ..ScanStats::default() };
+    let mut units = Vec::new();
+    for (i, meta) in metas.iter().enumerate() {
+        let Some(meta) = meta else { continue };
+        stats.files += 1;
+        for (rg, group) in meta.metadata().row_groups().iter().enumerate() {
+            if may_match(group, query.selection) {
+                units.push((i, rg));
+            } else {
+                stats.unsplit += 1;
+            }
+        }
+    }
+    let empty = || (visitor.new_acc(), ScanStats::default());
+    let (acc, read) = units
+        .into_par_iter()
+        .fold(empty, |(mut acc, mut stats), (i, rg)| {
+            let Some(meta) = &metas[i] else { return (acc, stats) };
+            if let Err(e) = read_group(&files[i], meta, rg, first_index + i, query, visitor, &mut acc, &mut stats) {
+                on_problem(&e);
+                stats.unreadable += 1;
+            }
+            let _ = visitor.end_file(&mut acc, first_index + i);
+            (acc, stats)
+        })
+        .reduce(empty, |(a, sa), (b, sb)| (visitor.merge(a, b), sa + sb));
+    // Row groups skipped are counted in `unsplit`, which the summary reports per file.
+    stats.unsplit = 0;
+    (acc, stats + read)
+}
+
+/// Whether a row group may hold a match, by its statistics.
+fn may_match(group: &RowGroupMetaData, s: &Selection) -> bool {
+    let column =
+        |name: &str| group.columns().iter().find(|c| c.column_path().string() == name).and_then(|c| c.statistics());
+    if let Some(Statistics::Int64(t)) = column(schema::TIMESTAMP) {
+        if let (Some(min), Some(max)) = (t.min_opt(), t.max_opt()) {
+            if s.since_ms.is_some_and(|since| *max < since) || s.until_ms.is_some_and(|until| *min >= until) {
+                return false;
+            }
+        }
+    }
+    let within = |name: &str, wanted: &[&str], nulls_may_match: bool| {
+        let Some(Statistics::ByteArray(b)) = column(name) else { return true };
+        let (Some(min), Some(max)) = (b.min_bytes_opt(), b.max_bytes_opt()) else { return true };
+        if nulls_may_match && b.null_count_opt() != Some(0) {
+            return true;
+        }
+        wanted.iter().any(|w| min <= w.as_bytes() && w.as_bytes() <= max)
+    };
+    let exact_events: Option<Vec<&str>> =
+        s.events.iter().map(|g| g.is_exact().then(|| g.parts()[0].as_ref())).collect();
+    if let Some(names) = exact_events.filter(|n| !n.is_empty()) {
+        // An Insights event has no eventName: its insight's name is matched instead.
+        if !within("eventname", &names, true) {
+            return false;
+        }
+    }
+    let accounts: Vec<&str> = s.accounts.iter().map(String::as_str).collect();
+    let regions: Vec<&str> = s.regions.iter().map(String::as_str).collect();
+    (accounts.is_empty() || within("recipientaccountid", &accounts, false))
+        && (regions.is_empty() || within("awsregion", &regions, false))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_group<V: Visitor>(
+    path: &Path,
+    meta: &ArrowReaderMetadata,
+    rg: usize,
+    index: usize,
+    query: &Query<'_>,
+    visitor: &V,
+    acc: &mut V::Acc,
+    stats: &mut ScanStats,
+) -> Result<(), ExportError> {
+    let parquet = |source| ExportError::Parquet { path: path.to_path_buf(), source };
+    let open = || -> Result<ParquetRecordBatchReaderBuilder<File>, ExportError> {
+        let file = File::open(path).map_err(|source| ExportError::Io { path: path.to_path_buf(), source })?;
+        Ok(ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
+            .with_row_groups(vec![rg])
+            .with_batch_size(8192))
+    };
+    let rows = meta.metadata().row_group(rg).num_rows() as usize;
+    let group_bytes = meta.metadata().row_group(rg).compressed_size() as u64;
+    stats.records += rows as u64;
+    let mut buf = Vec::with_capacity(4096);
+    let descr = meta.parquet_schema();
+    let selection = match &query.needs.predicate {
+        None => None,
+        Some(columns) => {
+            let reader = open()?
+                .with_projection(ProjectionMask::roots(descr, columns.iter().copied()))
+                .build()
+                .map_err(parquet)?;
+            let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+            let mut row = 0;
+            for batch in reader {
+                let batch = batch.map_err(|e| parquet(e.into()))?;
+                let mut decoder = Decoder::new(&batch);
+                for r in 0..batch.num_rows() {
+                    buf.clear();
+                    decoder.write_event(r, &mut buf);
+                    let hit = (!query.prefilter.is_active() || query.prefilter.may_match(&buf))
+                        && EventView::parse(&buf).is_ok_and(|view| query.selection.matches(&view, &buf));
+                    if hit {
+                        match ranges.last_mut() {
+                            Some(last) if last.end == row => last.end += 1,
+                            _ => ranges.push(row..row + 1),
+                        }
+                    }
+                    row += 1;
+                }
+            }
+            if ranges.is_empty() {
+                stats.bytes += group_bytes;
+                return Ok(());
+            }
+            Some(RowSelection::from_consecutive_ranges(ranges.into_iter(), rows))
+        }
+    };
+    let mut builder = open()?.with_projection(ProjectionMask::roots(descr, query.needs.output.iter().copied()));
+    if let Some(selection) = selection {
+        builder = builder.with_row_selection(selection);
+    }
+    // Ordinals are unique in the file (row group in the high bits): output order is stable.
+    let mut ordinal = (rg as u64) << 32;
+    for batch in builder.build().map_err(parquet)? {
+        let batch: RecordBatch = batch.map_err(|e| parquet(e.into()))?;
+        let mut decoder = Decoder::new(&batch);
+        for r in 0..batch.num_rows() {
+            buf.clear();
+            decoder.write_event(r, &mut buf);
+            match visitor.record(acc, index, ordinal, &buf) {
+                Ok(()) => {}
+                Err(Refusal::NotEvent) => stats.not_events += 1,
+                Err(_) => stats.bad_records += 1,
+            }
+            ordinal += 1;
+        }
+    }
+    stats.bytes += group_bytes;
+    Ok(())
+}
+
+/// The manifest of each path that is an export, with its path.
+pub fn exports(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Arc<Manifest>)>, ExportError> {
+    let mut found = Vec::new();
+    for path in paths.iter().filter(|p| p.is_dir()) {
+        if let Some(manifest) = Manifest::read(path)? {
+            found.push((path.clone(), Arc::new(manifest)));
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,84 @@
+//! SQL for the engines that read an export: the CREATE TABLE of an export ([`ddl`]) and a ctl
+//! query translated into a SELECT against it ([`select`]), per [`Dialect`].
+//!
+//! The four engines agree on most of what is needed (struct fields by `.`, `LIKE ... ESCAPE`,
+//! `TIMESTAMP '...'` literals); where they differ (JSON functions, regular expressions, array
+//! indexes, quoting), [`Dialect`] says how.
+
+mod ddl;
+mod select;
+
+pub use ddl::ddl;
+pub use select::{select, Untranslatable};
+
+/// An SQL engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// Amazon Athena (Hive DDL, Trino SQL).
+    Athena,
+    /// Trino (or Presto) with the Hive connector.
+    Trino,
+    /// Apache Spark SQL (3.4 or later).
+    Spark,
+    /// DuckDB.
+    DuckDb,
+}
+
+/// The table's name in the DDL and the queries.
+pub const TABLE: &str = "cloudtrail";
+
+impl Dialect {
+    /// A string literal.
+    pub fn string(self, text: &str) -> String {
+        let quoted = text.replace('\'', "''");
+        match self {
+            // Spark reads backslash escapes in literals.
+            Dialect::Spark => format!("'{}'", quoted.replace('\\', "\\\\")),
+            _ => format!("'{quoted}'"),
+        }
+    }
+
+    /// A quoted identifier (for names that start with `_` or are reserved).
+    pub fn ident(self, name: &str) -> String {
+        match self {
+            Dialect::Spark => format!("`{name}`"),
+            _ => format!("\"{name}\""),
+        }
+    }
+
+    /// The text of the scalar at a JSON path (`$.a.b`) inside a JSON-text column.
+    pub fn json_text(self, column: &str, path: &str) -> String {
+        let path = self.string(path);
+        match self {
+            Dialect::Athena | Dialect::Trino => format!("json_extract_scalar({column}, {path})"),
+            Dialect::Spark => format!("get_json_object({column}, {path})"),
+            Dialect::DuckDb => format!("json_extract_string({column}, {path})"),
+        }
+    }
+
+    /// Whether `expr` matches the regular expression `re` somewhere.
+    pub fn regex_matches(self, expr: &str, re: &str) -> String {
+        let re = self.string(re);
+        match self {
+            Dialect::Athena | Dialect::Trino => format!("regexp_like({expr}, {re})"),
+            Dialect::Spark => format!("{expr} RLIKE {re}"),
+            Dialect::DuckDb => format!("regexp_matches({expr}, {re})"),
+        }
+    }
+
+    /// The part of `expr` after its last `/`.
+    pub fn last_segment(self, expr: &str) -> String {
+        match self {
+            Dialect::Spark => format!("regexp_extract({expr}, '[^/]*$', 0)"),
+            _ => format!("regexp_extract({expr}, '[^/]*$')"),
+        }
+    }
+
+    /// The index of an array's first element.
+    pub fn first_index(self) -> usize {
+        match self {
+            Dialect::Spark => 0,
+            _ => 1,
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! `ctl export` (issue #12): every exported event reads back JSON-equal to its source; DuckDB,
+//! running the printed DDL and the printed SQL, counts what `ctl query` counts on the source
+//! tree; `ctl query` on the export answers as on the source tree.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn ctl() -> Command {
+    Command::cargo_bin("ctl").unwrap()
+}
+
+/// `ctl -q ARGS`: stdout. The run must not fail (exit status 2 is taken only for the damaged
+/// files of the real samples, reported as problems, not as an error).
+fn run(args: &[&str]) -> String {
+    let out = ctl().arg("-q").args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code().unwrap() <= 2 && !stderr.contains("error:"), "{args:?}: {stderr}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn export(sources: &[&Path], out: &Path) {
+    let out_arg = out.to_str().unwrap();
+    let mut args = vec!["export", "--out", out_arg];
+    args.extend(sources.iter().map(|p| p.to_str().unwrap()));
+    run(&args);
+    assert!(out.join("_ctl_export.json").is_file());
+}
+
+/// A JSON value with every object's members sorted: equal values print equal.
+fn canonical(v: &Value) -> String {
+    fn sort(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                Value::Object(keys.into_iter().map(|k| (k.clone(), sort(&m[k]))).collect())
+            }
+            Value::Array(a) => Value::Array(a.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    sort(v).to_string()
+}
+
+/// The events `ctl query` prints, each parsed by serde_json and canonical, sorted.
+fn events(paths: &[&Path]) -> Vec<String> {
+    let mut args = vec!["query", "--unordered", "-o", "jsonl"];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+    let mut all: Vec<String> =
+        run(&args).lines().map(|l| canonical(&serde_json::from_str::<Value>(l).unwrap())).collect();
+    all.sort();
+    all
+}
+
+fn assert_round_trip(sources: &[&Path]) {
+    let out = tempfile::tempdir().unwrap();
+    let root = out.path().join("export");
+    export(sources, &root);
+    let source = events(sources);
+    let exported = events(&[&root]);
+    assert!(source.len() > 10, "{}", source.len());
+    assert_eq!(exported.len(), source.len());
+    for (a, b) in exported.iter().zip(&source) {
+        assert_eq!(a, b);
+    }
+}
+
+/// The source records read independently (serde_json): the events of the JSON files below
+/// `dir`, without the copies ctl drops.
+fn independent_events(dir: &Path) -> Vec<Value> {
+    let mut all = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !entry.file_type().is_file() || !name.ends_with(".json.gz") || name.contains("Digest") {
+            continue;
+        }
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(std::fs::File::open(entry.path()).unwrap()),
+            &mut text,
+        )
+        .unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        all.extend(doc["Records"].as_array().unwrap().iter().cloned());
+    }
+    common::distinct(all)
+}
+
+#[test]
+fn a_generated_tree_reads_back_json_equal_and_counts_match_serde() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = trail_synth::SynthSpec::small(12);
+    spec.accounts = 2;
+    spec.regions = vec!["us-east-1".into(), "eu-west-1".into()];
+    spec.hours = 4;
+    spec.events_per_file = 40;
+    let written = trail_synth::generate(&spec, dir.path()).unwrap();
+    let independent = independent_events(&written.dump);
+    let out = dir.path().join("export");
+    export(&[&written.dump], &out);
+    let exported = events(&[&out]);
+    assert_eq!(exported.len(), independent.len());
+    let mut want: Vec<String> = independent.iter().map(canonical).collect();
+    want.sort();
+    assert_eq!(exported, want, "every exported event reads back JSON-equal to its source");
+    // Partitions: account=/region=/month=, one per account and region here.
+    let manifest: Value = serde_json::from_slice(&std::fs::read(out.join("_ctl_export.json")).unwrap()).unwrap();
+    assert_eq!(manifest["events"].as_u64().unwrap(), independent.len() as u64);
+    assert!(manifest["partitions"].as_array().unwrap().len() >= 4);
+}
+
+#[test]
+fn the_corpus_reads_back_json_equal() {
+    assert_round_trip(&[&common::corpus()]);
+}
+
+#[test]
+fn the_real_samples_read_back_json_equal() {
+    if let Some(samples) = common::samples("the_real_samples_read_back_json_equal") {
+        assert_round_trip(&[&samples]);
+    }
+}
+
+#[test]
+fn an_export_is_never_written_inside_an_input_nor_into_a_full_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        common::corpus().join(
+            std::fs::read_dir(common::corpus())
+                .unwrap()
+                .find_map(|e| {
+                    let e = e.unwrap();
+                    e.file_type().unwrap().is_file().then(|| e.file_name())
+                })
+                .unwrap(),
+        ),
+        dir.path().join("a.json"),
+    )
+    .unwrap();
+    let inside = dir.path().join("out");
+    ctl().args(["export", "--out"]).arg(&inside).arg(dir.path()).assert().code(2);
+    assert!(!inside.exists());
+    let full = tempfile::tempdir().unwrap();
+    std::fs::write(full.path().join("x"), "x").unwrap();
+    ctl().args(["export", "--out"]).arg(full.path()).arg(common::corpus()).assert().code(2);
+}
+
+/// The queries of the DuckDB test: each is run by ctl on the source and as SQL on the export.
+const QUERIES: &[&[&str]] = &[
+    &["-c", "eventName"],
+    &["--event", "ConsoleLogin", "-c", "eventName"],
+    &["--event", "Get*", "-c", "eventName"],
+    &["--source", "s3", "-c", "eventName"],
+    &["--identity-type", "AssumedRole", "-c", "eventName"],
+    &["--user", "*a*", "-c", "eventName"],
+    &["--arn", "arn:aws:iam::*", "-c", "eventName"],
+    &["--ip", "10.0.0.0/8", "-c", "eventName"],
+    &["--ip", "192.168.0.0/17", "-c", "sourceIPAddress"],
+    &["--error", "-c", "errorCode"],
+    &["--error", "AccessDenied*", "-c", "eventName"],
+    &["--read-only", "-c", "eventSource"],
+    &["--since", "2021-01-01", "--until", "2023-06-01", "-c", "eventName"],
+    &["--account", "111122223333", "--region", "us-east-1", "-c", "eventName"],
+    &["--where", "{ $.requestParameters.bucketName = \"*\" }", "-c", "eventName"],
+    &["--where", "{ ($.userIdentity.type = \"Root\") || ($.errorCode = \"*Denied*\") }", "-c", "eventName"],
+    &["-c", "eventName,userIdentity.type"],
+];
+
+/// Runs the DDL and each SQL in DuckDB (Python); `None` when the duckdb package is absent.
+fn duckdb(ddl: &str, sql: &[String]) -> Option<Vec<Value>> {
+    let script = r#"
+import json, sys
+import duckdb
+con = duckdb.connect()
+job = json.load(sys.stdin)
+con.execute(job["ddl"])
+out = []
+for q in job["sql"]:
+    cur = con.execute(q)
+    cols = [d[0] for d in cur.description]
+    out.append([dict(zip(cols, [v if v is None or isinstance(v, (int, str)) else str(v) for v in row])) for row in cur.fetchall()])
+print(json.dumps(out))
+"#;
+    let probe = Process::new("python3").args(["-c", "import duckdb"]).output().ok()?;
+    if !probe.status.success() {
+        assert!(std::env::var_os("CI").is_none(), "the duckdb Python package is absent under CI");
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"skipped: duckdb: the duckdb Python package is absent\n",
+        );
+        return None;
+    }
+    let job = serde_json::json!({ "ddl": ddl, "sql": sql });
+    let mut child = Process::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), job.to_string().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "duckdb: {}", String::from_utf8_lossy(&out.stderr));
+    Some(serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap())
+}
+
+/// Rows of counts as a sorted list of `key=value,...=count` strings (NULL and missing alike).
+fn rows(values: impl IntoIterator<Item = Value>, keys: &[&str]) -> Vec<String> {
+    let mut all: Vec<String> = values
+        .into_iter()
+        .map(|row| {
+            let cells: Vec<String> = keys
+                .iter()
+                .map(|k| match &row[*k] {
+                    Value::Null => String::new(),
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            format!("{}={}", cells.join(","), row["count"])
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn duckdb_runs_the_printed_ddl_and_sql_and_counts_as_ctl_query_does() {
+    let mut sources = vec![common::corpus()];
+    sources.extend(common::samples("duckdb_runs_the_printed_ddl_and_sql"));
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("export");
+    let source_refs: Vec<&Path> = sources.iter().map(|p| p.as_path()).collect();
+    export(&source_refs, &root);
+    let ddl = run(&["export", "--ddl", "duckdb", "--out", root.to_str().unwrap()]);
+    assert!(ddl.contains("read_parquet"), "{ddl}");
+    let sql: Vec<String> = QUERIES
+        .iter()
+        .map(|q| {
+            let mut args = vec!["query", "--sql", "duckdb"];
+            args.extend_from_slice(q);
+            run(&args)
+        })
+        .collect();
+    let Some(results) = duckdb(&ddl, &sql) else { return };
+    let mut nonzero = 0;
+    for ((query, result), sql) in QUERIES.iter().zip(results).zip(&sql) {
+        let by = query[query.iter().position(|a| *a == "-c").unwrap() + 1];
+        let keys: Vec<&str> = by.split(',').collect();
+        let mut args = vec!["query", "-o", "jsonl"];
+        args.extend_from_slice(query);
+        let mut on_source = args.clone();
+        on_source.extend(source_refs.iter().map(|p| p.to_str().unwrap()));
+        let want = rows(run(&on_source).lines().map(|l| serde_json::from_str(l).unwrap()), &keys);
+        let got = rows(result.as_array().unwrap().iter().cloned(), &keys);
+        assert_eq!(got, want, "{query:?}\n{sql}");
+        // ctl query on the export answers as on the source tree.
+        let mut on_export = args.clone();
+        on_export.push(root.to_str().unwrap());
+        let again = rows(run(&on_export).lines().map(|l| serde_json::from_str(l).unwrap()), &keys);
+        assert_eq!(again, want, "ctl query on the export: {query:?}");
+        nonzero += usize::from(!want.is_empty());
+    }
+    assert!(nonzero >= 12, "only {nonzero} queries matched anything");
+}
+
+#[test]
+fn sql_says_what_does_not_translate() {
+    let out = ctl().args(["query", "--sql", "trino", "--ip", "2001:db8::/32"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("IPv6"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = ctl().args(["query", "--sql", "athena", "--where", "ERROR"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a JSON pattern"));
+}
