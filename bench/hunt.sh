@@ -23,7 +23,7 @@ fi
 TREE="$OUT/ctl-synthetic-trail"
 find "$TREE" -type f -exec cat {} + >/dev/null   # warm the page cache
 $CTL hunt --list -r "$RULES" -o csv 2>&1 >/dev/null | tail -1
-$CTL hunt -q -r "$RULES" "$TREE" -o jsonl 2>/dev/null | jq -r 'select(.type=="summary" and .level) | "\(.level): \(.hits)"' | tr '\n' ' '; echo
+$CTL hunt -q -r "$RULES" "$TREE" -o jsonl 2>/dev/null | jq -r 'select(.type=="summary" and .rule == null) | "\(.level): \(.hits)"' | tr '\n' ' '; echo
 $CTL hunt -r "$RULES" "$TREE" -o jsonl 2>&1 >/dev/null | tail -1
 
 JQ="find $TREE -path '*/CloudTrail/*' -name '*.json.gz' -print0 | xargs -0 -P2 -n 64 sh -c 'zcat \"\$@\" | jq -c \".Records[] | select(.eventSource==\\\"iam.amazonaws.com\\\" and .eventName==\\\"GetUser\\\" and .errorCode==null and .errorMessage==null)\"' _ >/dev/null"

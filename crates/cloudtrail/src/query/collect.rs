@@ -119,8 +119,6 @@ const FIRST_CHUNK: usize = 16 << 10;
 #[derive(Debug, Default)]
 pub struct Matches {
     chunks: Vec<Vec<u8>>,
-    /// Emptied chunks of a spilled run, reused rather than freed and faulted in again.
-    spare: Vec<Vec<u8>>,
     items: Vec<Item>,
     limit: Option<usize>,
     /// Drop copies of events delivered more than once.
@@ -161,8 +159,7 @@ impl Matches {
         if !fits {
             // Chunks grow from small: a task that finds two matches must not hold a megabyte.
             let capacity = self.chunks.last().map_or(FIRST_CHUNK, |c| (c.capacity() * 2).min(CHUNK));
-            let reused = self.spare.iter().position(|c| c.capacity() >= size).map(|at| self.spare.swap_remove(at));
-            self.chunks.push(reused.unwrap_or_else(|| Vec::with_capacity(capacity.max(size))));
+            self.chunks.push(Vec::with_capacity(capacity.max(size)));
         }
         let chunk = self.chunks.len() - 1;
         let bytes = &mut self.chunks[chunk];
@@ -290,18 +287,10 @@ impl Matches {
             let (raw, tag) = (self.raw(item), self.tag(item));
             f(&Entry { time: item.time, file: item.file, ordinal: item.ordinal, digest: item.digest, raw, tag })?;
         }
-        self.items.clear();
-        for mut chunk in self.chunks.drain(..) {
-            chunk.clear();
-            self.spare.push(chunk);
-        }
+        self.items = Vec::new();
+        self.chunks = Vec::new();
         self.bytes = 0;
         Ok(())
-    }
-
-    /// Frees the emptied chunks kept for reuse (once nothing more will be stored).
-    pub(crate) fn free_spare(&mut self) {
-        self.spare = Vec::new();
     }
 
     /// Calls `f` with each raw event in output order (see [`Matches::finish`], which must have

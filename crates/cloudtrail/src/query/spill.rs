@@ -85,7 +85,6 @@ impl Spill {
             return Ok(Sorted::Memory(matches));
         }
         let last = write_run(&self.dir, |w| matches.drain_sorted(|e| write_entry(w, e)))?;
-        matches.free_spare();
         let mut readers = open(runs)?;
         readers.extend(open(vec![last])?);
         Ok(Sorted::Runs { readers, matches })
