@@ -69,7 +69,7 @@ enum Shape {
     Prefix(String),
     Suffix(String),
     /// The text and its searcher, built once.
-    Contains(memchr::memmem::Finder<'static>),
+    Contains(Box<memchr::memmem::Finder<'static>>),
     /// `*` alone: any string.
     Any,
     Glob(Vec<Token>),
@@ -108,7 +108,7 @@ impl StrMatch {
             [Token::Text(s), Token::Star] => Shape::Prefix(s.clone()),
             [Token::Star, Token::Text(s)] => Shape::Suffix(s.clone()),
             [Token::Star, Token::Text(s), Token::Star] => {
-                Shape::Contains(memchr::memmem::Finder::new(s.as_bytes()).into_owned())
+                Shape::Contains(Box::new(memchr::memmem::Finder::new(s.as_bytes()).into_owned()))
             }
             _ => Shape::Glob(tokens),
         };
