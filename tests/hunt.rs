@@ -496,3 +496,147 @@ fn rule_hits_on_the_invictus_stratus_dataset_match_an_independent_evaluation() {
 fn rule_hits_on_the_sans_tree_match_an_independent_evaluation() {
     check_dataset("sans", "sans504-s3-ransomware-lab");
 }
+
+#[test]
+fn every_real_rule_loads_or_is_skipped_with_its_reason() {
+    let Some(rules) = rules_dir("list") else { return };
+    let out = ctl().args(["hunt", "--list", "-o", "csv", "-r"]).arg(&rules).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let states: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    let loaded = states.iter().filter(|s| **s == "loaded").count();
+    let skipped: Vec<&str> = csv.lines().filter(|l| l.starts_with("skipped,")).collect();
+    assert_eq!((loaded, skipped.len()), (858, 8), "{csv}");
+    let reason = |what: &str| skipped.iter().filter(|l| l.contains(what)).count();
+    assert_eq!(reason("obsolete aggregation syntax"), 6);
+    assert_eq!(reason("obsolete `near` syntax"), 1);
+    assert_eq!(reason("placeholder %Legitimate_Countries% has no value"), 1);
+    let talk = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        talk.contains(
+            "859 rule files: 858 rules loaded (846 detection, 7 used by correlations, 5 correlations), 8 skipped"
+        ),
+        "{talk}"
+    );
+    // With values for its placeholders, that rule loads too.
+    let out = ctl()
+        .args(["hunt", "--list", "-o", "csv", "--placeholder", "Legitimate_Countries=US"])
+        .args(["--placeholder", "Legitimate_IP_Ranges=198.51.100.*", "-r"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(csv.lines().filter(|l| l.starts_with("loaded,")).count(), 859);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-made rules and events: reporting, choice of rules, predicates, order, exit status.
+
+const AWS: &str = "logsource:\n  product: aws\n  service: cloudtrail\n";
+
+fn event(time: &str, name: &str, extra: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","eventID":"{time}-{name}","eventTime":"{time}","eventSource":"iam.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice"}},"recipientAccountId":"111122223333"{extra}}}"#
+    )
+}
+
+/// A folder of rules and a log file of events.
+fn lab(rules: &[(&str, &str)], events: &[String]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    for (name, text) in rules {
+        std::fs::write(dir.path().join("rules").join(name), text).unwrap();
+    }
+    std::fs::write(dir.path().join("events.json"), format!("{{\"Records\":[{}]}}", events.join(","))).unwrap();
+    dir
+}
+
+fn run(dir: &Path, extra: &[&str]) -> (Vec<Value>, String, i32) {
+    let out = ctl()
+        .args(["hunt", "-o", "jsonl", "-r"])
+        .arg(dir.join("rules"))
+        .arg(dir.join("events.json"))
+        .args(extra)
+        .output()
+        .unwrap();
+    let lines = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    (lines, String::from_utf8(out.stderr).unwrap(), out.status.code().unwrap())
+}
+
+fn detection(title: &str, level: &str, body: &str) -> String {
+    format!("title: {title}\nid: {title}-id\nlevel: {level}\ntags:\n  - attack.persistence\n{AWS}detection:\n{body}")
+}
+
+#[test]
+fn a_bad_rule_is_named_with_its_reason_and_the_others_run_in_time_order() {
+    let good = detection("Users", "high", "  sel:\n    eventName|startswith: Create\n  condition: sel\n");
+    let keyword = detection("Keyword", "low", "  words:\n    - 'user/alice'\n  condition: words\n");
+    let bad = detection("Bad", "high", "  sel:\n    eventName|sha512: x\n  condition: sel\n");
+    let events = [
+        event("2024-01-01T00:00:09Z", "CreateUser", ""),
+        event("2024-01-01T00:00:01Z", "CreateRole", ""),
+        event("2024-01-01T00:00:05Z", "ListUsers", ""),
+    ];
+    let dir = lab(&[("good.yml", &good), ("keyword.yml", &keyword), ("bad.yml", &bad)], &events);
+    let (lines, talk, code) = run(dir.path(), &[]);
+    assert_eq!(code, 0);
+    let skipped: Vec<&str> = talk.lines().filter(|l| l.contains("rule skipped")).collect();
+    assert_eq!(skipped.len(), 1, "{talk}");
+    assert!(skipped[0].contains("bad.yml (Bad): unknown modifier \"sha512\""), "{talk}");
+    let matches: Vec<&Value> = lines.iter().filter(|l| l["type"] == "match").collect();
+    let times: Vec<&str> = matches.iter().map(|m| m["time"].as_str().unwrap()).collect();
+    assert_eq!(times, ["2024-01-01T00:00:01Z", "2024-01-01T00:00:05Z", "2024-01-01T00:00:09Z"]);
+    let titles = |m: &Value| {
+        m["rules"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(titles(matches[0]), ["Users", "Keyword"]);
+    assert_eq!(titles(matches[1]), ["Keyword"]);
+    assert_eq!(matches[0]["event"]["eventName"], "CreateRole");
+    assert_eq!(matches[0]["rules"][0]["tags"][0], "attack.persistence");
+    let by_level: Vec<(String, u64)> = lines
+        .iter()
+        .filter(|l| l["type"] == "summary" && l.get("rule").is_none())
+        .map(|l| (l["level"].as_str().unwrap().to_string(), l["hits"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(by_level, [("high".to_string(), 2), ("low".to_string(), 3)]);
+
+    // Choosing rules, and query's predicates, narrow the run; nothing found exits 1.
+    let (lines, _, code) = run(dir.path(), &["--min-level", "high", "--event", "CreateUser"]);
+    assert_eq!(code, 0);
+    assert_eq!(lines.iter().filter(|l| l["type"] == "match").count(), 1);
+    let (lines, _, code) = run(dir.path(), &["--event", "DeleteUser"]);
+    assert_eq!((lines.iter().filter(|l| l["type"] == "match").count(), code), (0, 1));
+    // Leaving out every rule is a usage error.
+    let (_, talk, code) = run(dir.path(), &["--exclude-tags", "attack.persist*"]);
+    assert_eq!(code, 2);
+    assert!(talk.contains("no rule to run"), "{talk}");
+}
+
+#[test]
+fn global_filters_and_correlations_from_files() {
+    let rule = detection("Denied", "low", "  sel:\n    errorCode: AccessDenied\n  condition: sel\n");
+    let filter = format!("title: Not the scanner\n{AWS}filter:\n  rules:\n    - Denied-id\n  selection:\n    userAgent|contains: scanner\n  condition: selection\n");
+    let corr = format!(
+        "title: Bursts\nid: bursts\nlevel: high\n{AWS}correlation:\n  type: event_count\n  rules:\n    - Denied-id\n  group-by:\n    - sourceIPAddress\n  timespan: 1m\n  condition:\n    gte: 2\n  generate: true\n"
+    );
+    let denied = r#","errorCode":"AccessDenied""#;
+    let scanner = r#","errorCode":"AccessDenied","userAgent":"the-scanner/1""#;
+    let events = [
+        event("2024-01-01T00:00:00Z", "GetUser", denied),
+        event("2024-01-01T00:00:30Z", "GetUser", scanner),
+        event("2024-01-01T00:00:50Z", "GetUser", denied),
+        event("2024-01-01T00:05:00Z", "GetUser", denied),
+    ];
+    let dir = lab(&[("rule.yml", &rule), ("filter.yml", &filter), ("corr.yml", &corr)], &events);
+    let (lines, talk, code) = run(dir.path(), &[]);
+    assert_eq!(code, 0, "{talk}");
+    assert_eq!(lines.iter().filter(|l| l["type"] == "match").count(), 3, "the filtered event is left out");
+    let fired: Vec<&Value> = lines.iter().filter(|l| l["type"] == "correlation").collect();
+    assert_eq!(fired.len(), 1, "{lines:?}");
+    assert_eq!(fired[0]["group"]["sourceIPAddress"], "203.0.113.9");
+    assert_eq!(
+        (fired[0]["first"].as_str(), fired[0]["time"].as_str()),
+        (Some("2024-01-01T00:00:00Z"), Some("2024-01-01T00:00:50Z"))
+    );
+    assert_eq!(fired[0]["value"], 2);
+}

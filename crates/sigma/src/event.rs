@@ -47,7 +47,16 @@ impl<'a> Value<'a> {
     /// objects and arrays.
     pub fn text(&self) -> Option<Cow<'a, str>> {
         match self.0.first()? {
-            b'"' => json::str_value(self.0),
+            b'"' => {
+                // Without escapes the text is the bytes between the quotes, borrowed.
+                let content = self.0.get(1..self.0.len().saturating_sub(1)).unwrap_or_default();
+                match std::str::from_utf8(content) {
+                    Ok(text) if memchr::memchr(b'\\', content).is_none() && self.0.len() >= 2 => {
+                        Some(Cow::Borrowed(text))
+                    }
+                    _ => json::str_value(self.0),
+                }
+            }
             b'{' | b'[' | b'n' => None,
             _ => std::str::from_utf8(self.0).ok().map(Cow::Borrowed),
         }

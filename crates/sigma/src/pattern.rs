@@ -68,7 +68,8 @@ enum Shape {
     Exact(String),
     Prefix(String),
     Suffix(String),
-    Contains(String),
+    /// The text and its searcher, built once.
+    Contains(Box<memchr::memmem::Finder<'static>>),
     /// `*` alone: any string.
     Any,
     Glob(Vec<Token>),
@@ -106,7 +107,9 @@ impl StrMatch {
             [Token::Star] => Shape::Any,
             [Token::Text(s), Token::Star] => Shape::Prefix(s.clone()),
             [Token::Star, Token::Text(s)] => Shape::Suffix(s.clone()),
-            [Token::Star, Token::Text(s), Token::Star] => Shape::Contains(s.clone()),
+            [Token::Star, Token::Text(s), Token::Star] => {
+                Shape::Contains(Box::new(memchr::memmem::Finder::new(s.as_bytes()).into_owned()))
+            }
             _ => Shape::Glob(tokens),
         };
         StrMatch { shape, cased }
@@ -114,13 +117,24 @@ impl StrMatch {
 
     /// Whether `value` matches.
     pub fn is_match(&self, value: &str) -> bool {
+        // ASCII text against an ASCII value needs no folded copy (the common case: API names).
+        if !self.cased && value.is_ascii() {
+            let ascii = |s: &str, v: &[u8]| s.is_ascii() && s.as_bytes().eq_ignore_ascii_case(v);
+            let v = value.as_bytes();
+            match &self.shape {
+                Shape::Exact(s) if s.is_ascii() => return ascii(s, v),
+                Shape::Prefix(s) if s.is_ascii() => return v.len() >= s.len() && ascii(s, &v[..s.len()]),
+                Shape::Suffix(s) if s.is_ascii() => return v.len() >= s.len() && ascii(s, &v[v.len() - s.len()..]),
+                _ => {}
+            }
+        }
         let value = if self.cased { Cow::Borrowed(value) } else { fold(value) };
         let v = value.as_ref();
         match &self.shape {
             Shape::Exact(s) => v == s,
             Shape::Prefix(s) => v.starts_with(s.as_str()),
             Shape::Suffix(s) => v.ends_with(s.as_str()),
-            Shape::Contains(s) => memchr::memmem::find(v.as_bytes(), s.as_bytes()).is_some(),
+            Shape::Contains(finder) => finder.find(v.as_bytes()).is_some(),
             Shape::Any => true,
             Shape::Glob(tokens) => glob(tokens, v),
         }
@@ -137,7 +151,9 @@ impl StrMatch {
     /// The longest stretch of text any match contains, as written (folded unless cased).
     pub fn literal(&self) -> Option<&str> {
         match &self.shape {
-            Shape::Exact(s) | Shape::Prefix(s) | Shape::Suffix(s) | Shape::Contains(s) => Some(s),
+            Shape::Exact(s) | Shape::Prefix(s) | Shape::Suffix(s) => Some(s),
+            // Made from a `&str` in `new`: the needle is valid UTF-8.
+            Shape::Contains(finder) => std::str::from_utf8(finder.needle()).ok(),
             Shape::Any => None,
             Shape::Glob(tokens) => tokens
                 .iter()
