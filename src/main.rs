@@ -44,6 +44,8 @@ fn main() -> ExitCode {
         Command::Query(args) => cmd::query::run(&args, &global),
         Command::Filter(args) => cmd::filter::run(&args, &global),
         Command::Metrics(args) => cmd::metrics::run(&args, &global),
+        Command::Summary(args) => cmd::summary::run(&args, &global),
+        Command::Trace(args) => cmd::trace::run(&args, &global),
     };
     match result {
         Ok(status) => status.into(),

@@ -6,6 +6,8 @@ pub mod generate;
 pub mod metrics;
 pub mod query;
 mod session;
+pub mod summary;
+pub mod trace;
 pub mod validate;
 
 use std::io::IsTerminal;

@@ -10,7 +10,9 @@
 //! unchanged.
 
 pub mod sanitize;
+pub mod summary;
 mod table;
+pub mod trace;
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -141,7 +143,7 @@ impl RowSink for JsonRows<'_> {
     }
 }
 
-fn write_maybe_escaped(out: &mut dyn Write, bytes: &[u8], terminal: bool) -> io::Result<()> {
+pub(crate) fn write_maybe_escaped(out: &mut dyn Write, bytes: &[u8], terminal: bool) -> io::Result<()> {
     if terminal {
         out.write_all(&sanitize::escape_bytes(bytes, true))
     } else {

@@ -13,6 +13,7 @@ mod stream;
 
 pub use stream::{streams_by_line, visit_line, LineOutcome};
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -91,6 +92,11 @@ pub struct Discovery {
     /// Entries met in folders that are neither files nor folders (FIFOs, sockets, devices):
     /// never opened.
     pub special: u64,
+    /// Digest files found in the `AWSLogs/` layout, per (account, source region, trail): the
+    /// trails that delivered into the dump with log file validation on.
+    pub digest_chains: BTreeMap<(String, String, String), u64>,
+    /// Organization ids named by the layout (`AWSLogs/o-.../`).
+    pub organizations: BTreeSet<String>,
 }
 
 /// Whether a file found while walking a folder may hold events, judged by its name: JSON,
@@ -130,8 +136,16 @@ pub fn discover(paths: &[PathBuf], prune: &Prune, mut on_error: impl FnMut(tree:
             std::slice::from_ref(path),
             tree::Links::Follow,
             |entry| match &entry.class {
-                Class::Digest { .. } => found.digests += 1,
+                Class::Digest { layout, name } => {
+                    found.digests += 1;
+                    found.organizations.extend(layout.org_id.clone());
+                    *found
+                        .digest_chains
+                        .entry((name.account.clone(), name.region.clone(), name.trail.clone()))
+                        .or_default() += 1;
+                }
                 Class::Log { layout, name } => {
+                    found.organizations.extend(layout.org_id.clone());
                     if prune.keeps(&layout.account, &layout.region, name.delivered) {
                         found.inputs.push(Input { path: Some(entry.path), day: Some(name.delivered.date_naive()) });
                     } else {

@@ -1,0 +1,415 @@
+//! Who is behind an access key or role session: `ctl trace`.
+//!
+//! Two passes over the dump. The first ([`mints::MintScan`]) keeps every call that minted
+//! temporary credentials, by minted key. The chains are then followed without reading the dump
+//! again: from the target key to the call that minted it, to the key that made that call, and
+//! so on until a long-term identity (an IAM user's key, root), an identity outside AWS (SAML,
+//! web identity), an AWS service or an EC2 instance is reached, or the minting call is not in
+//! the dump (unresolved). The second pass ([`activity::ActivityScan`]) tallies what each key of
+//! the chains did, passing over every file that names none of them after a byte search.
+//!
+//! The JSON form of [`Trace`] is documented in `docs/summary.md`.
+
+pub mod activity;
+pub mod mints;
+
+use serde::Serialize;
+
+use crate::summary::Top;
+use activity::{SeenIdentity, Tallies, Watch};
+use mints::{Mint, Mints};
+
+/// The longest chain followed (role chaining is limited by AWS too; this guards against loops).
+const MAX_HOPS: usize = 16;
+
+/// The most chains reported for one ARN or session (each minting of it starts one).
+const MAX_CHAINS: usize = 20;
+
+/// What the user asked about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum Target {
+    AccessKey(String),
+    /// An identity ARN (an assumed-role or federated-user session, a user).
+    Arn(String),
+    /// A role session name.
+    Session(String),
+}
+
+impl Target {
+    /// Reads a target: `arn:...` is an ARN, 20 capital letters and digits starting `A` are a
+    /// key (`AKIA`, `ASIA`...), anything else a session name.
+    pub fn parse(text: &str) -> Target {
+        let t = text.trim();
+        if t.starts_with("arn:") {
+            Target::Arn(t.to_string())
+        } else if t.len() == 20 && t.starts_with('A') && t.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            Target::AccessKey(t.to_string())
+        } else {
+            Target::Session(t.to_string())
+        }
+    }
+}
+
+/// The report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trace {
+    pub target: Target,
+    /// One chain per credential the target names (a key: one; an ARN or session: one per
+    /// minting found, or one built from its calls when none is).
+    pub chains: Vec<Chain>,
+    /// Whether more chains were found than listed.
+    pub chains_cut: bool,
+    /// Minting calls found in the dump, in all.
+    pub minting_calls: u64,
+}
+
+/// Links from the target (first) back to its origin (last).
+#[derive(Debug, Clone, Serialize)]
+pub struct Chain {
+    pub links: Vec<Link>,
+    pub origin: Origin,
+}
+
+/// One credential of a chain.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub access_key: Option<String>,
+    /// The identity using it (ARN), and its type, as its calls or its minting show them.
+    pub identity: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// The call that minted this credential; `None` for a long-term key or when not in the dump.
+    pub minted_by: Option<Mint>,
+    pub activity: Activity,
+}
+
+/// What one credential did (the calls the selection kept).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Activity {
+    pub events: u64,
+    pub denied: u64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub event_names: Top,
+    pub source_ips: Top,
+    pub regions: Top,
+}
+
+/// Where a chain ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    pub kind: OriginKind,
+    /// The identity reached (a user's or root's ARN, the provider, the service, the instance).
+    pub identity: Option<String>,
+    /// In words, for people.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginKind {
+    IamUser,
+    Root,
+    Saml,
+    WebIdentity,
+    IdentityCenter,
+    AwsService,
+    Ec2Instance,
+    /// The call that minted the last key is not in the dump (or the window).
+    Unresolved,
+}
+
+/// Text of a JSON string value, owned.
+fn text(raw: Option<&[u8]>) -> Option<String> {
+    raw.and_then(cwl_filter::json::str_value).map(|v| v.into_owned())
+}
+
+/// The chains' skeletons: per chain, its keys (target first) and where it ends, as far as the
+/// minting calls tell; the origin of a chain whose last key was not minted in the dump is
+/// decided from that key's calls ([`finish`]).
+#[derive(Debug)]
+pub struct Plan {
+    pub target: Target,
+    chains: Vec<Vec<Step>>,
+    chains_cut: bool,
+    minting_calls: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Step {
+    key: Option<String>,
+    mint: Option<Mint>,
+    /// The origin, when the minting call's caller ends the chain.
+    origin: Option<Origin>,
+}
+
+impl Plan {
+    /// Follows the chains of `target` through `mints`.
+    pub fn new(target: Target, mints: &Mints) -> Plan {
+        let mut starts: Vec<Option<String>> = match &target {
+            Target::AccessKey(key) => vec![Some(key.clone())],
+            Target::Arn(arn) => matching(mints, |m| m.assumed_arn.as_deref() == Some(arn)),
+            Target::Session(session) => matching(mints, |m| {
+                m.session_name.as_deref() == Some(session)
+                    || m.assumed_arn.as_deref().is_some_and(|a| a.rsplit('/').next() == Some(session))
+            }),
+        };
+        let chains_cut = starts.len() > MAX_CHAINS;
+        starts.truncate(MAX_CHAINS);
+        if starts.is_empty() {
+            // Nothing minted it here: one chain of the target's own calls.
+            starts.push(None);
+        }
+        let chains = starts.into_iter().map(|key| follow(key, mints)).collect();
+        Plan { target, chains, chains_cut, minting_calls: mints.by_key.len() as u64 }
+    }
+
+    /// What the second pass watches for: every key of the chains, and the target itself.
+    pub fn watch(&self) -> Watch {
+        let mut watch = Watch::default();
+        for step in self.chains.iter().flatten() {
+            if let Some(key) = &step.key {
+                if !watch.keys.contains(key) {
+                    watch.keys.push(key.clone());
+                }
+            }
+        }
+        match &self.target {
+            Target::AccessKey(_) => {}
+            Target::Arn(arn) => watch.arns.push(arn.clone()),
+            Target::Session(session) => watch.sessions.push(session.clone()),
+        }
+        watch
+    }
+
+    /// The report, with each link's calls from `tallies`, lists cut to `top`.
+    pub fn finish(self, tallies: &Tallies, top: usize) -> Trace {
+        let target_label = match &self.target {
+            Target::AccessKey(k) => format!("key:{k}"),
+            Target::Arn(a) => format!("arn:{a}"),
+            Target::Session(s) => format!("session:{s}"),
+        };
+        let chains = self
+            .chains
+            .into_iter()
+            .map(|steps| {
+                let mut links = Vec::new();
+                let mut origin = None;
+                for step in steps {
+                    let label = step.key.as_ref().map_or_else(|| target_label.clone(), |k| format!("key:{k}"));
+                    let tally = tallies.by.get(&label);
+                    let seen = tally.and_then(|t| t.identity.as_ref()).map(|(_, id)| id);
+                    let identity = step
+                        .mint
+                        .as_ref()
+                        .and_then(|m| m.assumed_arn.clone())
+                        .or_else(|| seen.and_then(|s| s.arn.clone()))
+                        .or_else(|| match &self.target {
+                            Target::Arn(a) if step.key.is_none() => Some(a.clone()),
+                            _ => None,
+                        });
+                    let kind = seen.and_then(|s| s.kind.clone()).or_else(|| {
+                        step.mint.as_ref().map(|m| {
+                            if m.event_name == "GetFederationToken" { "FederatedUser" } else { "AssumedRole" }
+                                .to_string()
+                        })
+                    });
+                    origin = step
+                        .origin
+                        .clone()
+                        .or_else(|| step.mint.is_none().then(|| unminted(seen, step.key.as_deref())));
+                    links.push(Link {
+                        access_key: step.key,
+                        identity,
+                        kind,
+                        minted_by: step.mint,
+                        activity: tally.map(|t| t.activity(top)).unwrap_or_default(),
+                    });
+                }
+                let origin = origin.unwrap_or_else(|| unresolved("the chain is longer than ctl follows"));
+                Chain { links, origin }
+            })
+            .collect();
+        Trace { target: self.target, chains, chains_cut: self.chains_cut, minting_calls: self.minting_calls }
+    }
+}
+
+/// The keys minted for identities `wanted` says, earliest first.
+fn matching(mints: &Mints, wanted: impl Fn(&Mint) -> bool) -> Vec<Option<String>> {
+    let mut found: Vec<(&String, &Mint)> = mints.by_key.iter().filter(|(_, m)| wanted(m)).collect();
+    found.sort_by(|a, b| (a.1.time_ms, a.0).cmp(&(b.1.time_ms, b.0)));
+    found.into_iter().map(|(k, _)| Some(k.clone())).collect()
+}
+
+/// The steps from `key` back through the minting calls. The last step has an origin when the
+/// caller of its minting ends the chain; a last step without minting gets its origin later,
+/// from its calls.
+fn follow(key: Option<String>, mints: &Mints) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
+    let mut next = key;
+    while steps.len() < MAX_HOPS {
+        let key = next.take();
+        let mint = key.as_ref().and_then(|k| mints.by_key.get(k)).cloned();
+        let Some(m) = &mint else {
+            steps.push(Step { key, mint: None, origin: None });
+            break;
+        };
+        let origin = caller_origin(m);
+        let caller_key = m.caller_key.clone().filter(|k| !k.is_empty());
+        let looped = caller_key
+            .as_ref()
+            .is_some_and(|c| steps.iter().any(|s| s.key.as_ref() == Some(c)) || key.as_ref() == Some(c));
+        let ends = origin.is_some() && !caller_key.as_ref().is_some_and(|c| mints.by_key.contains_key(c));
+        steps.push(Step { key, mint: mint.clone(), origin: if ends { origin.clone() } else { None } });
+        if looped {
+            steps.last_mut().expect("a step was pushed").origin =
+                Some(unresolved("the chain loops (a key minted by itself)"));
+            break;
+        }
+        if ends {
+            // The caller's own key (a user's long-term key, a console session) is a link too.
+            if let Some(c) = caller_key {
+                steps.push(Step { key: Some(c), mint: None, origin });
+            }
+            break;
+        }
+        match caller_key {
+            Some(c) => next = Some(c),
+            None => {
+                steps.last_mut().expect("a step was pushed").origin =
+                    Some(unresolved("the minting call names no caller key"));
+                break;
+            }
+        }
+    }
+    steps
+}
+
+/// Whether the caller of a minting call ends the chain, and how.
+fn caller_origin(m: &Mint) -> Option<Origin> {
+    let kind = m.caller_type.as_deref().unwrap_or("");
+    let origin =
+        |kind, identity: Option<&String>, detail: String| Some(Origin { kind, identity: identity.cloned(), detail });
+    match kind {
+        "IAMUser" => origin(OriginKind::IamUser, m.caller_arn.as_ref(), "an IAM user".to_string()),
+        "Root" => origin(OriginKind::Root, m.caller_arn.as_ref(), "the account's root user".to_string()),
+        "SAMLUser" => origin(
+            OriginKind::Saml,
+            m.caller_identity_provider.as_ref().or(m.caller_user_name.as_ref()),
+            format!("SAML user {} of {}", or_unknown(&m.caller_user_name), or_unknown(&m.caller_identity_provider)),
+        ),
+        "WebIdentityUser" => origin(
+            OriginKind::WebIdentity,
+            m.caller_identity_provider.as_ref(),
+            format!("web identity {} of {}", or_unknown(&m.caller_user_name), or_unknown(&m.caller_identity_provider)),
+        ),
+        "AWSService" => origin(
+            OriginKind::AwsService,
+            m.caller_invoked_by.as_ref(),
+            format!("the AWS service {}", or_unknown(&m.caller_invoked_by)),
+        ),
+        _ if m.caller_invoked_by.is_some() && m.caller_key.is_none() => origin(
+            OriginKind::AwsService,
+            m.caller_invoked_by.as_ref(),
+            format!("the AWS service {}", or_unknown(&m.caller_invoked_by)),
+        ),
+        _ => None,
+    }
+}
+
+fn or_unknown(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("(unknown)")
+}
+
+fn unresolved(detail: &str) -> Origin {
+    Origin { kind: OriginKind::Unresolved, identity: None, detail: detail.to_string() }
+}
+
+/// The origin of a credential no call in the dump minted, from how its calls show it.
+fn unminted(seen: Option<&SeenIdentity>, key: Option<&str>) -> Origin {
+    let Some(id) = seen else {
+        return unresolved("neither the credential's minting nor any call with it is in the dump");
+    };
+    let principal = id.principal_id.as_deref().unwrap_or("");
+    let arn = id.arn.clone();
+    let long_term = key.is_some_and(|k| k.starts_with("AKIA"));
+    match id.kind.as_deref() {
+        Some("IAMUser") if long_term => {
+            Origin { kind: OriginKind::IamUser, identity: arn, detail: "an IAM user's long-term key".into() }
+        }
+        Some("IAMUser") => Origin {
+            kind: OriginKind::IamUser,
+            identity: arn,
+            detail: "an IAM user's session (console sign-in, or minted outside the dump)".into(),
+        },
+        Some("Root") => Origin { kind: OriginKind::Root, identity: arn, detail: "the account's root user".into() },
+        Some("AWSService") => {
+            Origin { kind: OriginKind::AwsService, identity: id.invoked_by.clone(), detail: "an AWS service".into() }
+        }
+        _ if principal.split_once(':').is_some_and(|(_, s)| s.starts_with("i-")) => Origin {
+            kind: OriginKind::Ec2Instance,
+            identity: Some(principal.rsplit(':').next().unwrap_or(principal).to_string()),
+            detail: format!(
+                "the instance role of EC2 instance {} (credentials from the instance metadata service)",
+                principal.rsplit(':').next().unwrap_or(principal)
+            ),
+        },
+        _ if arn.as_deref().is_some_and(|a| a.contains(":assumed-role/AWSReservedSSO_")) => Origin {
+            kind: OriginKind::IdentityCenter,
+            identity: arn.as_deref().and_then(|a| a.rsplit('/').next()).map(str::to_string),
+            detail: "an IAM Identity Center user (the session name is the user)".into(),
+        },
+        _ => Origin {
+            kind: OriginKind::Unresolved,
+            identity: arn,
+            detail: "the call that minted this credential is not in the dump (or the window)".into(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        assert_eq!(Target::parse("ASIAXXXXXXXXXXXXXXXX"), Target::AccessKey("ASIAXXXXXXXXXXXXXXXX".into()));
+        assert_eq!(
+            Target::parse("arn:aws:sts::1:assumed-role/R/s"),
+            Target::Arn("arn:aws:sts::1:assumed-role/R/s".into())
+        );
+        assert_eq!(Target::parse("alice-jump"), Target::Session("alice-jump".into()));
+    }
+
+    fn mint(caller_type: &str, caller_key: &str, assumed: &str) -> Mint {
+        Mint {
+            event_name: "AssumeRole".into(),
+            caller_type: Some(caller_type.into()),
+            caller_key: Some(caller_key.into()),
+            caller_arn: Some(format!("arn:{caller_type}")),
+            assumed_arn: Some(assumed.into()),
+            ..Mint::default()
+        }
+    }
+
+    #[test]
+    fn chains_are_followed_to_a_user_and_stop_on_loops() {
+        let mut mints = Mints::default();
+        mints.by_key.insert("ASIA2".into(), mint("AssumedRole", "ASIA1", "arn:b"));
+        mints.by_key.insert("ASIA1".into(), mint("IAMUser", "AKIA0", "arn:a"));
+        let plan = Plan::new(Target::AccessKey("ASIA2".into()), &mints);
+        let trace = plan.finish(&Tallies::default(), 5);
+        let chain = &trace.chains[0];
+        let keys: Vec<_> = chain.links.iter().map(|l| l.access_key.clone().unwrap()).collect();
+        assert_eq!(keys, ["ASIA2", "ASIA1", "AKIA0"]);
+        assert_eq!(chain.origin.kind, OriginKind::IamUser);
+        mints.by_key.insert("ASIA3".into(), mint("AssumedRole", "ASIA3", "arn:c"));
+        let trace = Plan::new(Target::AccessKey("ASIA3".into()), &mints).finish(&Tallies::default(), 5);
+        assert_eq!(trace.chains[0].origin.kind, OriginKind::Unresolved);
+        let trace = Plan::new(Target::AccessKey("ASIA9".into()), &mints).finish(&Tallies::default(), 5);
+        assert_eq!(trace.chains[0].links.len(), 1);
+        assert_eq!(trace.chains[0].origin.kind, OriginKind::Unresolved);
+    }
+}
