@@ -131,7 +131,16 @@ impl<'a> EventView<'a> {
     /// The identity fields; all `None` when `userIdentity` is absent or not an object.
     pub fn identity(&self) -> Identity<'a> {
         match self.user_identity {
-            Some(raw) if raw.first() == Some(&b'{') => Identity::parse(raw),
+            Some(raw) if raw.first() == Some(&b'{') => Identity::parse(raw, true),
+            _ => Identity::default(),
+        }
+    }
+
+    /// The identity's own members, without the session issuer (`issuer_*` are `None`): one walk
+    /// of `userIdentity`, for readers that look at every event.
+    pub fn identity_members(&self) -> Identity<'a> {
+        match self.user_identity {
+            Some(raw) if raw.first() == Some(&b'{') => Identity::parse(raw, false),
             _ => Identity::default(),
         }
     }
@@ -154,7 +163,7 @@ pub struct Identity<'a> {
 }
 
 impl<'a> Identity<'a> {
-    fn parse(raw: &'a [u8]) -> Identity<'a> {
+    fn parse(raw: &'a [u8], with_issuer: bool) -> Identity<'a> {
         let mut id = Identity::default();
         let mut session_context = None;
         // A malformed identity leaves the fields read so far (the record is validated before use).
@@ -169,7 +178,7 @@ impl<'a> Identity<'a> {
                 b"principalId" => id.principal_id = json::str_value(value),
                 b"invokedBy" => id.invoked_by = json::str_value(value),
                 b"identityProvider" => id.identity_provider = json::str_value(value),
-                b"sessionContext" => session_context = Some(value),
+                b"sessionContext" if with_issuer => session_context = Some(value),
                 _ => {}
             }
             Ok(end)

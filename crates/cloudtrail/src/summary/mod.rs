@@ -115,7 +115,8 @@ pub struct IdentityRow {
     pub last: Option<String>,
     pub regions: Top,
     pub source_ips: Top,
-    /// Distinct access keys used (long-term and temporary).
+    /// Distinct access keys used: long-term ones, and temporary ones it was the first to use
+    /// (a temporary key is one session's, so one identity's).
     pub access_keys: u64,
     pub event_names: Top,
 }

@@ -75,7 +75,8 @@ struct IdentityStat {
     regions: Counter,
     ips: Counter,
     names: Counter,
-    keys: Set<u64>,
+    /// Distinct long-term keys it used (temporary ones are counted from [`Tally::temporary`]).
+    long_keys: Set<u64>,
 }
 
 impl IdentityStat {
@@ -89,7 +90,7 @@ impl IdentityStat {
         self.regions.merge(o.regions);
         self.ips.merge(o.ips);
         self.names.merge(o.names);
-        self.keys.extend(o.keys);
+        self.long_keys.extend(o.long_keys);
     }
 }
 
@@ -127,7 +128,9 @@ pub struct Tally {
     root_names: Counter,
     root_ips: Counter,
     long_keys: Map<Box<str>, KeyStat>,
-    temporary: Set<u64>,
+    /// Temporary keys: the digest of each, with the digest of the first identity seen using it
+    /// (so that one entry per key answers both "how many" and "how many per identity").
+    temporary: Map<u64, u64>,
     temporary_events: u64,
 }
 
@@ -171,7 +174,7 @@ impl Tally {
         let ip = view.source_ip_address();
         let ip = ip.as_deref().unwrap_or("(none)");
 
-        let id = view.identity();
+        let id = view.identity_members();
         let label = identity_label(&id);
         let stat = match self.identities.get_mut(label) {
             Some(stat) => stat,
@@ -189,11 +192,11 @@ impl Tally {
 
         if let Some(key) = id.access_key_id.as_deref().filter(|k| !k.is_empty()) {
             let key_digest = digest(key.as_bytes());
-            stat.keys.insert(key_digest);
             if key.starts_with("ASIA") {
-                self.temporary.insert(key_digest);
+                self.temporary.entry(key_digest).or_insert_with(|| digest(label.as_bytes()));
                 self.temporary_events += 1;
             } else {
+                stat.long_keys.insert(key_digest);
                 let ks = match self.long_keys.get_mut(key) {
                     Some(ks) => ks,
                     None => self
@@ -288,7 +291,9 @@ impl Tally {
             mine.seen.merge(stat.seen);
             mine.ips.extend(stat.ips);
         }
-        self.temporary.extend(o.temporary);
+        for (key, identity) in o.temporary {
+            self.temporary.entry(key).or_insert(identity);
+        }
         self.temporary_events += o.temporary_events;
     }
 
@@ -299,6 +304,10 @@ impl Tally {
 
     /// The report: lists cut to `top` rows; `volume` and the discovery give what the events do not.
     pub fn report(self, discovery: &Discovery, volume: Volume, top: usize) -> Summary {
+        let mut temporary_by: Map<u64, u64> = Map::default();
+        for identity in self.temporary.values() {
+            *temporary_by.entry(*identity).or_default() += 1;
+        }
         let mut identities: Vec<(Box<str>, IdentityStat)> = self.identities.into_iter().collect();
         identities.sort_unstable_by(|a, b| b.1.events.cmp(&a.1.events).then_with(|| a.0.cmp(&b.0)));
         let distinct = identities.len() as u64;
@@ -306,6 +315,8 @@ impl Tally {
         let rows = identities
             .into_iter()
             .map(|(label, s)| IdentityRow {
+                access_keys: s.long_keys.len() as u64
+                    + temporary_by.get(&digest(label.as_bytes())).copied().unwrap_or(0),
                 identity: label.into(),
                 kind: s.kind.map(Into::into),
                 events: s.events,
@@ -314,7 +325,6 @@ impl Tally {
                 last: time_text(s.seen.last),
                 regions: s.regions.top(IDENTITY_TOP),
                 source_ips: s.ips.top(IDENTITY_TOP),
-                access_keys: s.keys.len() as u64,
                 event_names: s.names.top(IDENTITY_TOP),
             })
             .collect::<Vec<_>>();
