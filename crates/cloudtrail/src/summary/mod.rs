@@ -185,6 +185,12 @@ pub struct Digests {
     pub validate: Option<String>,
 }
 
+/// Whether an error code says the caller lacked a permission (`AccessDenied*`,
+/// `*Unauthorized*` such as EC2's `Client.UnauthorizedOperation`).
+pub fn is_denied(code: &str) -> bool {
+    code.starts_with("AccessDenied") || code.contains("Unauthorized")
+}
+
 /// Milliseconds since the epoch as RFC 3339 UTC.
 pub(crate) fn time_text(ms: Option<i64>) -> Option<String> {
     ms.and_then(chrono::DateTime::from_timestamp_millis).map(crate::time::format_utc)

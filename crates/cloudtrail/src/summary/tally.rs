@@ -7,8 +7,8 @@
 
 use super::counter::{digest, Counter, Map, Set};
 use super::{
-    time_text, AccessKeys, DayCount, Digests, Identities, IdentityRow, KeyList, KeyRow, RootUse, SignIns, Span,
-    Summary, TrailRow, Volume, MAX_DAYS,
+    is_denied, time_text, AccessKeys, DayCount, Digests, Identities, IdentityRow, KeyList, KeyRow, RootUse, SignIns,
+    Span, Summary, TrailRow, Volume, MAX_DAYS,
 };
 use crate::query::collect::Matcher;
 use crate::record::{EventView, Identity, Refusal};
@@ -132,11 +132,6 @@ pub struct Tally {
     /// (so that one entry per key answers both "how many" and "how many per identity").
     temporary: Map<u64, u64>,
     temporary_events: u64,
-}
-
-/// Whether an error code says the caller lacked a permission.
-fn is_denied(code: &str) -> bool {
-    code.starts_with("AccessDenied") || code.contains("Unauthorized") || code == "Client.UnauthorizedOperation"
 }
 
 /// The name an identity is listed under: its ARN, else the service that made the call, the

@@ -136,7 +136,7 @@ impl Visitor for ActivityScan<'_> {
         let labels =
             [key.map(|k| format!("key:{k}")), arn.map(|a| format!("arn:{a}")), session.map(|s| format!("session:{s}"))];
         let time = view.event_time_ms();
-        let denied = view.error_code().is_some_and(|c| c.starts_with("AccessDenied") || c.contains("Unauthorized"));
+        let denied = view.error_code().is_some_and(|c| crate::summary::is_denied(&c));
         for label in labels.into_iter().flatten() {
             let tally = acc.by.entry(label).or_default();
             tally.events += 1;

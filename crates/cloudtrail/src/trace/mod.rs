@@ -305,6 +305,11 @@ fn caller_origin(m: &Mint) -> Option<Origin> {
             m.caller_identity_provider.as_ref(),
             format!("web identity {} of {}", or_unknown(&m.caller_user_name), or_unknown(&m.caller_identity_provider)),
         ),
+        "AWSService" if m.caller_invoked_by.as_deref() == Some("ec2.amazonaws.com") && instance(m).is_some() => {
+            let id = instance(m).map(str::to_string);
+            let detail = format!("EC2 instance {} (its instance role, delivered by EC2)", or_unknown(&id));
+            origin(OriginKind::Ec2Instance, id.as_ref(), detail)
+        }
         "AWSService" => origin(
             OriginKind::AwsService,
             m.caller_invoked_by.as_ref(),
@@ -317,6 +322,12 @@ fn caller_origin(m: &Mint) -> Option<Origin> {
         ),
         _ => None,
     }
+}
+
+/// The EC2 instance a role session is for, when its session name is an instance id.
+fn instance(m: &Mint) -> Option<&str> {
+    let session = m.session_name.as_deref().or_else(|| m.assumed_arn.as_deref().and_then(|a| a.rsplit('/').next()))?;
+    session.starts_with("i-").then_some(session)
 }
 
 fn or_unknown(v: &Option<String>) -> &str {
