@@ -45,8 +45,8 @@ pub fn run(args: &TraceArgs, global: &Global) -> anyhow::Result<Status> {
     .map_err(|e| super::plan_error(e, &args.select))?;
     let session = Session::discover(&args.paths, &window.prune, args.strict, global)?;
 
-    // Copies of a minting call are merged by minted key, so this pass keeps no `seen` set
-    // (which the second pass needs fresh).
+    // The first pass keeps only the edges of the minting calls (minted key -> caller key); copies
+    // are merged by minted key, so it keeps no `seen` set (which the second pass needs fresh).
     let minting = Matcher { selection: &window.selection, prefilter: &window.prefilter, seen: None };
     let mints = session.scan(&MintScan::new(minting));
     let mut unreadable = session.unreadable(&mints);
@@ -58,7 +58,7 @@ pub fn run(args: &TraceArgs, global: &Global) -> anyhow::Result<Status> {
     drop(mints);
     let watch = plan.watch();
     let matcher = Matcher { selection: &scope.selection, prefilter: &scope.prefilter, seen: session.seen.as_ref() };
-    let activity = session.scan(&ActivityScan::new(matcher, &watch));
+    let activity = session.scan(&ActivityScan::new(matcher, &window.selection, &watch));
     unreadable = unreadable.max(session.unreadable(&activity));
     let trace = plan.finish(&activity.acc, TOP);
 

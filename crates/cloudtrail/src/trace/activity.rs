@@ -1,12 +1,14 @@
-//! The second pass of a trace: what each credential of the chains did. Only the keys (and, for
-//! an ARN or session target, the identities) of the chains are tallied; a file or record that
-//! names none of them is passed over after a byte search.
+//! The second pass of a trace: what each credential of the chains did, and the whole calls that
+//! minted them. Only the keys (and, for an ARN or session target, the identities) of the chains
+//! are tallied; a file or record that names none of them is passed over after a byte search.
 
 use memchr::memmem;
 
+use super::mints::{minting, MintCalls};
 use super::Activity;
 use crate::query::collect::Matcher;
-use crate::record::{Identity, Refusal};
+use crate::query::Selection;
+use crate::record::{EventView, Identity, Refusal};
 use crate::scan::Visitor;
 use crate::summary::counter::{Counter, Map};
 
@@ -88,24 +90,39 @@ impl Tally {
     }
 }
 
-/// Tallies per watched key (`key:...`), ARN (`arn:...`) or session (`session:...`).
+/// Tallies per watched key (`key:...`), ARN (`arn:...`) or session (`session:...`), and the
+/// calls that minted the watched keys.
 #[derive(Debug, Default)]
 pub struct Tallies {
     pub by: Map<String, Tally>,
+    pub mints: MintCalls,
 }
 
-/// The pass: selected events whose key, ARN or session is watched.
+/// The pass: selected events whose key, ARN or session is watched, and minting calls (within
+/// `window`: the other selectors name calls, not their credentials' origin) of watched keys.
 pub struct ActivityScan<'p> {
     pub matcher: Matcher<'p>,
+    window: &'p Selection,
     watch: &'p Watch,
     finders: Vec<memmem::Finder<'p>>,
 }
 
 impl<'p> ActivityScan<'p> {
-    pub fn new(matcher: Matcher<'p>, watch: &'p Watch) -> ActivityScan<'p> {
+    pub fn new(matcher: Matcher<'p>, window: &'p Selection, watch: &'p Watch) -> ActivityScan<'p> {
         let texts = watch.keys.iter().chain(&watch.arns).chain(&watch.sessions);
         let finders = texts.map(|t| memmem::Finder::new(t.as_bytes())).collect();
-        ActivityScan { matcher, watch, finders }
+        ActivityScan { matcher, window, watch, finders }
+    }
+
+    /// Keeps `raw` when it minted a watched key within the window.
+    fn minting_call(&self, acc: &mut Tallies, raw: &[u8]) {
+        let Ok(view) = EventView::parse(raw) else { return };
+        if !self.window.matches(&view, raw) || crate::record::admit(raw, &view).is_err() {
+            return;
+        }
+        if let Some((key, mint)) = minting(&view).filter(|(key, _)| self.watch.keys.contains(key)) {
+            acc.mints.add(key, mint);
+        }
     }
 
     fn may_hold(&self, data: &[u8]) -> bool {
@@ -128,6 +145,7 @@ impl Visitor for ActivityScan<'_> {
         if !self.may_hold(raw) {
             return Ok(());
         }
+        self.minting_call(acc, raw);
         let Some(view) = self.matcher.check(raw)? else { return Ok(()) };
         let id = view.identity();
         let key = id.access_key_id.as_deref().filter(|k| self.watch.keys.iter().any(|w| w == k));
@@ -158,6 +176,7 @@ impl Visitor for ActivityScan<'_> {
         for (label, tally) in b.by {
             a.by.entry(label).or_default().merge(tally);
         }
+        a.mints.merge(b.mints);
         a
     }
 }

@@ -1,7 +1,8 @@
-//! The first pass of a trace: every call that minted temporary credentials, by the key it
-//! minted (`responseElements.credentials.accessKeyId`), with who made it, with which key and
-//! from where. Only these calls are kept (a few per cent of a dump's events), each once: of
-//! copies (a cross-account call is logged in both accounts), the earliest.
+//! Minting calls: the first pass of a trace keeps, for every call that minted temporary
+//! credentials, only the edge of the chain it makes (minted key -> the caller's key) and digests
+//! of the identity it minted for, a few dozen bytes per call; the second pass reads the whole
+//! call ([`Mint`]) for the keys of the chains only. Of copies of one minting (a cross-account
+//! call is logged in both accounts), the earliest is kept.
 
 use memchr::memmem;
 
@@ -51,14 +52,44 @@ pub struct Mint {
     pub copies: u64,
 }
 
-/// Minting calls by minted key.
+/// What the first pass keeps of a minting call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Edge {
+    /// The key the call was made with.
+    pub caller_key: Option<Box<str>>,
+    pub time_ms: Option<i64>,
+    /// Digests of the identity minted for (`assumedRoleUser.arn`, `federatedUser.arn`) and of its
+    /// session name (`roleSessionName`, else the ARN's last segment); 0 when absent.
+    pub assumed: u64,
+    pub session: u64,
+}
+
+/// Minting calls by minted key: the graph the chains are followed through.
 #[derive(Debug, Default)]
 pub struct Mints {
-    pub by_key: Map<String, Mint>,
+    pub by_key: Map<Box<str>, Edge>,
 }
 
 impl Mints {
-    fn add(&mut self, key: String, mint: Mint) {
+    fn add(&mut self, key: Box<str>, edge: Edge) {
+        match self.by_key.get_mut(&key) {
+            Some(known) if edge.time_ms < known.time_ms => *known = edge,
+            Some(_) => {}
+            None => {
+                self.by_key.insert(key, edge);
+            }
+        }
+    }
+}
+
+/// Full minting calls by minted key (copies counted in [`Mint::copies`]).
+#[derive(Debug, Default)]
+pub struct MintCalls {
+    pub by_key: Map<String, Mint>,
+}
+
+impl MintCalls {
+    pub fn add(&mut self, key: String, mint: Mint) {
         match self.by_key.get_mut(&key) {
             Some(known) => {
                 let copies = known.copies + 1 + mint.copies;
@@ -70,6 +101,12 @@ impl Mints {
             None => {
                 self.by_key.insert(key, mint);
             }
+        }
+    }
+
+    pub fn merge(&mut self, other: MintCalls) {
+        for (key, mint) in other.by_key {
+            self.add(key, mint);
         }
     }
 }
@@ -102,28 +139,63 @@ impl Visitor for MintScan<'_> {
             return Ok(());
         }
         let Some(view) = self.matcher.check(raw)? else { return Ok(()) };
-        if let Some((key, mint)) = minting(&view) {
-            acc.add(key, mint);
+        if let Some((key, edge)) = edge(&view) {
+            acc.add(key, edge);
         }
         Ok(())
     }
 
     fn merge(&self, mut a: Mints, b: Mints) -> Mints {
-        for (key, mint) in b.by_key {
-            a.add(key, mint);
+        if a.by_key.len() < b.by_key.len() {
+            return self.merge(b, a);
+        }
+        for (key, edge) in b.by_key {
+            a.add(key, edge);
         }
         a
     }
 }
 
-/// The key an event minted and the minting, when it is a successful minting call.
-pub fn minting(view: &EventView<'_>) -> Option<(String, Mint)> {
+/// Whether an event is a successful call of [`MINTING_CALLS`]; its minted key's bytes.
+fn minted_key<'a>(view: &EventView<'a>) -> Option<std::borrow::Cow<'a, str>> {
     let name = view.event_name()?;
     if !MINTING_CALLS.contains(&name.as_ref()) || view.error_code().is_some_and(|c| !c.is_empty()) {
         return None;
     }
+    lookup(view.response_elements?, &["credentials", "accessKeyId"]).and_then(cwl_filter::json::str_value)
+}
+
+/// The digest of a session name or identity text (0 is kept for "absent").
+pub fn name_digest(text: &str) -> u64 {
+    crate::summary::counter::digest(text.as_bytes()).max(1)
+}
+
+/// The edge a minting call makes.
+fn edge(view: &EventView<'_>) -> Option<(Box<str>, Edge)> {
+    let key = minted_key(view)?;
     let response = view.response_elements?;
-    let key = text(lookup(response, &["credentials", "accessKeyId"]))?;
+    let assumed = lookup(response, &["assumedRoleUser", "arn"])
+        .or_else(|| lookup(response, &["federatedUser", "arn"]))
+        .and_then(cwl_filter::json::str_value);
+    let session = view
+        .request_parameters
+        .and_then(|r| lookup(r, &["roleSessionName"]))
+        .and_then(cwl_filter::json::str_value)
+        .or_else(|| assumed.as_deref().and_then(|a| a.rsplit('/').next()).map(|s| s.to_string().into()));
+    let edge = Edge {
+        caller_key: view.identity_members().access_key_id.filter(|k| !k.is_empty()).map(|k| k.into()),
+        time_ms: view.event_time_ms(),
+        assumed: assumed.as_deref().map_or(0, name_digest),
+        session: session.as_deref().map_or(0, name_digest),
+    };
+    Some((key.into(), edge))
+}
+
+/// The key an event minted and the whole minting call, when it is a successful minting call.
+pub fn minting(view: &EventView<'_>) -> Option<(String, Mint)> {
+    let key = minted_key(view)?.into_owned();
+    let name = view.event_name()?;
+    let response = view.response_elements?;
     let request = view.request_parameters;
     let assumed = lookup(response, &["assumedRoleUser", "arn"]).or_else(|| lookup(response, &["federatedUser", "arn"]));
     let id = view.identity();

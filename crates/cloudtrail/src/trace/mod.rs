@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::summary::Top;
 use activity::{SeenIdentity, Tallies, Watch};
-use mints::{Mint, Mints};
+use mints::{Edge, Mint, Mints};
 
 /// The longest chain followed (role chaining is limited by AWS too; this guards against loops).
 const MAX_HOPS: usize = 16;
@@ -126,23 +126,23 @@ fn text(raw: Option<&[u8]>) -> Option<String> {
     raw.and_then(cwl_filter::json::str_value).map(|v| v.into_owned())
 }
 
-/// The chains' skeletons: per chain, its keys (target first) and where it ends, as far as the
-/// minting calls tell; the origin of a chain whose last key was not minted in the dump is
-/// decided from that key's calls ([`finish`]).
+/// The chains' skeletons: per chain, its keys from the target back (each key minted by a call
+/// made with the next), as far as the minting calls of the first pass tell. The origin of each
+/// chain is decided by [`Plan::finish`], from the whole minting calls and the keys' calls.
 #[derive(Debug)]
 pub struct Plan {
     pub target: Target,
-    chains: Vec<Vec<Step>>,
+    chains: Vec<Skeleton>,
     chains_cut: bool,
     minting_calls: u64,
 }
 
 #[derive(Debug, Clone)]
-struct Step {
-    key: Option<String>,
-    mint: Option<Mint>,
-    /// The origin, when the minting call's caller ends the chain.
-    origin: Option<Origin>,
+struct Skeleton {
+    /// `None`: the target's own calls (an ARN or session nothing in the dump minted).
+    keys: Vec<Option<String>>,
+    /// The last key was minted with a key already in the chain.
+    looped: bool,
 }
 
 impl Plan {
@@ -150,11 +150,8 @@ impl Plan {
     pub fn new(target: Target, mints: &Mints) -> Plan {
         let mut starts: Vec<Option<String>> = match &target {
             Target::AccessKey(key) => vec![Some(key.clone())],
-            Target::Arn(arn) => matching(mints, |m| m.assumed_arn.as_deref() == Some(arn)),
-            Target::Session(session) => matching(mints, |m| {
-                m.session_name.as_deref() == Some(session)
-                    || m.assumed_arn.as_deref().is_some_and(|a| a.rsplit('/').next() == Some(session))
-            }),
+            Target::Arn(arn) => matching(mints, |e| e.assumed == mints::name_digest(arn)),
+            Target::Session(session) => matching(mints, |e| e.session == mints::name_digest(session)),
         };
         let chains_cut = starts.len() > MAX_CHAINS;
         starts.truncate(MAX_CHAINS);
@@ -169,11 +166,9 @@ impl Plan {
     /// What the second pass watches for: every key of the chains, and the target itself.
     pub fn watch(&self) -> Watch {
         let mut watch = Watch::default();
-        for step in self.chains.iter().flatten() {
-            if let Some(key) = &step.key {
-                if !watch.keys.contains(key) {
-                    watch.keys.push(key.clone());
-                }
+        for key in self.chains.iter().flat_map(|c| c.keys.iter().flatten()) {
+            if !watch.keys.contains(key) {
+                watch.keys.push(key.clone());
             }
         }
         match &self.target {
@@ -184,7 +179,7 @@ impl Plan {
         watch
     }
 
-    /// The report, with each link's calls from `tallies`, lists cut to `top`.
+    /// The report, with each link's minting call and calls from `tallies`, lists cut to `top`.
     pub fn finish(self, tallies: &Tallies, top: usize) -> Trace {
         let target_label = match &self.target {
             Target::AccessKey(k) => format!("key:{k}"),
@@ -194,41 +189,38 @@ impl Plan {
         let chains = self
             .chains
             .into_iter()
-            .map(|steps| {
-                let mut links = Vec::new();
-                let mut origin = None;
-                for step in steps {
-                    let label = step.key.as_ref().map_or_else(|| target_label.clone(), |k| format!("key:{k}"));
+            .map(|skeleton| {
+                let mut links: Vec<Link> = Vec::new();
+                let mut last_seen = None;
+                for key in &skeleton.keys {
+                    let label = key.as_ref().map_or_else(|| target_label.clone(), |k| format!("key:{k}"));
                     let tally = tallies.by.get(&label);
-                    let seen = tally.and_then(|t| t.identity.as_ref()).map(|(_, id)| id);
-                    let identity = step
-                        .mint
+                    let seen = tally.and_then(|t| t.identity.as_ref()).map(|(_, id)| id.clone());
+                    let mint = key.as_ref().and_then(|k| tallies.mints.by_key.get(k)).cloned();
+                    let identity = mint
                         .as_ref()
                         .and_then(|m| m.assumed_arn.clone())
-                        .or_else(|| seen.and_then(|s| s.arn.clone()))
+                        .or_else(|| seen.as_ref().and_then(|s| s.arn.clone()))
                         .or_else(|| match &self.target {
-                            Target::Arn(a) if step.key.is_none() => Some(a.clone()),
+                            Target::Arn(a) if key.is_none() => Some(a.clone()),
                             _ => None,
                         });
-                    let kind = seen.and_then(|s| s.kind.clone()).or_else(|| {
-                        step.mint.as_ref().map(|m| {
+                    let kind = seen.as_ref().and_then(|s| s.kind.clone()).or_else(|| {
+                        mint.as_ref().map(|m| {
                             if m.event_name == "GetFederationToken" { "FederatedUser" } else { "AssumedRole" }
                                 .to_string()
                         })
                     });
-                    origin = step
-                        .origin
-                        .clone()
-                        .or_else(|| step.mint.is_none().then(|| unminted(seen, step.key.as_deref())));
+                    last_seen = seen;
                     links.push(Link {
-                        access_key: step.key,
+                        access_key: key.clone(),
                         identity,
                         kind,
-                        minted_by: step.mint,
+                        minted_by: mint,
                         activity: tally.map(|t| t.activity(top)).unwrap_or_default(),
                     });
                 }
-                let origin = origin.unwrap_or_else(|| unresolved("the chain is longer than ctl follows"));
+                let origin = origin(&links, skeleton.looped, last_seen.as_ref());
                 Chain { links, origin }
             })
             .collect();
@@ -236,55 +228,48 @@ impl Plan {
     }
 }
 
-/// The keys minted for identities `wanted` says, earliest first.
-fn matching(mints: &Mints, wanted: impl Fn(&Mint) -> bool) -> Vec<Option<String>> {
-    let mut found: Vec<(&String, &Mint)> = mints.by_key.iter().filter(|(_, m)| wanted(m)).collect();
-    found.sort_by(|a, b| (a.1.time_ms, a.0).cmp(&(b.1.time_ms, b.0)));
-    found.into_iter().map(|(k, _)| Some(k.clone())).collect()
+/// Where a chain of `links` ends: the caller of the last minting call when nothing minted its
+/// key, else what the last key's calls show (`seen`).
+fn origin(links: &[Link], looped: bool, seen: Option<&SeenIdentity>) -> Origin {
+    if looped {
+        return unresolved("the chain loops (a key minted with a key it led to)");
+    }
+    let Some(last) = links.last() else { return unresolved("no credential") };
+    if let Some(m) = &last.minted_by {
+        // Minted by a caller without a key: a SAML or web identity, a service.
+        return caller_origin(m).unwrap_or_else(|| unresolved("the minting call names no caller key"));
+    }
+    let before = links.len().checked_sub(2).and_then(|i| links[i].minted_by.as_ref());
+    before.and_then(caller_origin).unwrap_or_else(|| unminted(seen, last.access_key.as_deref()))
 }
 
-/// The steps from `key` back through the minting calls. The last step has an origin when the
-/// caller of its minting ends the chain; a last step without minting gets its origin later,
-/// from its calls.
-fn follow(key: Option<String>, mints: &Mints) -> Vec<Step> {
-    let mut steps: Vec<Step> = Vec::new();
+/// The keys minted for identities `wanted` says, earliest first.
+fn matching(mints: &Mints, wanted: impl Fn(&Edge) -> bool) -> Vec<Option<String>> {
+    let mut found: Vec<(&Box<str>, &Edge)> = mints.by_key.iter().filter(|(_, e)| wanted(e)).collect();
+    found.sort_by(|a, b| (a.1.time_ms, a.0).cmp(&(b.1.time_ms, b.0)));
+    found.into_iter().map(|(k, _)| Some(k.to_string())).collect()
+}
+
+/// The keys from `key` back through the minting calls: each next key is the one its minting
+/// call was made with, up to a key the dump does not show minted (or none).
+fn follow(key: Option<String>, mints: &Mints) -> Skeleton {
+    let mut keys: Vec<Option<String>> = Vec::new();
     let mut next = key;
-    while steps.len() < MAX_HOPS {
+    let mut looped = false;
+    while keys.len() < MAX_HOPS {
         let key = next.take();
-        let mint = key.as_ref().and_then(|k| mints.by_key.get(k)).cloned();
-        let Some(m) = &mint else {
-            steps.push(Step { key, mint: None, origin: None });
-            break;
-        };
-        let origin = caller_origin(m);
-        let caller_key = m.caller_key.clone().filter(|k| !k.is_empty());
-        let looped = caller_key
-            .as_ref()
-            .is_some_and(|c| steps.iter().any(|s| s.key.as_ref() == Some(c)) || key.as_ref() == Some(c));
-        let ends = origin.is_some() && !caller_key.as_ref().is_some_and(|c| mints.by_key.contains_key(c));
-        steps.push(Step { key, mint: mint.clone(), origin: if ends { origin.clone() } else { None } });
-        if looped {
-            steps.last_mut().expect("a step was pushed").origin =
-                Some(unresolved("the chain loops (a key minted by itself)"));
-            break;
-        }
-        if ends {
-            // The caller's own key (a user's long-term key, a console session) is a link too.
-            if let Some(c) = caller_key {
-                steps.push(Step { key: Some(c), mint: None, origin });
-            }
-            break;
-        }
-        match caller_key {
-            Some(c) => next = Some(c),
-            None => {
-                steps.last_mut().expect("a step was pushed").origin =
-                    Some(unresolved("the minting call names no caller key"));
+        let caller = key.as_deref().and_then(|k| mints.by_key.get(k)).and_then(|e| e.caller_key.as_deref());
+        keys.push(key);
+        match caller {
+            Some(c) if keys.iter().flatten().any(|k| k == c) => {
+                looped = true;
                 break;
             }
+            Some(c) => next = Some(c.to_string()),
+            None => break,
         }
     }
-    steps
+    Skeleton { keys, looped }
 }
 
 /// Whether the caller of a minting call ends the chain, and how.
@@ -394,31 +379,24 @@ mod tests {
         assert_eq!(Target::parse("alice-jump"), Target::Session("alice-jump".into()));
     }
 
-    fn mint(caller_type: &str, caller_key: &str, assumed: &str) -> Mint {
-        Mint {
-            event_name: "AssumeRole".into(),
-            caller_type: Some(caller_type.into()),
-            caller_key: Some(caller_key.into()),
-            caller_arn: Some(format!("arn:{caller_type}")),
-            assumed_arn: Some(assumed.into()),
-            ..Mint::default()
-        }
+    fn edge(caller_key: &str) -> Edge {
+        Edge { caller_key: Some(caller_key.into()), ..Edge::default() }
     }
 
     #[test]
-    fn chains_are_followed_to_a_user_and_stop_on_loops() {
+    fn chains_are_followed_back_and_stop_on_loops() {
         let mut mints = Mints::default();
-        mints.by_key.insert("ASIA2".into(), mint("AssumedRole", "ASIA1", "arn:b"));
-        mints.by_key.insert("ASIA1".into(), mint("IAMUser", "AKIA0", "arn:a"));
+        mints.by_key.insert("ASIA2".into(), edge("ASIA1"));
+        mints.by_key.insert("ASIA1".into(), edge("AKIA0"));
         let plan = Plan::new(Target::AccessKey("ASIA2".into()), &mints);
-        let trace = plan.finish(&Tallies::default(), 5);
-        let chain = &trace.chains[0];
-        let keys: Vec<_> = chain.links.iter().map(|l| l.access_key.clone().unwrap()).collect();
+        let keys: Vec<_> = plan.chains[0].keys.iter().flatten().cloned().collect();
         assert_eq!(keys, ["ASIA2", "ASIA1", "AKIA0"]);
-        assert_eq!(chain.origin.kind, OriginKind::IamUser);
-        mints.by_key.insert("ASIA3".into(), mint("AssumedRole", "ASIA3", "arn:c"));
+        assert_eq!(plan.watch().keys, keys);
+        mints.by_key.insert("ASIA3".into(), edge("ASIA4"));
+        mints.by_key.insert("ASIA4".into(), edge("ASIA3"));
         let trace = Plan::new(Target::AccessKey("ASIA3".into()), &mints).finish(&Tallies::default(), 5);
         assert_eq!(trace.chains[0].origin.kind, OriginKind::Unresolved);
+        assert_eq!(trace.chains[0].links.len(), 2);
         let trace = Plan::new(Target::AccessKey("ASIA9".into()), &mints).finish(&Tallies::default(), 5);
         assert_eq!(trace.chains[0].links.len(), 1);
         assert_eq!(trace.chains[0].origin.kind, OriginKind::Unresolved);
