@@ -296,3 +296,38 @@ fn tables_fit_sections_and_cut_lists_say_so() {
     let (doc, code) = summary(&[out.dump.to_str().unwrap(), "--event", "NoSuchCall"]);
     assert_eq!((doc["volume"]["events"].as_u64(), code), (Some(0), 1), "nothing selected: exit 1 as query");
 }
+
+/// Every member name of `value`, at any depth.
+fn member_names(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                out.insert(k.clone());
+                member_names(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| member_names(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_member_of_the_summary_and_trace_documents_is_documented() {
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/summary.md")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = generated(tmp.path());
+    let (doc, _) = summary(&[out.dump.to_str().unwrap()]);
+    let cast = trail_synth::chains::Cast::new(11, &trail_synth::account_ids(11, 2));
+    let run = ctl().args(["trace", &cast.cross_key, out.dump.to_str().unwrap(), "-o", "json"]).output().unwrap();
+    let trace: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let mut names = BTreeSet::new();
+    member_names(&doc, &mut names);
+    member_names(&trace, &mut names);
+    let missing: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            !docs.contains(&format!("`{n}`")) && !docs.contains(&format!("{n},")) && !docs.contains(&format!("{n}}}"))
+        })
+        .collect();
+    assert!(missing.is_empty(), "not in docs/summary.md: {missing:?}");
+}
