@@ -115,8 +115,7 @@ pub struct IdentityRow {
     pub last: Option<String>,
     pub regions: Top,
     pub source_ips: Top,
-    /// Distinct access keys used: long-term ones, and temporary ones it was the first to use
-    /// (a temporary key is one session's, so one identity's).
+    /// Distinct access keys used (long-term and temporary).
     pub access_keys: u64,
     pub event_names: Top,
 }
@@ -151,7 +150,8 @@ pub struct RootUse {
 pub struct AccessKeys {
     /// Long-term keys (`AKIA...`), most events first.
     pub long_term: KeyList,
-    /// Temporary keys (`ASIA...`): how many distinct, and the events made with them.
+    /// Temporary keys (`ASIA...`): how many distinct (per identity using them, summed: a
+    /// temporary key is one session's), and the events made with them.
     pub temporary_distinct: u64,
     pub temporary_events: u64,
 }

@@ -3,7 +3,7 @@
 //! Every section is filled in the same pass, from the borrowed [`EventView`] the matcher already
 //! parsed (plus one walk of `userIdentity`). Nothing is allocated per event: texts are counted in
 //! [`Counter`]s that store a value once, at its first sighting; where the report shows only how
-//! many distinct values there were (temporary keys, an identity's keys), 8-byte digests are kept.
+//! many distinct values there were (an identity's keys, temporary or not), 8-byte digests are kept.
 
 use super::counter::{digest, Counter, Map, Set};
 use super::{
@@ -75,8 +75,10 @@ struct IdentityStat {
     regions: Counter,
     ips: Counter,
     names: Counter,
-    /// Distinct long-term keys it used (temporary ones are counted from [`Tally::temporary`]).
-    long_keys: Set<u64>,
+    /// Distinct keys it used (digests): one set serves both the identity's count and, summed
+    /// over identities, the number of distinct temporary keys (a temporary key belongs to one
+    /// session, so to one identity).
+    keys: Set<u64>,
 }
 
 impl IdentityStat {
@@ -90,7 +92,7 @@ impl IdentityStat {
         self.regions.merge(o.regions);
         self.ips.merge(o.ips);
         self.names.merge(o.names);
-        self.long_keys.extend(o.long_keys);
+        self.keys.extend(o.keys);
     }
 }
 
@@ -128,9 +130,6 @@ pub struct Tally {
     root_names: Counter,
     root_ips: Counter,
     long_keys: Map<Box<str>, KeyStat>,
-    /// Temporary keys: the digest of each, with the digest of the first identity seen using it
-    /// (so that one entry per key answers both "how many" and "how many per identity").
-    temporary: Map<u64, u64>,
     temporary_events: u64,
 }
 
@@ -186,12 +185,14 @@ impl Tally {
         stat.names.add(name, 1);
 
         if let Some(key) = id.access_key_id.as_deref().filter(|k| !k.is_empty()) {
-            let key_digest = digest(key.as_bytes());
-            if key.starts_with("ASIA") {
-                self.temporary.entry(key_digest).or_insert_with(|| digest(label.as_bytes()));
+            // Temporary keys are told from long-term ones by the digest's low bit, which is
+            // forced: the sets keep 8 bytes a key, and the report counts each kind.
+            let temporary = key.starts_with("ASIA");
+            let key_digest = (digest(key.as_bytes()) & !1) | u64::from(temporary);
+            stat.keys.insert(key_digest);
+            if temporary {
                 self.temporary_events += 1;
             } else {
-                stat.long_keys.insert(key_digest);
                 let ks = match self.long_keys.get_mut(key) {
                     Some(ks) => ks,
                     None => self
@@ -286,9 +287,6 @@ impl Tally {
             mine.seen.merge(stat.seen);
             mine.ips.extend(stat.ips);
         }
-        for (key, identity) in o.temporary {
-            self.temporary.entry(key).or_insert(identity);
-        }
         self.temporary_events += o.temporary_events;
     }
 
@@ -299,10 +297,8 @@ impl Tally {
 
     /// The report: lists cut to `top` rows; `volume` and the discovery give what the events do not.
     pub fn report(self, discovery: &Discovery, volume: Volume, top: usize) -> Summary {
-        let mut temporary_by: Map<u64, u64> = Map::default();
-        for identity in self.temporary.values() {
-            *temporary_by.entry(*identity).or_default() += 1;
-        }
+        let temporary_distinct: u64 =
+            self.identities.values().map(|s| s.keys.iter().filter(|&&k| k & 1 == 1).count() as u64).sum();
         let mut identities: Vec<(Box<str>, IdentityStat)> = self.identities.into_iter().collect();
         identities.sort_unstable_by(|a, b| b.1.events.cmp(&a.1.events).then_with(|| a.0.cmp(&b.0)));
         let distinct = identities.len() as u64;
@@ -310,8 +306,7 @@ impl Tally {
         let rows = identities
             .into_iter()
             .map(|(label, s)| IdentityRow {
-                access_keys: s.long_keys.len() as u64
-                    + temporary_by.get(&digest(label.as_bytes())).copied().unwrap_or(0),
+                access_keys: s.keys.len() as u64,
                 identity: label.into(),
                 kind: s.kind.map(Into::into),
                 events: s.events,
@@ -380,7 +375,7 @@ impl Tally {
                         })
                         .collect(),
                 },
-                temporary_distinct: self.temporary.len() as u64,
+                temporary_distinct,
                 temporary_events: self.temporary_events,
             },
             user_agents: self.agents.top(top),
