@@ -43,9 +43,8 @@ pub fn run(args: &SummaryArgs, global: &Global) -> anyhow::Result<Status> {
             summary.digests.validate = Some(validate_command(args));
         }
         let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout());
-        let by_identity = args.by == Some(SummaryBy::Identity);
-        output::summary::print(&mut out, &summary, format, global.screen(), by_identity)
-            .context("writing the summary")?;
+        let layout = output::summary::Layout { by_identity: args.by == Some(SummaryBy::Identity), top: args.top };
+        output::summary::print(&mut out, &summary, format, global.screen(), layout).context("writing the summary")?;
         out.flush().context("writing the summary")?;
     }
     session.summary(&stats, &format!("{events} summarized"));

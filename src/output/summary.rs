@@ -13,14 +13,22 @@ const BAR: usize = 40;
 /// The days the terminal chart shows (the latest; JSON has them all).
 const CHART_DAYS: usize = 31;
 
-/// Prints `summary` in `format` (JSON formats: the whole document; table: the sections, and
-/// with `by_identity` one section per identity listed).
+/// How the tables are laid out.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// One section per identity listed (`--by identity`).
+    pub by_identity: bool,
+    /// The rows of a list (`--top`), for the lists the report does not cut itself.
+    pub top: usize,
+}
+
+/// Prints `summary` in `format` (JSON formats: the whole document; table: the sections).
 pub fn print<W: Write + Send>(
     out: &mut W,
     summary: &Summary,
     format: OutputFormat,
     screen: Screen,
-    by_identity: bool,
+    layout: Layout,
 ) -> io::Result<()> {
     match format {
         OutputFormat::Json | OutputFormat::Jsonl => {
@@ -33,7 +41,7 @@ pub fn print<W: Write + Send>(
             super::write_maybe_escaped(out, &text, screen.terminal)?;
             out.write_all(b"\n")
         }
-        OutputFormat::Table | OutputFormat::Csv => tables(out, summary, screen, by_identity),
+        OutputFormat::Table | OutputFormat::Csv => tables(out, summary, screen, layout),
     }
 }
 
@@ -89,7 +97,7 @@ fn inline(list: &Top, n: usize) -> String {
     parts.join(", ")
 }
 
-fn tables<W: Write + Send>(out: &mut W, s: &Summary, screen: Screen, by_identity: bool) -> io::Result<()> {
+fn tables<W: Write + Send>(out: &mut W, s: &Summary, screen: Screen, layout: Layout) -> io::Result<()> {
     let v = &s.volume;
     let trails: Vec<String> = s.trails.iter().map(|t| format!("{} ({} {})", t.trail, t.account, t.region)).collect();
     let digests = match &s.digests.validate {
@@ -184,9 +192,12 @@ fn tables<W: Write + Send>(out: &mut W, s: &Summary, screen: Screen, by_identity
     top(out, screen, "User agents", "userAgent", &s.user_agents)?;
     top(out, screen, "Error codes", "errorCode", &s.error_codes)?;
 
-    let rows: Vec<Vec<Cell>> = s
-        .delivery
+    // Most hours without delivery first; as many rows as the other lists.
+    let mut delivery: Vec<_> = s.delivery.iter().collect();
+    delivery.sort_by_key(|d| std::cmp::Reverse(d.hours_without_delivery));
+    let rows: Vec<Vec<Cell>> = delivery
         .iter()
+        .take(layout.top)
         .map(|d| {
             let longest = d.gaps.first().map_or(String::new(), |g| format!("{} h from {}", g.hours, g.from));
             vec![
@@ -210,8 +221,9 @@ fn tables<W: Write + Send>(out: &mut W, s: &Summary, screen: Screen, by_identity
             &["account", "region", "files", "first", "last", "hours without", "longest gap"],
             &rows,
         )?;
+        cut_note(out, rows.len(), delivery.len() as u64, rows.len() < delivery.len())?;
     }
-    if by_identity {
+    if layout.by_identity {
         for row in &s.identities.rows {
             identity_section(out, row, screen)?;
         }

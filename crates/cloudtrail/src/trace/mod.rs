@@ -335,6 +335,9 @@ fn unminted(seen: Option<&SeenIdentity>, key: Option<&str>) -> Origin {
         Some("IAMUser") if long_term => {
             Origin { kind: OriginKind::IamUser, identity: arn, detail: "an IAM user's long-term key".into() }
         }
+        Some("IAMUser") if key.is_none() => {
+            Origin { kind: OriginKind::IamUser, identity: arn, detail: "an IAM user (its calls with any key)".into() }
+        }
         Some("IAMUser") => Origin {
             kind: OriginKind::IamUser,
             identity: arn,
