@@ -94,6 +94,9 @@ fn role_chaining_across_accounts_is_followed_to_the_iam_user() {
     let tmp = tempfile::tempdir().unwrap();
     let (out, cast) = generated(tmp.path());
     let events = common::independent_events(&out.dump);
+    // The generator counts the scripted calls it adds (19 in the first account, 7 in the second).
+    assert_eq!(out.events, events.len() as u64);
+    assert_eq!(out.events, 2 * 3 * 2 * 5 + 19 + 7);
     let (doc, code) = trace(&cast.cross_key, &out.dump, &[]);
     assert_eq!(code, 0);
     assert_eq!(keys(&doc), [cast.cross_key.as_str(), &cast.jump_key, &cast.alice_key]);
