@@ -5,7 +5,7 @@
 //! [`Counter`]s that store a value once, at its first sighting; where the report shows only how
 //! many distinct values there were (an identity's keys, temporary or not), 8-byte digests are kept.
 
-use super::counter::{digest, Counter, Map, Set};
+use super::counter::{digest, Addresses, Counter, Map, Set};
 use super::{
     is_denied, time_text, AccessKeys, DayCount, Digests, Identities, IdentityRow, KeyList, KeyRow, RootUse, SignIns,
     Span, Summary, TrailRow, Volume, MAX_DAYS,
@@ -73,7 +73,7 @@ struct IdentityStat {
     denied: u64,
     seen: Seen,
     regions: Counter,
-    ips: Counter,
+    ips: Addresses,
     names: Counter,
     /// Distinct keys it used (digests): one set serves both the identity's count and, summed
     /// over identities, the number of distinct temporary keys (a temporary key belongs to one
@@ -181,7 +181,7 @@ impl Tally {
         stat.denied += u64::from(denied);
         stat.seen.at(time);
         stat.regions.add(region, 1);
-        stat.ips.add(ip, 1);
+        stat.ips.add(ip);
         stat.names.add(name, 1);
 
         if let Some(key) = id.access_key_id.as_deref().filter(|k| !k.is_empty()) {
