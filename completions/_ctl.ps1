@@ -43,6 +43,8 @@ Register-ArgumentCompleter -Native -CommandName 'ctl' -ScriptBlock {
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Replay CloudWatch Logs metric filters over archived events into metric datapoints')
             [CompletionResult]::new('hunt', 'hunt', [CompletionResultType]::ParameterValue, 'Run Sigma detection rules over events: a timeline of what they find')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write events as Parquet for Athena, Trino, Spark and DuckDB')
+            [CompletionResult]::new('summary', 'summary', [CompletionResultType]::ParameterValue, 'What a dump holds: accounts, regions, trails, time span, who did what, sign-ins, root use, access keys, errors, delivery gaps and digests, in one pass')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Who is behind an access key or role session: the chain of credentials back to a long-term identity, and what each link did')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -269,6 +271,86 @@ Register-ArgumentCompleter -Native -CommandName 'ctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'ctl;summary' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'eventName, `*` wildcards allowed (repeatable: OR)')
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'eventName, `*` wildcards allowed (repeatable: OR)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'userName, or the session name of an assumed role (repeatable: OR)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'userName, or the session name of an assumed role (repeatable: OR)')
+            [CompletionResult]::new('--arn', '--arn', [CompletionResultType]::ParameterName, 'userIdentity.arn or the session issuer''s ARN, `*` wildcards allowed (repeatable: OR)')
+            [CompletionResult]::new('--identity-type', '--identity-type', [CompletionResultType]::ParameterName, 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)')
+            [CompletionResult]::new('--access-key', '--access-key', [CompletionResultType]::ParameterName, 'userIdentity.accessKeyId (repeatable: OR)')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)')
+            [CompletionResult]::new('--error', '--error', [CompletionResultType]::ParameterName, 'Failed calls and failed console sign-ins only; with a value, only this errorCode (for a failed sign-in, its errorMessage; `*` wildcards; repeatable: OR)')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'recipientAccountId, and the account folder of a tree (repeatable: OR)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'awsRegion, and the region folder of a tree (repeatable: OR)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Events before this time (same forms; without a zone, UTC)')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)')
+            [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'One section per principal (its calls, addresses, regions, keys) after the overview')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Rows per list (most frequent first; the totals stay exact)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: table on a terminal, else one JSON document (jsonl: on one line)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: table on a terminal, else one JSON document (jsonl: on one line)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]')
+            [CompletionResult]::new('--max-memory', '--max-memory', [CompletionResultType]::ParameterName, 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread''s share are read one at a time [default: a quarter of the machine''s memory, at most 384M]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors on stderr and in tables')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Read-only calls only')
+            [CompletionResult]::new('--write-only', '--write-only', [CompletionResultType]::ParameterName, 'Mutating calls only')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat an unreadable or malformed file as a fatal error')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('--keep-duplicates', '--keep-duplicates', [CompletionResultType]::ParameterName, 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures')
+            [CompletionResult]::new('--stats-json', '--stats-json', [CompletionResultType]::ParameterName, 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Tables wrap long values instead of cutting them to the terminal''s width')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'ctl;trace' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'eventName, `*` wildcards allowed (repeatable: OR)')
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'eventName, `*` wildcards allowed (repeatable: OR)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'userName, or the session name of an assumed role (repeatable: OR)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'userName, or the session name of an assumed role (repeatable: OR)')
+            [CompletionResult]::new('--arn', '--arn', [CompletionResultType]::ParameterName, 'userIdentity.arn or the session issuer''s ARN, `*` wildcards allowed (repeatable: OR)')
+            [CompletionResult]::new('--identity-type', '--identity-type', [CompletionResultType]::ParameterName, 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)')
+            [CompletionResult]::new('--access-key', '--access-key', [CompletionResultType]::ParameterName, 'userIdentity.accessKeyId (repeatable: OR)')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)')
+            [CompletionResult]::new('--error', '--error', [CompletionResultType]::ParameterName, 'Failed calls and failed console sign-ins only; with a value, only this errorCode (for a failed sign-in, its errorMessage; `*` wildcards; repeatable: OR)')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'recipientAccountId, and the account folder of a tree (repeatable: OR)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'awsRegion, and the region folder of a tree (repeatable: OR)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Events before this time (same forms; without a zone, UTC)')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)')
+            [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a tree on a terminal, else one JSON document (jsonl: on one line)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a tree on a terminal, else one JSON document (jsonl: on one line)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Number of worker threads (default: one per core)')
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]')
+            [CompletionResult]::new('--max-memory', '--max-memory', [CompletionResultType]::ParameterName, 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread''s share are read one at a time [default: a quarter of the machine''s memory, at most 384M]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors on stderr and in tables')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Read-only calls only')
+            [CompletionResult]::new('--write-only', '--write-only', [CompletionResultType]::ParameterName, 'Mutating calls only')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat an unreadable or malformed file as a fatal error')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Silence progress bars, warnings and summaries on stderr (errors are still printed)')
+            [CompletionResult]::new('--keep-duplicates', '--keep-duplicates', [CompletionResultType]::ParameterName, 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures')
+            [CompletionResult]::new('--stats-json', '--stats-json', [CompletionResultType]::ParameterName, 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Tables wrap long values instead of cutting them to the terminal''s width')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'ctl;help' {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)')
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Find events: who did what, when and from where')
@@ -276,6 +358,8 @@ Register-ArgumentCompleter -Native -CommandName 'ctl' -ScriptBlock {
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Replay CloudWatch Logs metric filters over archived events into metric datapoints')
             [CompletionResult]::new('hunt', 'hunt', [CompletionResultType]::ParameterValue, 'Run Sigma detection rules over events: a timeline of what they find')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write events as Parquet for Athena, Trino, Spark and DuckDB')
+            [CompletionResult]::new('summary', 'summary', [CompletionResultType]::ParameterValue, 'What a dump holds: accounts, regions, trails, time span, who did what, sign-ins, root use, access keys, errors, delivery gaps and digests, in one pass')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Who is behind an access key or role session: the chain of credentials back to a long-term identity, and what each link did')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -295,6 +379,12 @@ Register-ArgumentCompleter -Native -CommandName 'ctl' -ScriptBlock {
             break
         }
         'ctl;help;export' {
+            break
+        }
+        'ctl;help;summary' {
+            break
+        }
+        'ctl;help;trace' {
             break
         }
         'ctl;help;help' {

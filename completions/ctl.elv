@@ -40,6 +40,8 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand metrics 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
             cand hunt 'Run Sigma detection rules over events: a timeline of what they find'
             cand export 'Write events as Parquet for Athena, Trino, Spark and DuckDB'
+            cand summary 'What a dump holds: accounts, regions, trails, time span, who did what, sign-ins, root use, access keys, errors, delivery gaps and digests, in one pass'
+            cand trace 'Who is behind an access key or role session: the chain of credentials back to a long-term identity, and what each link did'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ctl;validate'= {
@@ -259,6 +261,84 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'ctl;summary'= {
+            cand -e 'eventName, `*` wildcards allowed (repeatable: OR)'
+            cand --event 'eventName, `*` wildcards allowed (repeatable: OR)'
+            cand -s 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)'
+            cand --source 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)'
+            cand -u 'userName, or the session name of an assumed role (repeatable: OR)'
+            cand --user 'userName, or the session name of an assumed role (repeatable: OR)'
+            cand --arn 'userIdentity.arn or the session issuer''s ARN, `*` wildcards allowed (repeatable: OR)'
+            cand --identity-type 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)'
+            cand --access-key 'userIdentity.accessKeyId (repeatable: OR)'
+            cand --ip 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)'
+            cand --error 'Failed calls and failed console sign-ins only; with a value, only this errorCode (for a failed sign-in, its errorMessage; `*` wildcards; repeatable: OR)'
+            cand --account 'recipientAccountId, and the account folder of a tree (repeatable: OR)'
+            cand --region 'awsRegion, and the region folder of a tree (repeatable: OR)'
+            cand --since 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC'
+            cand --until 'Events before this time (same forms; without a zone, UTC)'
+            cand -w 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)'
+            cand --where 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)'
+            cand --by 'One section per principal (its calls, addresses, regions, keys) after the overview'
+            cand --top 'Rows per list (most frequent first; the totals stay exact)'
+            cand -o 'Output format: table on a terminal, else one JSON document (jsonl: on one line)'
+            cand --output 'Output format: table on a terminal, else one JSON document (jsonl: on one line)'
+            cand -j 'Number of worker threads (default: one per core)'
+            cand --threads 'Number of worker threads (default: one per core)'
+            cand --max-file-size 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]'
+            cand --max-memory 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread''s share are read one at a time [default: a quarter of the machine''s memory, at most 384M]'
+            cand --color 'When to use colors on stderr and in tables'
+            cand --read-only 'Read-only calls only'
+            cand --write-only 'Mutating calls only'
+            cand --strict 'Treat an unreadable or malformed file as a fatal error'
+            cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+            cand -v 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+            cand --verbose 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+            cand --stats-json 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
+            cand --wide 'Tables wrap long values instead of cutting them to the terminal''s width'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'ctl;trace'= {
+            cand -e 'eventName, `*` wildcards allowed (repeatable: OR)'
+            cand --event 'eventName, `*` wildcards allowed (repeatable: OR)'
+            cand -s 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)'
+            cand --source 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)'
+            cand -u 'userName, or the session name of an assumed role (repeatable: OR)'
+            cand --user 'userName, or the session name of an assumed role (repeatable: OR)'
+            cand --arn 'userIdentity.arn or the session issuer''s ARN, `*` wildcards allowed (repeatable: OR)'
+            cand --identity-type 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)'
+            cand --access-key 'userIdentity.accessKeyId (repeatable: OR)'
+            cand --ip 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)'
+            cand --error 'Failed calls and failed console sign-ins only; with a value, only this errorCode (for a failed sign-in, its errorMessage; `*` wildcards; repeatable: OR)'
+            cand --account 'recipientAccountId, and the account folder of a tree (repeatable: OR)'
+            cand --region 'awsRegion, and the region folder of a tree (repeatable: OR)'
+            cand --since 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC'
+            cand --until 'Events before this time (same forms; without a zone, UTC)'
+            cand -w 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)'
+            cand --where 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)'
+            cand -o 'Output format: a tree on a terminal, else one JSON document (jsonl: on one line)'
+            cand --output 'Output format: a tree on a terminal, else one JSON document (jsonl: on one line)'
+            cand -j 'Number of worker threads (default: one per core)'
+            cand --threads 'Number of worker threads (default: one per core)'
+            cand --max-file-size 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]'
+            cand --max-memory 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread''s share are read one at a time [default: a quarter of the machine''s memory, at most 384M]'
+            cand --color 'When to use colors on stderr and in tables'
+            cand --read-only 'Read-only calls only'
+            cand --write-only 'Mutating calls only'
+            cand --strict 'Treat an unreadable or malformed file as a fatal error'
+            cand -q 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand --quiet 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+            cand --keep-duplicates 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+            cand -v 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+            cand --verbose 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+            cand --stats-json 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
+            cand --wide 'Tables wrap long values instead of cutting them to the terminal''s width'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'ctl;help'= {
             cand validate 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
             cand query 'Find events: who did what, when and from where'
@@ -266,6 +346,8 @@ set edit:completion:arg-completer[ctl] = {|@words|
             cand metrics 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
             cand hunt 'Run Sigma detection rules over events: a timeline of what they find'
             cand export 'Write events as Parquet for Athena, Trino, Spark and DuckDB'
+            cand summary 'What a dump holds: accounts, regions, trails, time span, who did what, sign-ins, root use, access keys, errors, delivery gaps and digests, in one pass'
+            cand trace 'Who is behind an access key or role session: the chain of credentials back to a long-term identity, and what each link did'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ctl;help;validate'= {
@@ -279,6 +361,10 @@ set edit:completion:arg-completer[ctl] = {|@words|
         &'ctl;help;hunt'= {
         }
         &'ctl;help;export'= {
+        }
+        &'ctl;help;summary'= {
+        }
+        &'ctl;help;trace'= {
         }
         &'ctl;help;help'= {
         }

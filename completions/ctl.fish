@@ -43,6 +43,8 @@ complete -c ctl -n "__fish_ctl_needs_command" -f -a "filter" -d 'Test a CloudWat
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "hunt" -d 'Run Sigma detection rules over events: a timeline of what they find'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "export" -d 'Write events as Parquet for Athena, Trino, Spark and DuckDB'
+complete -c ctl -n "__fish_ctl_needs_command" -f -a "summary" -d 'What a dump holds: accounts, regions, trails, time span, who did what, sign-ins, root use, access keys, errors, delivery gaps and digests, in one pass'
+complete -c ctl -n "__fish_ctl_needs_command" -f -a "trace" -d 'Who is behind an access key or role session: the chain of credentials back to a long-term identity, and what each link did'
 complete -c ctl -n "__fish_ctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l public-keys -d '`aws cloudtrail list-public-keys` output (a bare response, or a map of region to response). Repeatable. Without keys, signatures are reported `unverified`' -r -F
 complete -c ctl -n "__fish_ctl_using_subcommand validate" -l digest-metadata -d 'Signatures of chain heads: `{"s3://bucket/key": {"signature": "...", "signature-algorithm": "SHA256withRSA"}}` (S3 metadata captured with head-object)' -r -F
@@ -237,10 +239,78 @@ complete -c ctl -n "__fish_ctl_using_subcommand export" -s v -l verbose -d 'Name
 complete -c ctl -n "__fish_ctl_using_subcommand export" -l stats-json -d 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
 complete -c ctl -n "__fish_ctl_using_subcommand export" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
 complete -c ctl -n "__fish_ctl_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "query" -d 'Find events: who did what, when and from where'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "hunt" -d 'Run Sigma detection rules over events: a timeline of what they find'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "export" -d 'Write events as Parquet for Athena, Trino, Spark and DuckDB'
-complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -s e -l event -d 'eventName, `*` wildcards allowed (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -s s -l source -d 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -s u -l user -d 'userName, or the session name of an assumed role (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l arn -d 'userIdentity.arn or the session issuer\'s ARN, `*` wildcards allowed (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l identity-type -d 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l access-key -d 'userIdentity.accessKeyId (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l ip -d 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l error -d 'Failed calls and failed console sign-ins only; with a value, only this errorCode (for a failed sign-in, its errorMessage; `*` wildcards; repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l account -d 'recipientAccountId, and the account folder of a tree (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l region -d 'awsRegion, and the region folder of a tree (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l since -d 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l until -d 'Events before this time (same forms; without a zone, UTC)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -s w -l where -d 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l by -d 'One section per principal (its calls, addresses, regions, keys) after the overview' -r -f -a "identity\t'One section per principal (user, role session, service)'"
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l top -d 'Rows per list (most frequent first; the totals stay exact)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -s o -l output -d 'Output format: table on a terminal, else one JSON document (jsonl: on one line)' -r -f -a "table\t'Human-readable table (default on a terminal)'
+jsonl\t'One JSON object per line (default when piped)'
+json\t'One JSON document'
+csv\t'Comma-separated values with a header row'"
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 384M]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l read-only -d 'Read-only calls only'
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l write-only -d 'Mutating calls only'
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -s v -l verbose -d 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l stats-json -d 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
+complete -c ctl -n "__fish_ctl_using_subcommand summary" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -s e -l event -d 'eventName, `*` wildcards allowed (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -s s -l source -d 'eventSource; `ec2` means `ec2.amazonaws.com` (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -s u -l user -d 'userName, or the session name of an assumed role (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l arn -d 'userIdentity.arn or the session issuer\'s ARN, `*` wildcards allowed (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l identity-type -d 'userIdentity.type: Root, IAMUser, AssumedRole, AWSService, FederatedUser... (repeatable)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l access-key -d 'userIdentity.accessKeyId (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l ip -d 'sourceIPAddress equal to an address or inside a CIDR, IPv4 or IPv6 (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l error -d 'Failed calls and failed console sign-ins only; with a value, only this errorCode (for a failed sign-in, its errorMessage; `*` wildcards; repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l account -d 'recipientAccountId, and the account folder of a tree (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l region -d 'awsRegion, and the region folder of a tree (repeatable: OR)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l since -d 'Events at or after this time: RFC 3339, 20260102T03:04:05Z, a date, or a duration before now (`7d`, `12h`); without a zone, UTC' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l until -d 'Events before this time (same forms; without a zone, UTC)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -s w -l where -d 'A CloudWatch Logs filter pattern the event must match (e.g. `{ $.errorCode = "*" }`)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -s o -l output -d 'Output format: a tree on a terminal, else one JSON document (jsonl: on one line)' -r -f -a "table\t'Human-readable table (default on a terminal)'
+jsonl\t'One JSON object per line (default when piped)'
+json\t'One JSON document'
+csv\t'Comma-separated values with a header row'"
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -s j -l threads -d 'Number of worker threads (default: one per core)' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l max-file-size -d 'The largest file read, as stored or once inflated (`512M`, `2G`); a larger one is named on stderr and skipped, so a decompression bomb or a huge sparse file cannot exhaust memory [default: half of --max-memory]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l max-memory -d 'The memory for file contents held by all worker threads at once (`1G`); files needing more than a thread\'s share are read one at a time [default: a quarter of the machine\'s memory, at most 384M]' -r
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l color -d 'When to use colors on stderr and in tables' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l read-only -d 'Read-only calls only'
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l write-only -d 'Mutating calls only'
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l strict -d 'Treat an unreadable or malformed file as a fatal error'
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -s q -l quiet -d 'Silence progress bars, warnings and summaries on stderr (errors are still printed)'
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l keep-duplicates -d 'Keep every copy of an event delivered more than once (by default an event whose eventID and content repeat is counted and printed once)'
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -s v -l verbose -d 'Name every path skipped and why on stderr (query, filter, metrics); validate lists every file checked, not only failures'
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l stats-json -d 'Print the closing statistics on stderr as one JSON object (`"type":"stats"`: paths seen, read, skipped and unreadable by reason, events, copies, seconds) instead of a sentence, even with -q (query, filter, metrics)'
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -l wide -d 'Tables wrap long values instead of cutting them to the terminal\'s width'
+complete -c ctl -n "__fish_ctl_using_subcommand trace" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export summary trace help" -f -a "validate" -d 'Prove that no log file was altered, deleted or injected (offline `validate-logs`)'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export summary trace help" -f -a "query" -d 'Find events: who did what, when and from where'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export summary trace help" -f -a "filter" -d 'Test a CloudWatch Logs filter pattern against log events, as TestMetricFilter does'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export summary trace help" -f -a "metrics" -d 'Replay CloudWatch Logs metric filters over archived events into metric datapoints'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export summary trace help" -f -a "hunt" -d 'Run Sigma detection rules over events: a timeline of what they find'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export summary trace help" -f -a "export" -d 'Write events as Parquet for Athena, Trino, Spark and DuckDB'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export summary trace help" -f -a "summary" -d 'What a dump holds: accounts, regions, trails, time span, who did what, sign-ins, root use, access keys, errors, delivery gaps and digests, in one pass'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export summary trace help" -f -a "trace" -d 'Who is behind an access key or role session: the chain of credentials back to a long-term identity, and what each link did'
+complete -c ctl -n "__fish_ctl_using_subcommand help; and not __fish_seen_subcommand_from validate query filter metrics hunt export summary trace help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -138,6 +138,28 @@ pub enum Command {
     #[command(after_help = crate::help::after("export"))]
     Export(ExportArgs),
 
+    /// What a dump holds: accounts, regions, trails, time span, who did what, sign-ins, root use,
+    /// access keys, errors, delivery gaps and digests, in one pass.
+    ///
+    /// Every section counts the events selected (all, by default; the flags of `query` narrow
+    /// them), each event once (copies delivered twice are dropped). Lists show the most frequent
+    /// values (--top) and say when they are cut; totals and distinct counts are exact.
+    /// `--output json` prints one document (schema: docs/summary.md).
+    #[command(after_help = crate::help::after("summary"))]
+    Summary(SummaryArgs),
+
+    /// Who is behind an access key or role session: the chain of credentials back to a
+    /// long-term identity, and what each link did.
+    ///
+    /// For a temporary key (ASIA...), finds the call that minted it (AssumeRole,
+    /// AssumeRoleWithSAML, AssumeRoleWithWebIdentity, GetSessionToken, GetFederationToken) and
+    /// who made it, with which key and from where, and repeats until an IAM user, root, a SAML
+    /// or web identity, an AWS service or an EC2 instance is reached. A link whose minting call
+    /// is not in the dump is said to be unresolved. Then, for each key of the chain: its calls
+    /// by event name, first and last use, source addresses.
+    #[command(after_help = crate::help::after("trace"))]
+    Trace(TraceArgs),
+
     /// Write man pages and shell completions (for packaging).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -287,6 +309,65 @@ impl QueryArgs {
             strict: self.strict,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// Files or trees to scan; `-` reads standard input. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub select: Selectors,
+
+    /// One section per principal (its calls, addresses, regions, keys) after the overview.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub by: Option<SummaryBy>,
+
+    /// Rows per list (most frequent first; the totals stay exact).
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub top: usize,
+
+    /// Output format: table on a terminal, else one JSON document (jsonl: on one line).
+    #[arg(short, long, value_enum)]
+    pub output: Option<OutputFormat>,
+
+    /// Treat an unreadable or malformed file as a fatal error.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// What `ctl summary --by` splits the report by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryBy {
+    /// One section per principal (user, role session, service).
+    Identity,
+}
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// An access key id (AKIA..., ASIA...), an assumed-role ARN
+    /// (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION) or a role session name.
+    #[arg(value_name = "KEY|ARN|SESSION")]
+    pub target: String,
+
+    /// Files or trees to scan; `-` reads standard input. Default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    // The calls listed per link; the chain itself is searched within the time window and the
+    // accounts and regions given, whatever the other flags say.
+    #[command(flatten)]
+    pub select: Selectors,
+
+    /// Output format: a tree on a terminal, else one JSON document (jsonl: on one line).
+    #[arg(short, long, value_enum)]
+    pub output: Option<OutputFormat>,
+
+    /// Treat an unreadable or malformed file as a fatal error.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Which events: the predicates and time window of `ctl query`, shared by every subcommand that

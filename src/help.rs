@@ -115,6 +115,22 @@ const EXPORT: &[Example] = &[
     ex("The CREATE TABLE for DuckDB over an export", "ctl export --out parquet/ --ddl duckdb"),
 ];
 
+const SUMMARY: &[Example] = &[
+    ex("What is in this dump? Accounts, trails, time span, who did what, sign-ins, errors", "ctl summary ./dump"),
+    ex("One section per principal", "ctl summary ./dump --by identity"),
+    ex("Root use and failures only, over the last week", "ctl summary ./dump --identity-type Root --error --since 7d"),
+    ex("Everything as one JSON document (schema in docs/summary.md)", "ctl summary ./dump -o json"),
+];
+
+const TRACE: &[Example] = &[
+    ex("Who is really behind this temporary key?", "ctl trace ASIAY34FZKBOKMUTVV7A ./dump"),
+    ex(
+        "The chains behind a role session, by its ARN",
+        "ctl trace 'arn:aws:sts::111122223333:assumed-role/Admin/alice' ./dump",
+    ),
+    ex("The same, for a script", "ctl trace ASIAY34FZKBOKMUTVV7A ./dump -o json"),
+];
+
 /// The widest line of an example: clap wraps help text at 100 columns, and a command it wraps
 /// can no longer be pasted.
 const WIDTH: usize = 96;
@@ -128,6 +144,8 @@ pub fn after(subcommand: &str) -> String {
         "metrics" => METRICS,
         "hunt" => HUNT,
         "export" => EXPORT,
+        "summary" => SUMMARY,
+        "trace" => TRACE,
         _ => &[],
     };
     let mut text = String::new();
@@ -207,7 +225,7 @@ mod tests {
 
     #[test]
     fn every_subcommand_has_examples_that_fit() {
-        for sub in ["validate", "query", "filter", "metrics", "hunt", "export"] {
+        for sub in ["validate", "query", "filter", "metrics", "hunt", "export", "summary", "trace"] {
             let text = after(sub);
             assert!(text.starts_with("Examples:"), "{sub}");
             assert!(text.lines().all(|l| l.len() <= WIDTH), "{sub}: {text}");

@@ -47,6 +47,8 @@ fn main() -> ExitCode {
         Command::Metrics(args) => cmd::metrics::run(&args, &global),
         Command::Hunt(args) => cmd::hunt::run(&args, &global),
         Command::Export(args) => cmd::export::run(&args, &global),
+        Command::Summary(args) => cmd::summary::run(&args, &global),
+        Command::Trace(args) => cmd::trace::run(&args, &global),
     };
     match result {
         Ok(status) => status.into(),

@@ -58,7 +58,7 @@ fn every_help_example_runs_on_the_fixtures() {
     let account = std::fs::read_dir(dir.path().join("dump/AWSLogs")).unwrap().next().unwrap().unwrap().file_name();
     let account = account.to_string_lossy().into_owned();
     let mut ran = 0;
-    for sub in ["validate", "query", "filter", "metrics", "hunt", "export"] {
+    for sub in ["validate", "query", "filter", "metrics", "hunt", "export", "summary", "trace"] {
         let (code, help, _) = common::shell(&format!("ctl {sub} --help"), dir.path());
         assert_eq!(code, 0);
         let commands = examples(&help);

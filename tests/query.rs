@@ -25,85 +25,6 @@ fn query(args: &[&str]) -> (String, String, i32) {
     (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap(), out.status.code().unwrap_or(-1))
 }
 
-// ---------------------------------------------------------------------------------------------
-// The independent reader: every record of every log-named file, by plain serde_json.
-
-fn files_below(dir: &Path, out: &mut Vec<PathBuf>) {
-    if dir.is_file() {
-        out.push(dir.to_path_buf());
-        return;
-    }
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            files_below(&path, out);
-        } else {
-            let name = path.file_name().unwrap().to_string_lossy().to_lowercase();
-            let stem = name.trim_end_matches(".gz");
-            let log_like = [".json", ".jsonl", ".ndjson", ".log", ".txt"].iter().any(|e| stem.ends_with(e));
-            if (log_like || name.ends_with(".gz")) && !name.contains("_cloudtrail-digest_") {
-                out.push(path);
-            }
-        }
-    }
-}
-
-fn events_of_value(v: Value, out: &mut Vec<Value>) {
-    match v {
-        Value::Object(mut map) => {
-            if let Some(Value::Array(records)) = map.remove("Records") {
-                out.extend(records);
-            } else if let Some(Value::Array(events)) = map.remove("Events") {
-                events.into_iter().for_each(|e| lookup_element(e, out));
-            } else if map.contains_key("digestS3Object") || map.contains_key("logFiles") {
-            } else if let (false, Some(inner)) = (
-                map.contains_key("eventName"),
-                map.get("event").or(map.get("detail")).filter(|v| v.get("eventName").is_some()),
-            ) {
-                // A wrapper carrying one event (EventBridge's `detail`, an export's `event`).
-                out.push(inner.clone());
-            } else {
-                out.push(Value::Object(map));
-            }
-        }
-        Value::Array(items) => items.into_iter().for_each(|e| lookup_element(e, out)),
-        _ => {}
-    }
-}
-
-fn lookup_element(e: Value, out: &mut Vec<Value>) {
-    match e.get("CloudTrailEvent").and_then(Value::as_str) {
-        Some(text) => out.push(serde_json::from_str(text).unwrap()),
-        None => out.push(e),
-    }
-}
-
-/// Every distinct event below `dir` (files that are not JSON contribute the values before the
-/// damage; copies of one event count once, see [`common::distinct`]).
-fn independent_events(dir: &Path) -> Vec<Value> {
-    let mut files = Vec::new();
-    files_below(dir, &mut files);
-    let mut events = Vec::new();
-    for file in files {
-        let raw = std::fs::read(&file).unwrap();
-        let data = if raw.starts_with(&[0x1f, 0x8b]) {
-            let mut d = Vec::new();
-            flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut d).unwrap();
-            d
-        } else {
-            raw
-        };
-        for value in serde_json::Deserializer::from_slice(&data).into_iter::<Value>() {
-            match value {
-                Ok(v) => events_of_value(v, &mut events),
-                Err(_) => break,
-            }
-        }
-    }
-    common::distinct(events.into_iter().filter(common::is_event).collect())
-}
-
 fn s<'a>(e: &'a Value, path: &[&str]) -> Option<&'a str> {
     path.iter().try_fold(e, |v, k| v.get(k))?.as_str()
 }
@@ -184,7 +105,7 @@ const CHECKS: &[Check] = &[
 ];
 
 fn check_against_independent(dir: &Path) {
-    let events = independent_events(dir);
+    let events = common::independent_events(dir);
     for (args, keep) in CHECKS {
         let expected: Vec<&Value> = events.iter().filter(|e| keep(e)).collect();
         assert_eq!(ctl_ids(dir, args), ids(&expected), "{} with {args:?}", dir.display());
@@ -233,7 +154,7 @@ fn where_patterns_combine_with_the_other_predicates() {
 /// `--where` alone and with other predicates, against independent counts over `root`.
 fn check_where_patterns(root: &Path) {
     let root = root.to_path_buf();
-    let events = independent_events(&root);
+    let events = common::independent_events(&root);
     let failed_logins: Vec<&Value> = events
         .iter()
         .filter(|e| {
@@ -259,7 +180,7 @@ fn count_by_matches_an_independent_count() {
     let Some(root) = common::samples(SANS_NOTE) else { return };
     let dir = root.join("sans504-s3-ransomware-lab");
     let mut expected: BTreeMap<(String, String), u64> = BTreeMap::new();
-    for e in independent_events(&dir).iter().filter(|e| failed(e)) {
+    for e in common::independent_events(&dir).iter().filter(|e| failed(e)) {
         let key = (s(e, &["eventSource"]).unwrap_or("").to_string(), s(e, &["errorCode"]).unwrap_or("").to_string());
         *expected.entry(key).or_default() += 1;
     }
@@ -481,7 +402,7 @@ fn only_cloudtrail_events_count_and_wrappers_are_unwrapped() {
 /// Per source IP: count, first and last eventTime, distinct event names, by serde_json.
 fn per_ip_oracle(dir: &Path) -> BTreeMap<String, (u64, String, String, usize)> {
     let mut groups: BTreeMap<String, (u64, String, String, std::collections::BTreeSet<String>)> = BTreeMap::new();
-    for e in independent_events(dir) {
+    for e in common::independent_events(dir) {
         let (Some(ip), Some(t)) = (s(&e, &["sourceIPAddress"]), s(&e, &["eventTime"])) else { continue };
         let g = groups.entry(ip.to_string()).or_insert_with(|| (0, t.to_string(), t.to_string(), Default::default()));
         g.0 += 1;
@@ -600,7 +521,7 @@ fn generated_trees_match_and_pruning_loses_nothing() {
     spec.events_per_file = 30;
     spec.org_id = Some(trail_synth::org_id(7));
     let written = trail_synth::generate(&spec, dir.path()).unwrap();
-    let events = independent_events(&written.dump);
+    let events = common::independent_events(&written.dump);
     assert_eq!(events.len() as u64, written.events);
     check_against_independent(&written.dump);
 
@@ -641,7 +562,7 @@ fn ordered_output_sorted_on_disk_prints_the_same_bytes() {
     let copy = dir.path().join("copies");
     std::fs::create_dir(&copy).unwrap();
     let mut logs = Vec::new();
-    files_below(&written.dump, &mut logs);
+    common::files_below(&written.dump, &mut logs);
     logs.retain(|p| p.to_string_lossy().contains("_CloudTrail_"));
     for (i, log) in logs.iter().take(5).enumerate() {
         std::fs::copy(log, copy.join(format!("copy{i}.json.gz"))).unwrap();

@@ -8,6 +8,8 @@ pub mod hunt;
 pub mod metrics;
 pub mod query;
 mod session;
+pub mod summary;
+pub mod trace;
 pub mod validate;
 
 use std::io::IsTerminal;

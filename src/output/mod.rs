@@ -11,7 +11,9 @@
 
 pub mod hunt;
 pub mod sanitize;
+pub mod summary;
 mod table;
+pub mod trace;
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -142,7 +144,7 @@ impl RowSink for JsonRows<'_> {
     }
 }
 
-fn write_maybe_escaped(out: &mut dyn Write, bytes: &[u8], terminal: bool) -> io::Result<()> {
+pub(crate) fn write_maybe_escaped(out: &mut dyn Write, bytes: &[u8], terminal: bool) -> io::Result<()> {
     if terminal {
         out.write_all(&sanitize::escape_bytes(bytes, true))
     } else {

@@ -9,6 +9,8 @@
 //! - [`dedup`]: events delivered more than once, seen once.
 //! - [`query`]: query plans, their predicates and prefilters, and what they collect.
 //! - [`fields`]: dotted field paths into an event.
+//! - [`summary`]: what a dump holds, every section in one pass (`ctl summary`).
+//! - [`trace`]: the chain of credentials behind a key or role session (`ctl trace`).
 //! - [`metrics`]: CloudWatch Logs metric filters replayed over events.
 //! - [`digest`]: digest files and the validation of whole digest chains.
 //! - [`time`]: the time expressions users write.
@@ -25,7 +27,9 @@ pub mod metrics;
 pub mod query;
 pub mod record;
 pub mod scan;
+pub mod summary;
 pub mod time;
+pub mod trace;
 pub mod tree;
 
 /// For tests on real data: the path of `rel` under `shared/data/` beside the repository root.

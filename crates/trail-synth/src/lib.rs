@@ -18,6 +18,7 @@
 //! signatures and hashes) is meant for tests that tamper with one file precisely; [`test_key`]
 //! lets a test re-sign a forged digest, and [`tamper`] does the usual forgeries.
 
+pub mod chains;
 mod keys;
 mod records;
 pub mod tamper;
@@ -80,6 +81,10 @@ pub struct SynthSpec {
     /// Hours (0-based) during which logging was off: no log files and no digests; the digest of
     /// the hour before is a chain's last, and the next hour starts a new chain.
     pub stopped_hours: Vec<u32>,
+    /// Append the scripted credential chains of [`chains`] (AssumeRole chains across accounts,
+    /// SAML, web identity, GetSessionToken, an EC2 instance role, an unresolved key) to the first
+    /// log file of each account.
+    pub credential_chains: bool,
 }
 
 impl SynthSpec {
@@ -102,6 +107,7 @@ impl SynthSpec {
             other_trails: Vec::new(),
             key_rotations: Vec::new(),
             stopped_hours: Vec::new(),
+            credential_chains: false,
         }
     }
 

@@ -66,6 +66,11 @@ struct Args {
     /// Hours (0-based, comma-separated) at which every region's signing key is rotated.
     #[arg(long, value_delimiter = ',', value_name = "HOURS")]
     rotate_key_at: Vec<u32>,
+
+    /// Add scripted credential chains (AssumeRole across accounts, SAML, web identity,
+    /// GetSessionToken, an EC2 instance role) to each account's first log file.
+    #[arg(long)]
+    credential_chains: bool,
 }
 
 fn main() -> ExitCode {
@@ -102,6 +107,7 @@ fn run(args: &Args) -> anyhow::Result<()> {
         other_trails: other_trails.to_vec(),
         key_rotations: args.rotate_key_at.clone(),
         stopped_hours: Vec::new(),
+        credential_chains: args.credential_chains,
     };
     let began = std::time::Instant::now();
     let out =

@@ -108,11 +108,11 @@ const BROWSERS: [&str; 4] = [
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91",
 ];
 
-const ALNUM_UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-const HEX: &[u8] = b"0123456789abcdef";
+pub(crate) const ALNUM_UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+pub(crate) const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+pub(crate) const HEX: &[u8] = b"0123456789abcdef";
 
-fn chars(rng: &mut ChaCha8Rng, alphabet: &[u8], n: usize) -> String {
+pub(crate) fn chars(rng: &mut ChaCha8Rng, alphabet: &[u8], n: usize) -> String {
     (0..n).map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char).collect()
 }
 
@@ -121,7 +121,7 @@ fn ec2_id(rng: &mut ChaCha8Rng, prefix: &str) -> String {
     format!("{prefix}-0{}", chars(rng, HEX, 16))
 }
 
-fn uuid(rng: &mut ChaCha8Rng) -> String {
+pub(crate) fn uuid(rng: &mut ChaCha8Rng) -> String {
     let b: [u8; 16] = rng.gen();
     let h = hex::encode(b);
     format!(

@@ -38,6 +38,7 @@ struct LogMeta {
     newest: Option<DateTime<Utc>>,
     oldest: Option<DateTime<Utc>>,
     bytes: u64,
+    events: u64,
 }
 
 /// What the next digest needs of the previous one.
@@ -119,7 +120,7 @@ pub(crate) fn write_chain(spec: &SynthSpec, dump: &Path, stream: Stream, global_
             .map(|i| ctx.write_log(&hour_label, (start, end), segment_start, i))
             .collect::<io::Result<_>>()?;
         written.log_files += logs.len();
-        written.events += u64::from(n) * u64::from(spec.events_per_file);
+        written.events += logs.iter().map(|l| l.events).sum::<u64>();
         written.uncompressed_bytes += logs.iter().map(|l| l.bytes).sum::<u64>();
 
         let key = rotated_key(spec.seed, region, spec.key_generation(h));
@@ -149,6 +150,17 @@ impl Ctx<'_> {
         } else {
             seeded_rng(self.spec.seed, &[labels, &["trail", self.trail]].concat())
         }
+    }
+
+    /// Whether log file `i` of the hour `hour_label` gets the scripted credential chains: the first
+    /// file of the first hour in the first region of the first trail.
+    fn scripted(&self, hour_label: &str, i: u32) -> bool {
+        let spec = self.spec;
+        spec.credential_chains
+            && i == 0
+            && self.trail == spec.trail
+            && spec.regions.first().is_some_and(|r| r == self.region)
+            && hour_label == (spec.first_hour().timestamp() / 3600).to_string()
     }
 
     /// Writes log file `i` of the window `(start, end)`; its events are no older than `floor`.
@@ -196,6 +208,18 @@ impl Ctx<'_> {
         let mut json = Vec::with_capacity(times.len() * 1400 + 16);
         json.extend_from_slice(b"{\"Records\":[");
         self.actors.write_records(&mut rng, &times, &mut json);
+        let mut events = times.len() as u64;
+        if self.scripted(hour_label, i) {
+            let cast = crate::chains::Cast::new(spec.seed, &crate::account_ids(spec.seed, spec.accounts));
+            let first = (delivered - Duration::seconds(120)).max(floor);
+            for record in cast.records(&mut rng, self.account, first) {
+                if events > 0 {
+                    json.push(b',');
+                }
+                serde_json::to_writer(&mut json, &record).expect("writing JSON to a Vec does not fail");
+                events += 1;
+            }
+        }
         json.extend_from_slice(b"]}");
 
         let mtime = u32::try_from(delivered.timestamp()).unwrap_or(0);
@@ -206,6 +230,7 @@ impl Ctx<'_> {
             newest: times.iter().max().copied(),
             oldest: times.iter().min().copied(),
             bytes: json.len() as u64,
+            events,
         })
     }
 

@@ -23,6 +23,11 @@ pub struct EventView<'a> {
     pub user_identity: Option<&'a [u8]>,
     pub error_message: Option<&'a [u8]>,
     pub response_elements: Option<&'a [u8]>,
+    pub request_parameters: Option<&'a [u8]>,
+    pub user_agent: Option<&'a [u8]>,
+    pub additional_event_data: Option<&'a [u8]>,
+    pub event_type: Option<&'a [u8]>,
+    pub event_id: Option<&'a [u8]>,
     /// An Insights event's details (it names the API in `insightDetails.eventName`).
     pub insight_details: Option<&'a [u8]>,
 }
@@ -48,6 +53,11 @@ impl<'a> EventView<'a> {
                 b"userIdentity" => view.user_identity = value,
                 b"errorMessage" => view.error_message = value,
                 b"responseElements" => view.response_elements = value,
+                b"requestParameters" => view.request_parameters = value,
+                b"userAgent" => view.user_agent = value,
+                b"additionalEventData" => view.additional_event_data = value,
+                b"eventType" => view.event_type = value,
+                b"eventID" => view.event_id = value,
                 b"insightDetails" => view.insight_details = value,
                 _ => {}
             }
@@ -82,6 +92,13 @@ impl<'a> EventView<'a> {
         self.error_code.and_then(value_text)
     }
 
+    pub fn user_agent(&self) -> Option<Cow<'a, str>> {
+        self.user_agent.and_then(json::str_value)
+    }
+    pub fn event_type(&self) -> Option<Cow<'a, str>> {
+        self.event_type.and_then(json::str_value)
+    }
+
     /// `errorMessage` as text.
     pub fn error_message(&self) -> Option<Cow<'a, str>> {
         self.error_message.and_then(value_text)
@@ -114,7 +131,16 @@ impl<'a> EventView<'a> {
     /// The identity fields; all `None` when `userIdentity` is absent or not an object.
     pub fn identity(&self) -> Identity<'a> {
         match self.user_identity {
-            Some(raw) if raw.first() == Some(&b'{') => Identity::parse(raw),
+            Some(raw) if raw.first() == Some(&b'{') => Identity::parse(raw, true),
+            _ => Identity::default(),
+        }
+    }
+
+    /// The identity's own members, without the session issuer (`issuer_*` are `None`): one walk
+    /// of `userIdentity`, for readers that look at every event.
+    pub fn identity_members(&self) -> Identity<'a> {
+        match self.user_identity {
+            Some(raw) if raw.first() == Some(&b'{') => Identity::parse(raw, false),
             _ => Identity::default(),
         }
     }
@@ -129,10 +155,15 @@ pub struct Identity<'a> {
     pub access_key_id: Option<Cow<'a, str>>,
     pub issuer_arn: Option<Cow<'a, str>>,
     pub issuer_user_name: Option<Cow<'a, str>>,
+    pub principal_id: Option<Cow<'a, str>>,
+    /// The service that made the call on the principal's behalf (`invokedBy`).
+    pub invoked_by: Option<Cow<'a, str>>,
+    /// The identity provider of a SAML or web identity (`identityProvider`).
+    pub identity_provider: Option<Cow<'a, str>>,
 }
 
 impl<'a> Identity<'a> {
-    fn parse(raw: &'a [u8]) -> Identity<'a> {
+    fn parse(raw: &'a [u8], with_issuer: bool) -> Identity<'a> {
         let mut id = Identity::default();
         let mut session_context = None;
         // A malformed identity leaves the fields read so far (the record is validated before use).
@@ -144,7 +175,10 @@ impl<'a> Identity<'a> {
                 b"userName" => id.user_name = json::str_value(value),
                 b"arn" => id.arn = json::str_value(value),
                 b"accessKeyId" => id.access_key_id = json::str_value(value),
-                b"sessionContext" => session_context = Some(value),
+                b"principalId" => id.principal_id = json::str_value(value),
+                b"invokedBy" => id.invoked_by = json::str_value(value),
+                b"identityProvider" => id.identity_provider = json::str_value(value),
+                b"sessionContext" if with_issuer => session_context = Some(value),
                 _ => {}
             }
             Ok(end)

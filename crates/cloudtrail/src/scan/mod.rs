@@ -13,6 +13,7 @@ mod stream;
 
 pub use stream::{streams_by_line, visit_line, LineOutcome};
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -181,6 +182,11 @@ impl std::ops::Add for Skipped {
 pub struct Discovery {
     pub inputs: Vec<Input>,
     pub skipped: Skipped,
+    /// Digest files found in the `AWSLogs/` layout, per (account, source region, trail): the
+    /// trails that delivered into the dump with log file validation on.
+    pub digest_chains: BTreeMap<(String, String, String), u64>,
+    /// Organization ids named by the layout (`AWSLogs/o-.../`).
+    pub organizations: BTreeSet<String>,
 }
 
 /// Whether a file found while walking a folder may hold events, judged by its name: JSON,
@@ -206,7 +212,7 @@ pub fn discover(
     on_skip: impl FnMut(&Path, Skip),
     mut on_error: impl FnMut(tree::WalkError),
 ) -> Discovery {
-    let mut inputs = Vec::new();
+    let (mut inputs, mut digest_chains, mut organizations) = (Vec::new(), BTreeMap::new(), BTreeSet::new());
     // Shared by the walk's two callbacks.
     let skips = std::cell::RefCell::new((Skipped::default(), on_skip));
     let skip = |path: &Path, why: Skip| {
@@ -235,8 +241,15 @@ pub fn discover(
             std::slice::from_ref(path),
             tree::Links::Follow,
             |entry| match &entry.class {
-                Class::Digest { .. } => skip(&entry.path, Skip::Digest),
+                Class::Digest { layout, name } => {
+                    skip(&entry.path, Skip::Digest);
+                    organizations.extend(layout.org_id.clone());
+                    *digest_chains
+                        .entry((name.account.clone(), name.region.clone(), name.trail.clone()))
+                        .or_default() += 1;
+                }
                 Class::Log { layout, name } => {
+                    organizations.extend(layout.org_id.clone());
                     if prune.keeps(&layout.account, &layout.region, name.delivered) {
                         inputs.push(Input { path: Some(entry.path), day: Some(name.delivered.date_naive()) });
                     } else {
@@ -273,7 +286,7 @@ pub fn discover(
     if linked {
         read_once(&mut inputs, |path| skip(path, Skip::ReachedTwice));
     }
-    Discovery { inputs, skipped: skips.into_inner().0 }
+    Discovery { inputs, skipped: skips.into_inner().0, digest_chains, organizations }
 }
 
 /// Drops the inputs whose real path an earlier input already has (a file reached through a
