@@ -95,15 +95,19 @@ fn write_object(members: &[Member], children: &[Col<'_>], row: usize, out: &mut 
         if child.is_null(row) {
             continue;
         }
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        write_str(member.json, out);
-        out.push(b':');
+        open_member(member.json, &mut first, out);
         child.write(member.kind, row, out);
     }
     out.push(b'}');
+}
+
+/// Writes the separator (unless `first`) and `"name":` of an object's member.
+fn open_member(name: &str, first: &mut bool, out: &mut Vec<u8>) {
+    if !std::mem::take(first) {
+        out.push(b',');
+    }
+    write_str(name, out);
+    out.push(b':');
 }
 
 /// Writes `text` as a JSON string.
@@ -147,12 +151,7 @@ impl<'b> Decoder<'b> {
             {
                 continue;
             }
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            write_str(member.json, out);
-            out.push(b':');
+            open_member(member.json, &mut first, out);
             col.write(member.kind, row, out);
         }
         for &(ks, ke, vs, ve) in &self.extras {
