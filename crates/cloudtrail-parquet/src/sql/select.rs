@@ -102,7 +102,7 @@ fn shown(path: &[Segment]) -> String {
 
 /// The expression for a path of an event's members.
 fn path_expr(dialect: Dialect, path: &[Segment]) -> Sql {
-    if path.iter().any(|s| *s == Segment::Wildcard) {
+    if path.contains(&Segment::Wildcard) {
         return Err(Untranslatable(format!("the wildcard in {}", shown(path))));
     }
     let extra = || dialect.json_text(&dialect.ident(schema::EXTRA), &path_text(path));
@@ -255,8 +255,7 @@ pub fn where_clause(dialect: Dialect, s: &Selection) -> Result<Vec<String>, Untr
         out.push(any_of(alternatives));
     }
     if !s.users.is_empty() {
-        let session =
-            format!("(useridentity.arn LIKE '%:assumed-role/%' OR useridentity.arn LIKE '%:federated-user/%')");
+        let session = "(useridentity.arn LIKE '%:assumed-role/%' OR useridentity.arn LIKE '%:federated-user/%')";
         let name = dialect.last_segment("useridentity.arn");
         out.push(any_of(
             s.users
