@@ -36,7 +36,7 @@ pub struct Layout {
     pub partition_by: Granularity,
     /// Files open at once, at most.
     pub max_open: usize,
-    /// A row group is flushed when its encoded size reaches this.
+    /// A row group is flushed when the memory its writer holds reaches this.
     pub row_group_bytes: usize,
     /// A file is closed (and the next one started) when it reaches this size.
     pub file_bytes: usize,
@@ -189,7 +189,9 @@ impl Exporter {
         let path = &file.done;
         let parquet = |source| ExportError::Parquet { path: path.clone(), source };
         file.writer.write(&batch).map_err(parquet)?;
-        if file.writer.in_progress_size() >= self.layout.row_group_bytes {
+        // By the memory the writer holds (pages, dictionaries), not the encoded size it estimates:
+        // that is what bounds the export's memory.
+        if file.writer.memory_size() >= self.layout.row_group_bytes {
             file.writer.flush().map_err(parquet)?;
         }
         let full = file.writer.bytes_written() >= self.layout.file_bytes;
