@@ -3,7 +3,7 @@
 //!
 //! - [`schema`]: the table (AWS's Athena table for CloudTrail, plus what it lacks), lossless;
 //! - [`encode`] and [`decode`]: an event's JSON into a row and back;
-//! - [`write`]: the partitioned writer of an export, in bounded memory, fed by
+//! - [`write`](mod@write): the partitioned writer of an export, in bounded memory, fed by
 //!   [`export::ExportVisitor`] from the scan engine;
 //! - [`manifest`]: `_ctl_export.json`, which marks a folder as an export;
 //! - [`read`]: an export read back through the scan engine's visitors, pruning partitions
