@@ -407,12 +407,16 @@ fn read_group<V: Visitor>(
     Ok(())
 }
 
-/// The manifest of each path that is an export, with its path.
+/// The manifest of each path that is an export, with its path; a manifest that is there but
+/// not one is an error.
 pub fn exports(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Arc<Manifest>)>, ExportError> {
     let mut found = Vec::new();
     for path in paths.iter().filter(|p| p.is_dir()) {
-        if let Some(manifest) = Manifest::read(path)? {
-            found.push((path.clone(), Arc::new(manifest)));
+        match Manifest::read(path) {
+            Ok(Some(manifest)) => found.push((path.clone(), Arc::new(manifest))),
+            // A folder whose manifest cannot be read is walked as any other, and reported there.
+            Ok(None) | Err(ExportError::Io { .. }) => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(found)
