@@ -31,21 +31,21 @@ logs() { find "$TREE" -path '*/CloudTrail/*' -name '*.json.gz' -print0; }
 rm -rf "$EXPORT"; $CTL export "$TREE" --out "$EXPORT"
 $CTL export --ddl duckdb --out "$EXPORT" >bench/out/export/ddl.sql
 $CTL query --sql duckdb --event "$X" >bench/out/export/query.sql
-cat >bench/out/export/duckdb.py <<PY
+cat >bench/out/export/duckdb_query.py <<PY
 import duckdb
 con = duckdb.connect()
 con.execute(open("bench/out/export/ddl.sql").read())
 rows = con.execute(open("bench/out/export/query.sql").read()).fetchall()
 print(len(rows))
 PY
-echo "== matches: gzip $($CTL -q query "$TREE" --event "$X" | wc -l), export $($CTL -q query "$EXPORT" --event "$X" | wc -l), duckdb $(python3 bench/out/export/duckdb.py)"
+echo "== matches: gzip $($CTL -q query "$TREE" --event "$X" | wc -l), export $($CTL -q query "$EXPORT" --event "$X" | wc -l), duckdb $(python3 bench/out/export/duckdb_query.py)"
 
 hyperfine --warmup 1 --runs 5 --export-json bench/out/export/export.json --export-markdown bench/out/export.md \
     -n "ctl query --count-by (full scan, gzip)" "$CTL -q query $TREE --count-by eventVersion -o jsonl >/dev/null" \
     -n "ctl export" "rm -rf $RUN && $CTL -q export $TREE --out $RUN" \
     -n "ctl query --event $X (gzip)" "$CTL -q query $TREE --event $X -o jsonl >/dev/null" \
     -n "ctl query --event $X (export)" "$CTL -q query $EXPORT --event $X -o jsonl >/dev/null" \
-    -n "duckdb --event $X (export)" "python3 bench/out/export/duckdb.py >/dev/null"
+    -n "duckdb --event $X (export)" "python3 bench/out/export/duckdb_query.py >/dev/null"
 
 echo "== peak memory (max RSS) of export: half of the tree, then all of it"
 for args in "--region us-east-1" ""; do

@@ -68,10 +68,20 @@ impl Rows {
         let mut slots: [Option<&[u8]>; MAX_MEMBERS] = [None; MAX_MEMBERS];
         self.extra_text.clear();
         let extra = &mut self.extra_text;
+        // Members mostly come in CloudTrail's order, the columns' order: the next column is
+        // tried first.
+        let mut next = 0;
         json::for_each_member(raw, 0, |key, start| -> Result<usize, SyntaxError> {
             let end = skip_lenient(raw, start)?;
-            match position(EVENT, key) {
-                Some(i) => slots[i] = Some(&raw[start..end]),
+            let found = match EVENT.get(next) {
+                Some(m) if json::key_eq(key, m.json.as_bytes()) => Some(next),
+                _ => position(EVENT, key),
+            };
+            match found {
+                Some(i) => {
+                    slots[i] = Some(&raw[start..end]);
+                    next = i + 1;
+                }
                 None => add_extra(extra, key, &raw[start..end]),
             }
             Ok(end)

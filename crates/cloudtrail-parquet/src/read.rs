@@ -3,16 +3,19 @@
 //!
 //! Less is read than from JSON: partitions are pruned by their account, region and period;
 //! row groups are skipped by their statistics (time window, exact event names, accounts,
-//! regions); and each row group is read in two passes: first only the columns the predicates
-//! need, to find the matching rows, then only those rows, with the columns the question needs
-//! (all of them to print events; the grouped fields to count).
+//! regions); and each row group is read in up to three passes: a screen of the cheap columns
+//! (event names, accounts, regions, timestamps), then the columns the predicates need for the
+//! rows the screen left, to find the matching rows, then only those rows, with the columns the
+//! question needs (all of them to print events; the grouped fields to count). Pages without a
+//! selected row are skipped by the page index.
 
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch, StringArray, TimestampMillisecondArray};
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
 };
@@ -80,7 +83,10 @@ fn period_may_hold(by: Granularity, period: &str, prune: &Prune) -> bool {
 /// Which columns each pass reads (top-level column indices of the table).
 #[derive(Debug, Clone)]
 pub struct Needs {
-    /// The first pass: the columns of the predicates; `None` when every event matches.
+    /// The first pass: the columns a cheap screen of the predicates tests (names, accounts,
+    /// regions, time); `None` when no predicate is screened.
+    pub screen: Option<Vec<usize>>,
+    /// The second pass: the columns of the predicates; `None` when every event matches.
     pub predicate: Option<Vec<usize>>,
     /// The second pass: the columns the answer needs.
     pub output: Vec<usize>,
@@ -135,7 +141,18 @@ impl Needs {
             }
             _ => all,
         };
-        Needs { predicate, output }
+        let column = |json: &str| EVENT.iter().position(|m| m.json == json);
+        let screen: Vec<usize> = [
+            (!s.events.is_empty()).then(|| column("eventName")).flatten(),
+            (!s.sources.is_empty()).then(|| column("eventSource")).flatten(),
+            (!s.accounts.is_empty()).then(|| column("recipientAccountId")).flatten(),
+            (!s.regions.is_empty()).then(|| column("awsRegion")).flatten(),
+            (s.since_ms.is_some() || s.until_ms.is_some()).then_some(EVENT.len()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        Needs { screen: (!screen.is_empty()).then_some(screen), predicate, output }
     }
 }
 
@@ -160,7 +177,7 @@ pub fn scan<V: Visitor>(
         .par_iter()
         .map(|path| {
             let file = File::open(path).map_err(|source| ExportError::Io { path: path.clone(), source })?;
-            ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
+            ArrowReaderMetadata::load(&file, ArrowReaderOptions::new().with_page_index(true))
                 .map_err(|source| ExportError::Parquet { path: path.clone(), source })
         })
         .map(|r| r.map_err(|e| on_problem(&e)).ok())
@@ -230,6 +247,64 @@ fn may_match(group: &RowGroupMetaData, s: &Selection) -> bool {
         && (regions.is_empty() || within("awsregion", &regions, false))
 }
 
+/// A necessary condition of the predicates, tested on the columns themselves: a row it rules
+/// out is never turned back into JSON. A null (the member absent, or kept in `_extra`) is left
+/// to the exact test.
+struct Screen<'b> {
+    s: &'b Selection,
+    event_name: Option<&'b StringArray>,
+    event_source: Option<&'b StringArray>,
+    account: Option<&'b StringArray>,
+    region: Option<&'b StringArray>,
+    time: Option<&'b TimestampMillisecondArray>,
+}
+
+impl<'b> Screen<'b> {
+    fn new(batch: &'b RecordBatch, s: &'b Selection) -> Screen<'b> {
+        let text = |name: &str| batch.column_by_name(name).and_then(|a| a.as_string_opt::<i32>());
+        Screen {
+            s,
+            event_name: text("eventname"),
+            event_source: text("eventsource"),
+            account: text("recipientaccountid"),
+            region: text("awsregion"),
+            time: batch.column_by_name(schema::TIMESTAMP).and_then(|a| a.as_primitive_opt()),
+        }
+    }
+
+    fn may_match(&self, r: usize) -> bool {
+        let glob = |col: Option<&StringArray>, globs: &[cwl_filter::Glob]| {
+            globs.is_empty()
+                || col.is_none_or(|a| a.is_null(r) || globs.iter().any(|g| g.is_match(a.value(r).as_bytes())))
+        };
+        let exact = |col: Option<&StringArray>, wanted: &[String]| {
+            wanted.is_empty() || col.is_none_or(|a| a.is_null(r) || wanted.iter().any(|w| w == a.value(r)))
+        };
+        let time = self.time.is_none_or(|a| {
+            a.is_null(r) || {
+                let t = a.value(r);
+                self.s.since_ms.is_none_or(|s| t >= s) && self.s.until_ms.is_none_or(|u| t < u)
+            }
+        });
+        time && glob(self.event_name, &self.s.events)
+            && glob(self.event_source, &self.s.sources)
+            && exact(self.account, &self.s.accounts)
+            && exact(self.region, &self.s.regions)
+    }
+}
+
+/// The selection of `rows` (ascending row numbers) among `total`.
+fn ranges_of(rows: impl Iterator<Item = usize>, total: usize) -> RowSelection {
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    for row in rows {
+        match ranges.last_mut() {
+            Some(last) if last.end == row => last.end += 1,
+            _ => ranges.push(row..row + 1),
+        }
+    }
+    RowSelection::from_consecutive_ranges(ranges.into_iter(), total)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn read_group<V: Visitor>(
     path: &Path,
@@ -256,34 +331,56 @@ fn read_group<V: Visitor>(
     let selection = match &query.needs.predicate {
         None => None,
         Some(columns) => {
-            let reader = open()?
-                .with_projection(ProjectionMask::roots(descr, columns.iter().copied()))
-                .build()
-                .map_err(parquet)?;
-            let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
-            let mut row = 0;
-            for batch in reader {
+            // The screen's columns alone first (cheap: mostly dictionary-encoded names), then
+            // the predicates' columns of the rows it leaves.
+            let candidates: Option<Vec<usize>> = match &query.needs.screen {
+                Some(screen_columns) => {
+                    let reader = open()?
+                        .with_projection(ProjectionMask::roots(descr, screen_columns.iter().copied()))
+                        .build()
+                        .map_err(parquet)?;
+                    let mut kept = Vec::new();
+                    let mut row = 0;
+                    for batch in reader {
+                        let batch = batch.map_err(|e| parquet(e.into()))?;
+                        let screen = Screen::new(&batch, query.selection);
+                        kept.extend((0..batch.num_rows()).filter(|&r| screen.may_match(r)).map(|r| row + r));
+                        row += batch.num_rows();
+                    }
+                    Some(kept)
+                }
+                None => None,
+            };
+            if candidates.as_ref().is_some_and(Vec::is_empty) {
+                stats.bytes += group_bytes;
+                return Ok(());
+            }
+            let mut builder = open()?.with_projection(ProjectionMask::roots(descr, columns.iter().copied()));
+            if let Some(rows_kept) = &candidates {
+                builder = builder.with_row_selection(ranges_of(rows_kept.iter().copied(), rows));
+            }
+            let mut matched = Vec::new();
+            let mut k = 0;
+            for batch in builder.build().map_err(parquet)? {
                 let batch = batch.map_err(|e| parquet(e.into()))?;
                 let mut decoder = Decoder::new(&batch);
                 for r in 0..batch.num_rows() {
+                    let row = candidates.as_ref().map_or(k, |c| c[k]);
+                    k += 1;
                     buf.clear();
                     decoder.write_event(r, &mut buf);
                     let hit = (!query.prefilter.is_active() || query.prefilter.may_match(&buf))
                         && EventView::parse(&buf).is_ok_and(|view| query.selection.matches(&view, &buf));
                     if hit {
-                        match ranges.last_mut() {
-                            Some(last) if last.end == row => last.end += 1,
-                            _ => ranges.push(row..row + 1),
-                        }
+                        matched.push(row);
                     }
-                    row += 1;
                 }
             }
-            if ranges.is_empty() {
+            if matched.is_empty() {
                 stats.bytes += group_bytes;
                 return Ok(());
             }
-            Some(RowSelection::from_consecutive_ranges(ranges.into_iter(), rows))
+            Some(ranges_of(matched.into_iter(), rows))
         }
     };
     let mut builder = open()?.with_projection(ProjectionMask::roots(descr, query.needs.output.iter().copied()));
@@ -310,12 +407,16 @@ fn read_group<V: Visitor>(
     Ok(())
 }
 
-/// The manifest of each path that is an export, with its path.
+/// The manifest of each path that is an export, with its path; a manifest that is there but
+/// not one is an error.
 pub fn exports(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Arc<Manifest>)>, ExportError> {
     let mut found = Vec::new();
     for path in paths.iter().filter(|p| p.is_dir()) {
-        if let Some(manifest) = Manifest::read(path)? {
-            found.push((path.clone(), Arc::new(manifest)));
+        match Manifest::read(path) {
+            Ok(Some(manifest)) => found.push((path.clone(), Arc::new(manifest))),
+            // A folder whose manifest cannot be read is walked as any other, and reported there.
+            Ok(None) | Err(ExportError::Io { .. }) => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(found)

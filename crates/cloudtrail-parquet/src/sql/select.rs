@@ -7,7 +7,7 @@
 //! anywhere in a comma-separated `sourceipaddress` chain; `--error` a failed call's `errorcode`,
 //! or a failed console sign-in's `errormessage`. What does not translate is refused, naming it
 //! ([`Untranslatable`]): an IPv6 `--ip`, `--bucket`, and the parts of a `--where` pattern listed
-//! in [`super`]'s documentation of [`where_clause`].
+//! in the documentation of [`where_clause`].
 
 use cloudtrail::query::{Grouping, Mode, Selection};
 use cwl_filter::outline::{Condition, Segment, Test};
@@ -255,8 +255,7 @@ pub fn where_clause(dialect: Dialect, s: &Selection) -> Result<Vec<String>, Untr
         out.push(any_of(alternatives));
     }
     if !s.users.is_empty() {
-        let session =
-            "(useridentity.arn LIKE '%:assumed-role/%' OR useridentity.arn LIKE '%:federated-user/%')".to_string();
+        let session = "(useridentity.arn LIKE '%:assumed-role/%' OR useridentity.arn LIKE '%:federated-user/%')";
         let name = dialect.last_segment("useridentity.arn");
         out.push(any_of(
             s.users
