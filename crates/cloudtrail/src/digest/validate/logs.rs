@@ -9,17 +9,34 @@ use sha2::{Digest as _, Sha256};
 
 use crate::gz::{InflateError, Inflater};
 
+/// A SHA-256 of a log file's content, held as bytes (a dump has hundreds of thousands).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentHash(pub [u8; 32]);
+
+impl ContentHash {
+    fn of(content: &[u8]) -> ContentHash {
+        ContentHash(Sha256::digest(content).into())
+    }
+
+    /// Whether a digest's `hashValue` names this hash: the lower-case hex string, compared
+    /// exactly, as the AWS CLI compares `hexdigest()` with it.
+    pub fn matches(&self, hash_value: &str) -> bool {
+        let mut hex = [0u8; 64];
+        hex::encode_to_slice(self.0, &mut hex).is_ok() && hex[..] == *hash_value.as_bytes()
+    }
+}
+
 /// What reading and hashing one log file gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Hashed {
-    /// One clean gzip member: the lower-case hex SHA-256 of its content, and its size.
-    Clean { sha256: String, size: u64 },
+    /// One clean gzip member: the SHA-256 of its content, and its size.
+    Clean { sha256: ContentHash, size: u64 },
     /// The file has bytes after its first gzip member (the AWS CLI: "unexpected data after end
     /// of compressed stream").
     TrailingData,
     /// The stream ends early; `sha256` is over what could be inflated, which is what the AWS CLI
     /// hashes (so it reports a hash mismatch unless only the trailer is cut).
-    Truncated { sha256: String },
+    Truncated { sha256: ContentHash },
     /// Not gzip, corrupt deflate data, CRC or size mismatch (the AWS CLI: "invalid format").
     Corrupt,
     /// The file does not exist.
@@ -85,7 +102,7 @@ impl LogHasher {
         }
         Ok(match self.inflater.first_member(&self.input) {
             Ok(member) if member.consumed == self.input.len() => {
-                Some(Hashed::Clean { sha256: hex::encode(Sha256::digest(member.data)), size: member.data.len() as u64 })
+                Some(Hashed::Clean { sha256: ContentHash::of(member.data), size: member.data.len() as u64 })
             }
             Ok(_) => Some(Hashed::TrailingData),
             Err(InflateError::TooLarge { .. }) => None,
@@ -112,7 +129,7 @@ fn hash_stream(input: impl BufRead) -> Hashed {
     loop {
         match decoder.read(&mut buf) {
             Ok(0) => {
-                let sha256 = hex::encode(hasher.finalize());
+                let sha256 = ContentHash(hasher.finalize().into());
                 return match decoder.into_inner().fill_buf() {
                     Ok([]) => Hashed::Clean { sha256, size },
                     Ok(_) => Hashed::TrailingData,
@@ -124,7 +141,7 @@ fn hash_stream(input: impl BufRead) -> Hashed {
                 size += n as u64;
             }
             Err(e) if e.kind() == ErrorKind::UnexpectedEof => {
-                return Hashed::Truncated { sha256: hex::encode(hasher.finalize()) };
+                return Hashed::Truncated { sha256: ContentHash(hasher.finalize().into()) };
             }
             Err(_) => return Hashed::Corrupt,
         }
@@ -153,7 +170,7 @@ mod tests {
         let content = br#"{"Records":[]}"#;
         assert_eq!(
             hash_bytes(&gzip(content)),
-            Hashed::Clean { sha256: hex::encode(Sha256::digest(content)), size: content.len() as u64 }
+            Hashed::Clean { sha256: ContentHash::of(content), size: content.len() as u64 }
         );
     }
 
@@ -176,6 +193,16 @@ mod tests {
         corrupt[bytes.len() - 6] ^= 0xff; // inside the CRC
         assert_eq!(hash_bytes(&corrupt), Hashed::Corrupt);
         assert_eq!(hash_bytes(b"plain text"), Hashed::Corrupt);
+    }
+
+    #[test]
+    fn a_hash_value_matches_only_as_lower_case_hex() {
+        let hash = ContentHash::of(b"x");
+        let hex = hex::encode(Sha256::digest(b"x"));
+        assert!(hash.matches(&hex));
+        assert!(!hash.matches(&hex.to_uppercase()));
+        assert!(!hash.matches(&hex[..63]));
+        assert!(!hash.matches(&format!("{hex} ")));
     }
 
     #[test]

@@ -15,8 +15,10 @@ pub mod scope;
 mod unlisted;
 mod walk;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -63,7 +65,7 @@ pub fn validate(options: &Options, on_log: &(dyn Fn() + Sync)) -> Result<Report,
     let mut report = Report::default();
     let scope = Scope::new(options);
     let found = scope.discover(&mut report)?;
-    let loaded = load::load_all(found.digests);
+    let mut loaded = load::load_all(found.digests);
 
     report.bucket = options.bucket.clone().or_else(|| most_named_bucket(&loaded));
     let bucket = report.bucket.clone().unwrap_or_default();
@@ -77,6 +79,13 @@ pub fn validate(options: &Options, on_log: &(dyn Fn() + Sync)) -> Result<Report,
             (id, walked)
         })
         .collect();
+    let judge = unlisted::Judge::new(&loaded, &mut walked, &scope);
+    // Every list of log files has been read: what remains of it is in the walks.
+    for digest in loaded.values_mut() {
+        if let Ok(parsed) = &mut digest.outcome {
+            parsed.body.log_files = Vec::new();
+        }
+    }
     let hashed = hash_logs(&walked, &found.present, options.max_memory, on_log);
     report.bytes_hashed = hashed.values().map(Hashed::size).sum();
     for (_, w) in &mut walked {
@@ -86,7 +95,6 @@ pub fn validate(options: &Options, on_log: &(dyn Fn() + Sync)) -> Result<Report,
         }
     }
 
-    let judge = unlisted::Judge::new(&loaded, &walked, &scope);
     let mut by_area = judge.logs(&found.logs, &found.strays, &mut report.loose);
     judge.absent_heads(&options.heads, &bucket, &mut by_area);
     for (id, w) in walked {
@@ -114,15 +122,14 @@ fn chains_in_scope<'a>(loaded: &'a HashMap<PathBuf, Loaded>, scope: &Scope<'_>) 
 /// Hashes every log file a usable digest lists, each once, on all cores.
 fn hash_logs(
     walked: &[(ChainId, Walked)],
-    present: &HashSet<PathBuf>,
+    present: &HashSet<Arc<Path>>,
     max_memory: Option<usize>,
     on_log: &(dyn Fn() + Sync),
-) -> HashMap<PathBuf, Hashed> {
+) -> HashMap<Arc<Path>, Hashed> {
     // A thread holds a file and its content: half its share each.
     let threads = rayon::current_num_threads().max(1);
     let in_memory = max_memory.map_or(crate::gz::MAX_INFLATED, |total| (total / threads / 2).max(1 << 20));
-    let mut unique: Vec<&Path> =
-        walked.iter().flat_map(|(_, w)| w.log_checks.iter().map(|c| c.abs.as_path())).collect();
+    let mut unique: Vec<&Arc<Path>> = walked.iter().flat_map(|(_, w)| w.log_checks.iter().map(|c| &c.abs)).collect();
     unique.sort();
     unique.dedup();
     unique
@@ -132,7 +139,7 @@ fn hash_logs(
             |hasher, path| {
                 let result = if present.contains(path) { hasher.hash(path) } else { Hashed::Missing };
                 on_log();
-                (path.to_path_buf(), result)
+                (Arc::clone(path), result)
             },
         )
         .collect()
@@ -149,21 +156,21 @@ fn most_named_bucket(loaded: &HashMap<PathBuf, Loaded>) -> Option<String> {
 }
 
 /// The AWS CLI's verdict on a listed log file, never better than the digest that lists it.
-fn log_verdict(hashed: &Hashed, check: &LogCheck) -> (Verdict, Option<String>) {
-    let invalid = |reason: &str| (Verdict::Invalid, Some(reason.to_string()));
+fn log_verdict(hashed: &Hashed, check: &LogCheck) -> (Verdict, Option<Cow<'static, str>>) {
+    let invalid = |reason: &'static str| (Verdict::Invalid, Some(Cow::Borrowed(reason)));
     match hashed {
-        Hashed::Clean { sha256, .. } if *sha256 == check.expected => match check.listed_by {
+        Hashed::Clean { sha256, .. } if sha256.matches(&check.expected) => match check.listed_by {
             Verdict::Valid => (Verdict::Valid, None),
-            _ => (Verdict::Unverified, Some("hash matches, but the digest that lists it is unverified".to_string())),
+            _ => (Verdict::Unverified, Some(Cow::Borrowed("hash matches, but the digest that lists it is unverified"))),
         },
         Hashed::Clean { .. } => invalid("hash value doesn't match"),
         Hashed::TrailingData => invalid("unexpected data after end of compressed stream"),
-        Hashed::Truncated { sha256 } if *sha256 == check.expected => {
+        Hashed::Truncated { sha256 } if sha256.matches(&check.expected) => {
             invalid("truncated gzip stream (the content before the cut matches, its trailer is missing)")
         }
         Hashed::Truncated { .. } => invalid("hash value doesn't match (truncated gzip stream)"),
         Hashed::Corrupt => invalid("invalid format"),
-        Hashed::Missing => (Verdict::NotFound, Some("not found".to_string())),
-        Hashed::Unreadable(e) => invalid(&format!("unreadable: {e}")),
+        Hashed::Missing => (Verdict::NotFound, Some(Cow::Borrowed("not found"))),
+        Hashed::Unreadable(e) => (Verdict::Invalid, Some(Cow::Owned(format!("unreadable: {e}")))),
     }
 }

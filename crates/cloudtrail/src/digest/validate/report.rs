@@ -4,7 +4,8 @@
 //! The JSON form of an item is the `--output jsonl` contract documented in README.md:
 //! `{"type","key","path","status","reason",...}`.
 
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -85,9 +86,10 @@ pub struct Outcome {
     pub path: Option<PathBuf>,
     #[serde(rename = "status")]
     pub verdict: Verdict,
-    /// The AWS CLI's words for an invalid item, or why an item is not valid.
+    /// The AWS CLI's words for an invalid item, or why an item is not valid (most reasons are
+    /// fixed words, shared by every item they explain).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Cow<'static, str>>,
     /// Whether the item belongs to the backfill pass.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub backfill: bool,
@@ -103,7 +105,7 @@ impl Outcome {
         Outcome { subject, key: key.into(), path, verdict, reason: None, backfill: false, start: None, end: None }
     }
 
-    pub fn because(mut self, reason: impl Into<String>) -> Outcome {
+    pub fn because(mut self, reason: impl Into<Cow<'static, str>>) -> Outcome {
         self.reason = Some(reason.into());
         self
     }
@@ -111,6 +113,23 @@ impl Outcome {
     pub fn in_pass(mut self, backfill: bool) -> Outcome {
         self.backfill = backfill;
         self
+    }
+}
+
+/// How outcomes show a file: relative to the working directory when it lies below it, else
+/// absolute.
+#[derive(Debug, Clone)]
+pub(crate) struct Shown {
+    cwd: Option<PathBuf>,
+}
+
+impl Shown {
+    pub fn here() -> Shown {
+        Shown { cwd: std::env::current_dir().ok() }
+    }
+
+    pub fn path(&self, abs: &Path) -> PathBuf {
+        self.cwd.as_deref().and_then(|cwd| abs.strip_prefix(cwd).ok()).unwrap_or(abs).to_path_buf()
     }
 }
 

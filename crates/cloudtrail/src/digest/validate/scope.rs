@@ -9,12 +9,15 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 
 use super::load::DigestFile;
 use super::report::{Report, Skipped};
 use super::walk::Window;
 use super::Options;
-use crate::tree::{self, names, Class, DigestName, KeyPath, LogName};
+use crate::tree::{self, names, Class, DigestName, KeyPath};
 
 /// Why the scope asked for cannot be validated (a usage error).
 #[derive(Debug, thiserror::Error)]
@@ -39,14 +42,16 @@ fn list(found: &[String]) -> String {
 /// Where a log file or chain lives: prefix, organization, account, region.
 pub type AreaId = (String, Option<String>, String, String);
 
-/// A log file found under `CloudTrail/`.
+/// A log file found under `CloudTrail/`. A dump holds hundreds of thousands: the absolute
+/// path is shared with [`Found::present`] (and shown as outcomes show paths), the area with
+/// the files beside it.
 #[derive(Debug, Clone)]
 pub struct LogFile {
-    pub path: PathBuf,
-    pub abs: PathBuf,
+    pub abs: Arc<Path>,
     pub key: String,
-    pub area: AreaId,
-    pub name: LogName,
+    pub area: Arc<AreaId>,
+    /// Delivery time, to the minute, from the file name.
+    pub delivered: DateTime<Utc>,
 }
 
 /// A file in a `CloudTrail/` or `CloudTrail-Digest/` folder whose key does not follow the
@@ -71,7 +76,7 @@ pub struct Found {
     pub strays: Vec<Stray>,
     /// Files the walk saw. Only these are ever opened by key: a key that names anything else
     /// (a symbolic link, a file outside the dump) is not found.
-    pub present: HashSet<PathBuf>,
+    pub present: HashSet<Arc<Path>>,
 }
 
 /// The account and region a path given by the user narrows the run to.
@@ -157,14 +162,16 @@ impl<'o> Scope<'o> {
         bases.sort();
         bases.dedup();
         let (mut unreadable, mut passed) = (Vec::new(), Vec::new());
+        // Files of one area are walked together: each shares the area of the one before.
+        let mut last_area: Option<Arc<AreaId>> = None;
         // Validation never leaves the dump: links are not followed.
         tree::walk(
             &bases,
             tree::Links::Skip,
             |entry| {
-                let abs = std::path::absolute(&entry.path).unwrap_or_else(|_| entry.path.clone());
-                if found.present.insert(abs.clone()) {
-                    self.keep(entry, abs, &mut found, &mut seen, report);
+                let abs: Arc<Path> = std::path::absolute(&entry.path).unwrap_or_else(|_| entry.path.clone()).into();
+                if found.present.insert(Arc::clone(&abs)) {
+                    self.keep(entry, abs, &mut last_area, &mut found, &mut seen, report);
                 }
             },
             |path, _| {
@@ -178,7 +185,15 @@ impl<'o> Scope<'o> {
         Ok(found)
     }
 
-    fn keep(&self, entry: tree::Entry, abs: PathBuf, found: &mut Found, seen: &mut Seen, report: &mut Report) {
+    fn keep(
+        &self,
+        entry: tree::Entry,
+        abs: Arc<Path>,
+        last_area: &mut Option<Arc<AreaId>>,
+        found: &mut Found,
+        seen: &mut Seen,
+        report: &mut Report,
+    ) {
         let tree::Entry { path, key, class } = entry;
         let under_paths =
             |account: &str, region: &str| self.paths.iter().any(|p| p.admits(&path, Some(account), Some(region)));
@@ -188,7 +203,7 @@ impl<'o> Scope<'o> {
                     seen.note(&layout, Some(&name.trail));
                 }
                 if self.admits_area(&path, Some(&layout.account), Some(&layout.region)) {
-                    found.digests.push(DigestFile { path, abs, key, layout, name });
+                    found.digests.push(DigestFile { path, abs: abs.to_path_buf(), key, layout, name });
                 }
             }
             Class::Log { layout, name } => {
@@ -198,8 +213,13 @@ impl<'o> Scope<'o> {
                 let in_scope = self.admits_area(&path, Some(&layout.account), Some(&layout.region))
                     && self.window.admits_log(name.delivered);
                 if in_scope {
-                    let area = area_of_layout(&layout);
-                    found.logs.push(LogFile { path, abs, key, area, name });
+                    let this = area_of_layout(&layout);
+                    let area = match last_area.take() {
+                        Some(last) if *last == this => last,
+                        _ => Arc::new(this),
+                    };
+                    found.logs.push(LogFile { abs, key, area: Arc::clone(&area), delivered: name.delivered });
+                    *last_area = Some(area);
                 }
             }
             Class::Other(reason) => match stray_folders(&key) {
@@ -207,7 +227,7 @@ impl<'o> Scope<'o> {
                     let account = area.as_ref().map(|a| a.2.as_str());
                     let region = area.as_ref().map(|a| a.3.as_str());
                     if self.admits_area(&path, account, region) {
-                        found.strays.push(Stray { path, abs, key, digest_area, area, reason });
+                        found.strays.push(Stray { path, abs: abs.to_path_buf(), key, digest_area, area, reason });
                     }
                 }
                 None => report.skipped.push(Skipped { path, reason: reason.to_string() }),

@@ -8,14 +8,16 @@
 //! broken link), compares `previousDigestHashValue` with the previous digest's bytes, and
 //! reports candidates it never reached.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
 use super::check::{safe_key, Checker, DigestCheck};
 use super::load::{Loaded, Parsed};
-use super::report::{Outcome, Subject, Verdict};
+use super::report::{Outcome, Shown, Subject, Verdict};
 
 /// The time window of the run.
 #[derive(Debug, Clone, Copy, Default)]
@@ -41,7 +43,7 @@ impl Window {
 pub struct LogCheck {
     /// Index of its outcome in [`Walked::outcomes`].
     pub outcome: usize,
-    pub abs: PathBuf,
+    pub abs: Arc<Path>,
     pub expected: String,
     /// The verdict on the digest that lists it ([`Verdict::Valid`] or [`Verdict::Unverified`]):
     /// a log file is never proven better than its digest.
@@ -56,7 +58,7 @@ pub struct Walked {
     /// Every log path a digest of the chain lists: `true` when a usable digest lists it (its
     /// verdict is among the outcomes) or the digest is outside the time window (not judged
     /// here); `false` when only digests that are not valid do.
-    pub listed: HashMap<PathBuf, bool>,
+    pub listed: HashMap<Arc<Path>, bool>,
     /// The AWS CLI's "Results found for" span.
     pub covered: Option<(String, String)>,
     /// Keys of digests reported `not_found`.
@@ -127,6 +129,7 @@ pub fn walk_chain(
             backfill,
             candidates,
             visited: HashSet::new(),
+            shown: Shown::here(),
             expect_end: None,
             last_start: None,
         };
@@ -141,7 +144,10 @@ pub fn walk_chain(
         let judged_here = window.admits_digest(d.file.name.end);
         let root = bucket_root(&d.file.abs, parsed.body.object());
         for entry in parsed.body.log_files.iter().filter(|e| safe_key(&e.s3_object)) {
-            walked.listed.entry(root.join(&entry.s3_object)).or_insert(!judged_here);
+            let path = root.join(&entry.s3_object);
+            if !walked.listed.contains_key(path.as_path()) {
+                walked.listed.insert(path.into(), !judged_here);
+            }
         }
     }
     walked
@@ -156,6 +162,7 @@ struct Walker<'a> {
     /// Candidates not yet popped, oldest first.
     candidates: Vec<&'a Loaded>,
     visited: HashSet<PathBuf>,
+    shown: Shown,
     /// The `digestStartTime` of the last digest checked, while it links to a previous one: the
     /// next older digest should end there, else digests are missing in between.
     expect_end: Option<DateTime<Utc>>,
@@ -183,7 +190,7 @@ impl<'a> Walker<'a> {
             Target::Linked { abs, key, from, from_stamp, expected_sha256 } => match self.all.get(&abs) {
                 None => {
                     out.outcomes.push(
-                        self.outcome(Subject::Digest, &key, Some(abs_to_display(&abs)), Verdict::NotFound)
+                        self.outcome(Subject::Digest, &key, Some(self.shown.path(&abs)), Verdict::NotFound)
                             .because("not found"),
                     );
                     out.missing.insert(key.clone());
@@ -213,7 +220,7 @@ impl<'a> Walker<'a> {
         }
         let stamp = digest.file.name.stamp.clone();
         let mut outcome = self.outcome(Subject::Digest, &shown_key, Some(digest.file.path.clone()), check.verdict);
-        outcome.reason = check.reason;
+        outcome.reason = check.reason.map(Cow::Owned);
         out.outcomes.push(outcome);
         self.expect_end = check.parsed.and_then(|p| p.body.previous().and(parse_time(p.body.start_time())));
         let Some(parsed) = check.usable else {
@@ -301,15 +308,16 @@ impl<'a> Walker<'a> {
                 out.outcomes.push(Outcome { verdict: Verdict::NotFound, ..outcome }.because(reason));
                 continue;
             }
-            let path = root.join(&entry.s3_object);
-            out.listed.insert(path.clone(), true);
+            let path: Arc<Path> = root.join(&entry.s3_object).into();
+            out.listed.insert(Arc::clone(&path), true);
+            let shown = self.shown.path(&path);
             out.log_checks.push(LogCheck {
                 outcome: out.outcomes.len(),
-                abs: path.clone(),
+                abs: path,
                 expected: entry.hash_value.clone(),
                 listed_by,
             });
-            out.outcomes.push(Outcome { path: Some(abs_to_display(&path)), ..outcome });
+            out.outcomes.push(Outcome { path: Some(shown), ..outcome });
         }
     }
 
@@ -407,12 +415,6 @@ pub fn bucket_root(abs: &Path, key: &str) -> PathBuf {
 }
 
 /// Paths of files reached by key are shown relative to the working directory when possible.
-fn abs_to_display(abs: &Path) -> PathBuf {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| abs.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| abs.to_path_buf())
-}
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
