@@ -414,8 +414,6 @@ pub fn bucket_root(abs: &Path, key: &str) -> PathBuf {
     abs.ancestors().nth(depth).map_or_else(PathBuf::new, Path::to_path_buf)
 }
 
-/// Paths of files reached by key are shown relative to the working directory when possible.
-
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
