@@ -36,9 +36,16 @@ SPARSE="$OUT/sparse"
 mkdir -p "$SPARSE"
 [ -f "$SPARSE/huge.json" ] || truncate -s 40G "$SPARSE/huge.json"
 
-# Max RSS in MB of one command (its exit status is not the point here).
+# Max RSS in MB of one command (its exit status is not the point here). An export writes
+# into a new folder each time, removed after.
 rss_of() {
-    /usr/bin/time -v -o "$OUT/time.txt" "$@" >/dev/null 2>/dev/null || true
+    local args=("$@")
+    if [[ " ${args[*]} " == *" export "* ]]; then
+        rm -rf "$OUT/export"
+        args+=(--out "$OUT/export")
+    fi
+    /usr/bin/time -v -o "$OUT/time.txt" "${args[@]}" >/dev/null 2>/dev/null || true
+    rm -rf "$OUT/export"
     awk '/Maximum resident/ {printf "%d", $6 / 1024}' "$OUT/time.txt"
 }
 
@@ -51,6 +58,10 @@ commands=(
     "filter -c -p ConsoleLogin"
     "filter -p ConsoleLogin"
     "metrics --cis -o jsonl"
+    "summary -o jsonl"
+    "trace AKIAIOSFODNN7EXAMPLE -o jsonl"
+    "hunt -r ../shared/data/sigma-rules -o jsonl"
+    "export"
 )
 {
     echo "| command | query bench tree | 200,000 small files | four 10 GiB bombs (-j 4) | 40 GB sparse file | /dev/zero on stdin |"
@@ -60,7 +71,7 @@ commands=(
         row="| ctl ${c% -o jsonl} | $(rss_of $CTL -q $c $TREE) MB | $(rss_of $CTL -q $c $SMALL) MB"
         # shellcheck disable=SC2086
         row="$row | $(rss_of $CTL -q -j 4 $c $BOMBS) MB | $(rss_of $CTL -q $c $SPARSE/huge.json) MB"
-        if [[ "$c" == validate* ]]; then
+        if [[ "$c" == validate* || "$c" == export* ]]; then
             row="$row | - |"
         else
             # shellcheck disable=SC2086
