@@ -119,11 +119,16 @@ fn option_files_must_be_regular_files_and_numbers_finite() {
     let dir = tree(false);
     let fifo = dir.path().join("keys.fifo");
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    let cases: [&[&str]; 4] = [
+    let fifo = fifo.to_str().unwrap();
+    let cases: [&[&str]; 8] = [
         &["validate", "--public-keys", "/dev/zero"],
-        &["validate", "--digest-metadata", fifo.to_str().unwrap()],
+        &["validate", "--digest-metadata", fifo],
         &["metrics", "--filters", "/dev/zero"],
         &["metrics", "--cis", "--threshold", "NaN"],
+        &["hunt", "-r", fifo],
+        &["hunt", "-r", "/dev/zero"],
+        &["hunt", "-r", ".", "--placeholders", fifo],
+        &["hunt", "-r", ".", "--placeholders", "/dev/zero"],
     ];
     for args in cases {
         // A FIFO or a device is refused at once: this must not block.

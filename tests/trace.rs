@@ -174,6 +174,19 @@ fn the_tree_on_a_terminal_names_each_hop() {
 }
 
 #[test]
+fn a_bad_file_is_reported_once_though_both_passes_meet_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, cast) = generated(tmp.path());
+    let bad = out.dump.join("AWSLogs").join("bad.json");
+    std::fs::write(&bad, format!("{{\"Records\":[{{\"eventName\":\"AssumeRole\",\"k\":\"{}\"", cast.cross_key))
+        .unwrap();
+    let run = ctl().args(["trace", &cast.cross_key, out.dump.to_str().unwrap(), "-o", "json"]).output().unwrap();
+    let err = String::from_utf8(run.stderr).unwrap();
+    assert_eq!(run.status.code(), Some(2), "an unreadable file: {err}");
+    assert_eq!(err.lines().filter(|l| l.contains("bad.json")).count(), 1, "{err}");
+}
+
+#[test]
 fn samples_assume_role_chains_match_an_independent_search() {
     let Some(root) = common::samples("samples_assume_role_chains_match_an_independent_search") else { return };
     let mut traced = 0;

@@ -2,7 +2,7 @@
 //! progress bar on a terminal, report problems with files on stderr as they happen, and print
 //! the closing summary line.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -32,6 +32,9 @@ pub struct Session<'g> {
     copies: AtomicU64,
     /// Files that could not be read, by kind of failure (see `RecordError::key`).
     failures: Mutex<BTreeMap<&'static str, u64>>,
+    /// The problems reported so far (input index and message): a later pass over the same files
+    /// (trace reads them twice) reports and counts only what is new.
+    reported: Mutex<HashSet<(usize, String)>>,
     global: &'g Global,
     started: Instant,
 }
@@ -76,6 +79,7 @@ impl<'g> Session<'g> {
             strict,
             seen,
             copies: AtomicU64::new(0),
+            reported: Mutex::default(),
             failures: Mutex::default(),
             global,
             started,
@@ -129,6 +133,11 @@ impl<'g> Session<'g> {
         // A file that could not be read is reported whatever -q says; one skipped once opened
         // (a digest, an empty file) is named with -v.
         let on_problem = |problem: &FileProblem| {
+            let message = problem.to_string();
+            let fresh = (problem.file, message.clone());
+            if !self.reported.lock().unwrap_or_else(PoisonError::into_inner).insert(fresh) {
+                return;
+            }
             match &problem.kind {
                 ProblemKind::Skipped(_) if !self.global.verbose => return,
                 ProblemKind::File(e) => {
@@ -137,8 +146,8 @@ impl<'g> Session<'g> {
                 _ => {}
             }
             match &progress {
-                Some(bar) => bar.suspend(|| report(&problem.to_string())),
-                None => report(&problem.to_string()),
+                Some(bar) => bar.suspend(|| report(&message)),
+                None => report(&message),
             }
         };
         let tick = || {

@@ -68,7 +68,9 @@ pub struct PathError {
 }
 
 /// The YAML files under `paths` (files named are taken whatever their extension), in path
-/// order; symbolic links are followed, to a depth of 32 folders.
+/// order; symbolic links are followed, to a depth of 32 folders. A path named that is neither
+/// a folder nor a regular file (a FIFO, a device) is an error, never opened: reading it could
+/// block or never end.
 pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PathError> {
     fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), PathError> {
         let error = |source| PathError { path: dir.to_path_buf(), source };
@@ -91,8 +93,11 @@ pub fn rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PathError> {
         let meta = std::fs::metadata(path).map_err(|source| PathError { path: path.clone(), source })?;
         if meta.is_dir() {
             walk(path, 0, &mut out)?;
-        } else {
+        } else if meta.is_file() {
             out.push(path.clone());
+        } else {
+            let source = std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file");
+            return Err(PathError { path: path.clone(), source });
         }
     }
     Ok(out)
