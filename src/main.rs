@@ -67,7 +67,7 @@ fn main() -> ExitCode {
             // The error line is red on a terminal that takes colour.
             let (on, off) = if global.color { ("\x1b[1;31m", "\x1b[0m") } else { ("", "") };
             // One line, whatever the error quotes (file names, pattern text).
-            eprintln!("{on}ctl: error:{off} {}", output::sanitize::escape_str(&format!("{err:#}"), false));
+            eprintln!("{on}ctl: error:{off} {}", output::sanitize::escape_str(&output::error_line(&err), false));
             // A pattern error shows where: the pattern with a caret under the place.
             if let Some(usage) = err.downcast_ref::<cmd::PatternUsage>() {
                 for line in usage.caret() {

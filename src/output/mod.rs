@@ -391,6 +391,23 @@ fn with_source(text: &[u8], (file, index): (&str, u64)) -> Vec<u8> {
     out
 }
 
+/// An error and its causes as one line (`outer: cause: cause`), each cause said once: a
+/// cause whose text an outer error already quotes is not repeated.
+pub fn error_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,5 +450,29 @@ mod tests {
         let out = render(OutputFormat::Table, &["a"], &[b"{\"a\":\"evil\\u001b[2J\"}"]);
         assert!(out.contains("evil\\u{1b}[2J"), "{out}");
         assert!(!out.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn an_error_line_says_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
+        /// An error that quotes its source in its own text, as many library errors do.
+        #[derive(Debug)]
+        struct Quoting {
+            source: std::io::Error,
+        }
+        impl std::fmt::Display for Quoting {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "rules/x.yml: {}", self.source)
+            }
+        }
+        impl std::error::Error for Quoting {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.source)
+            }
+        }
+        let err = anyhow::Error::new(Quoting { source: io }).context("reading the rules");
+        assert_eq!(error_line(&err), "reading the rules: rules/x.yml: No such file or directory");
+        let plain = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(error_line(&plain), "outer: inner");
     }
 }

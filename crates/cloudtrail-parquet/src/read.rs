@@ -177,7 +177,13 @@ pub fn scan<V: Visitor>(
         .par_iter()
         .map(|path| {
             let file = File::open(path).map_err(|source| ExportError::Io { path: path.clone(), source })?;
-            ArrowReaderMetadata::load(&file, ArrowReaderOptions::new().with_page_index(true))
+            // The Arrow schema a writer embeds in the footer is not decoded: it is the export's
+            // own schema, known here, and its decoder panics on damaged bytes.
+            let options = ArrowReaderOptions::new()
+                .with_page_index(true)
+                .with_skip_arrow_metadata(true)
+                .with_schema(crate::schema::arrow_schema());
+            ArrowReaderMetadata::load(&file, options)
                 .map_err(|source| ExportError::Parquet { path: path.clone(), source })
         })
         .map(|r| r.map_err(|e| on_problem(&e)).ok())
