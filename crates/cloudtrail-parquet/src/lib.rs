@@ -8,13 +8,16 @@
 //! - [`manifest`]: `_ctl_export.json`, which marks a folder as an export;
 //! - [`read`]: an export read back through the scan engine's visitors, pruning partitions
 //!   and row groups, reading only the columns a question needs;
-//! - [`sql`]: the CREATE TABLE of an export and ctl queries as SQL, per engine.
+//! - [`sql`]: the CREATE TABLE of an export and ctl queries as SQL, per engine;
+//! - [`guard`]: every call into the Parquet decoder, its panics on damaged bytes turned into
+//!   errors.
 //!
 //! Knows no command line and no terminal.
 
 pub mod decode;
 pub mod encode;
 pub mod export;
+pub mod guard;
 pub mod manifest;
 pub mod read;
 pub mod schema;
