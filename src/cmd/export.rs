@@ -37,7 +37,8 @@ pub fn run(args: &ExportArgs, global: &Global) -> anyhow::Result<Status> {
         PartitionBy::Month => Granularity::Month,
         PartitionBy::Day => Granularity::Day,
     };
-    // Half of --max-memory for the row groups of the open files; the scan has the rest.
+    // Half of --max-memory for the rows waiting to be written as row groups; the scan's file
+    // buffers have their own budget (and hold one log file per thread, a few MB, in practice).
     let exporter = Exporter::create(&args.out, Layout::for_memory(granularity, global.max_memory / 2))?;
     let matcher = Matcher { selection: &scope.selection, prefilter: &scope.prefilter, seen: session.seen.as_ref() };
     let scanned = session.scan(&ExportVisitor { matcher, exporter: &exporter });

@@ -15,10 +15,12 @@
 pub mod decode;
 pub mod encode;
 pub mod export;
+pub mod group;
 pub mod manifest;
 pub mod read;
 pub mod schema;
 pub mod sql;
+pub mod stats;
 pub mod write;
 
 use std::path::PathBuf;
