@@ -116,6 +116,42 @@ fn a_generated_tree_reads_back_json_equal_and_counts_match_serde() {
 }
 
 #[test]
+fn summary_of_an_export_is_the_summary_of_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = trail_synth::SynthSpec::small(5);
+    spec.accounts = 2;
+    spec.regions = vec!["us-east-1".into(), "eu-west-1".into()];
+    spec.hours = 3;
+    let written = trail_synth::generate(&spec, dir.path()).unwrap();
+    let out = dir.path().join("export");
+    export(&[&written.dump], &out);
+    let dump = written.dump.to_str().unwrap();
+    for format in ["json", "table"] {
+        let on_tree = run(&["summary", "-o", format, dump]);
+        let on_export = run(&["summary", "-o", format, out.to_str().unwrap()]);
+        assert_eq!(on_export, on_tree, "-o {format}");
+    }
+    // Figures checked independently: the events (serde_json), the log files, digests and
+    // deliveries (the files of the tree), which the export keeps in its manifest.
+    let summary: Value = serde_json::from_str(&run(&["summary", "-o", "json", out.to_str().unwrap()])).unwrap();
+    let names: Vec<String> = walkdir::WalkDir::new(&written.dump)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    let digests = names.iter().filter(|n| n.contains("_CloudTrail-Digest_")).count() as u64;
+    let logs = names.iter().filter(|n| n.contains("_CloudTrail_") && n.ends_with(".json.gz")).count() as u64;
+    assert_eq!(summary["volume"]["events"].as_u64(), Some(independent_events(&written.dump).len() as u64));
+    assert_eq!(summary["volume"]["files"].as_u64(), Some(logs));
+    assert_eq!(summary["digests"]["files"].as_u64(), Some(digests));
+    assert!(digests > 0);
+    assert_eq!(summary["digests"]["validate"].as_str(), Some(format!("ctl validate {dump}").as_str()));
+    assert_eq!(summary["delivery"].as_array().unwrap().len(), 4, "one row per account and region");
+    assert_eq!(summary["trails"].as_array().unwrap().len(), 4);
+}
+
+#[test]
 fn the_corpus_reads_back_json_equal() {
     assert_round_trip(&[&common::corpus()]);
 }

@@ -24,7 +24,7 @@ use parquet::schema::types::ColumnPath;
 
 use crate::encode::Rows;
 use crate::group::Buffered;
-use crate::manifest::{Granularity, Manifest, Partition, MANIFEST};
+use crate::manifest::{Granularity, Manifest, Partition, Source, MANIFEST};
 use crate::{schema, ExportError};
 
 /// Rows per data page, at most.
@@ -309,8 +309,9 @@ impl Exporter {
         Ok(())
     }
 
-    /// Writes the rows still waiting, closes every file and writes the manifest.
-    pub fn finish(self) -> Result<Written, ExportError> {
+    /// Writes the rows still waiting, closes every file and writes the manifest, which records
+    /// `source`.
+    pub fn finish(self, source: Option<Source>) -> Result<Written, ExportError> {
         let parts = std::mem::take(&mut *self.parts.lock().unwrap_or_else(PoisonError::into_inner));
         for slot in parts.values() {
             self.write_group(slot)?;
@@ -331,6 +332,7 @@ impl Exporter {
             files: written.files,
             bytes: written.bytes,
             columns: schema::arrow_schema().fields().iter().map(|f| f.name().clone()).collect(),
+            source,
         };
         manifest.write(&self.root.join(MANIFEST))?;
         Ok(written)
