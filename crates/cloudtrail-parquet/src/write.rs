@@ -357,3 +357,50 @@ impl Part {
         Ok(OpenFile { writer, partial, done })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_waiting_in_many_partitions_stay_within_the_budget_and_all_are_written_with_few_files_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("export");
+        let memory = 1 << 20;
+        let layout = Layout {
+            memory,
+            row_group_bytes: memory / 2,
+            max_open: 8,
+            ..Layout::for_memory(Granularity::Month, memory)
+        };
+        let exporter = Exporter::create(&root, layout).unwrap();
+        let padding = "x".repeat(1000);
+        let mut rows = Rows::new();
+        for round in 0..10 {
+            for account in 0..40 {
+                for i in 0..20 {
+                    let raw = format!(
+                        r#"{{"eventName":"E{i}","eventTime":"2024-01-01T00:00:{round:02}Z","userAgent":"{padding}"}}"#
+                    );
+                    rows.push(raw.as_bytes()).unwrap();
+                }
+                let partition = Partition::of(Some(&format!("{account:012}")), Some("us-east-1"), "2024-01".into());
+                exporter.write(&partition, &mut rows).unwrap();
+                assert!(exporter.buffered.load(Ordering::Relaxed) <= memory);
+                assert!(exporter.open.load(Ordering::Relaxed) <= 8);
+            }
+        }
+        let written = exporter.finish(None).unwrap();
+        assert_eq!((written.events, written.partitions), (10 * 40 * 20, 40));
+        let mut rows_read = 0;
+        for part in 0..40 {
+            let dir = root.join(format!("account={part:012}/region=us-east-1/month=2024-01"));
+            for file in std::fs::read_dir(dir).unwrap() {
+                let file = File::open(file.unwrap().path()).unwrap();
+                let reader = parquet::file::reader::SerializedFileReader::new(file).unwrap();
+                rows_read += parquet::file::reader::FileReader::metadata(&reader).file_metadata().num_rows();
+            }
+        }
+        assert_eq!(rows_read, 10 * 40 * 20);
+    }
+}
