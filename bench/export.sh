@@ -6,7 +6,8 @@
 #   - ctl query --event X (selective) on the gzip tree, on the export, and DuckDB's SQL of the
 #     same query (printed by `ctl query --sql duckdb`) on the same Parquet
 # Then: Parquet size against the gzip JSON, and peak memory of export on half and on all of the
-# tree (flat in the size of the tree). Writes bench/out/export.md and prints the figures.
+# tree, and on half and all of a tree of 200 partitions (25 accounts x 8 regions): flat in the
+# size of the tree and in the partitions. Writes bench/out/export.md and prints the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update && apt-get install -y hyperfine; }
@@ -52,6 +53,18 @@ for args in "--region us-east-1" ""; do
     rm -rf "$RUN"
     rss=$( { /usr/bin/time -v $CTL -q export "$TREE" $args --out "$RUN"; } 2>&1 | awk '/Maximum resident/ {print $6}')
     echo "ctl export ${args:-(all)}: $((rss / 1024)) MB, $(du -sb "$RUN" | cut -f1) bytes written"
+done
+MANY=bench/out/many/ctl-synthetic-trail
+if [ ! -d "$MANY" ]; then
+    # 1,200,000 events in 200 partitions of 6,000.
+    target/release/trail-synth -q bench/out/many --seed 7 --accounts 25 \
+        --regions us-east-1,us-east-2,us-west-1,us-west-2,eu-west-1,eu-west-2,eu-central-1,ap-southeast-1 \
+        --hours 6 --files-per-hour 2 --events-per-file 500
+fi
+for args in "--until 2026-01-01T03:00:00Z" ""; do
+    rm -rf "$RUN"
+    rss=$( { /usr/bin/time -v $CTL -q export "$MANY" $args --out "$RUN"; } 2>&1 | awk '/Maximum resident/ {print $6}')
+    echo "ctl export of 200 partitions ${args:-(all)}: $((rss / 1024)) MB, $(find "$RUN" -name '*.parquet' | wc -l) files"
 done
 rm -rf "$RUN"
 

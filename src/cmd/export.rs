@@ -16,8 +16,9 @@ use super::{Answer, Global, Status};
 use crate::cli::{Dialect, ExportArgs, PartitionBy};
 use cloudtrail::query::collect::Matcher;
 use cloudtrail::query::paths_or_here;
+use cloudtrail::summary::FileFacts;
 use cloudtrail_parquet::export::ExportVisitor;
-use cloudtrail_parquet::manifest::{Granularity, Manifest};
+use cloudtrail_parquet::manifest::{Granularity, Manifest, Source};
 use cloudtrail_parquet::sql;
 use cloudtrail_parquet::write::{Exporter, Layout};
 
@@ -37,7 +38,8 @@ pub fn run(args: &ExportArgs, global: &Global) -> anyhow::Result<Status> {
         PartitionBy::Month => Granularity::Month,
         PartitionBy::Day => Granularity::Day,
     };
-    // Half of --max-memory for the row groups of the open files; the scan has the rest.
+    // Half of --max-memory for the rows waiting to be written as row groups; the scan's file
+    // buffers have their own budget (and hold one log file per thread, a few MB, in practice).
     let exporter = Exporter::create(&args.out, Layout::for_memory(granularity, global.max_memory / 2))?;
     let matcher = Matcher { selection: &scope.selection, prefilter: &scope.prefilter, seen: session.seen.as_ref() };
     let scanned = session.scan(&ExportVisitor { matcher, exporter: &exporter });
@@ -45,7 +47,15 @@ pub fn run(args: &ExportArgs, global: &Global) -> anyhow::Result<Status> {
         return Err(anyhow::Error::new(e).context(format!("writing the export into {}", args.out.display())));
     }
     let unreadable = session.unreadable(&scanned);
-    let written = exporter.finish().context("completing the export")?;
+    let source = Source {
+        paths: paths
+            .iter()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()).display().to_string())
+            .collect(),
+        log_files: scanned.stats.files,
+        files: FileFacts::of(&session.discovery),
+    };
+    let written = exporter.finish(Some(source)).context("completing the export")?;
     let phrase = format!(
         "{} events exported into {} files of {} partitions ({:.1} MB of Parquet in {})",
         written.events,

@@ -13,7 +13,7 @@ use crate::cli::{OutputFormat, SummaryArgs, SummaryBy};
 use crate::output;
 use cloudtrail::query::collect::Matcher;
 use cloudtrail::summary::tally::Summarize;
-use cloudtrail::summary::Volume;
+use cloudtrail::summary::{FileFacts, Volume};
 
 /// Runs `ctl summary`.
 pub fn run(args: &SummaryArgs, global: &Global) -> anyhow::Result<Status> {
@@ -29,8 +29,11 @@ pub fn run(args: &SummaryArgs, global: &Global) -> anyhow::Result<Status> {
     let stats = scanned.stats;
     let events = scanned.acc.events();
     if !scanned.stopped_on_problem {
+        // An export's files are not its source's: the source's, as the manifest keeps them.
+        let parquet_files: u64 = session.exports.iter().map(|(_, _, files)| files.len() as u64).sum();
+        let sources = session.exports.iter().filter_map(|(_, manifest, _)| manifest.source.as_ref());
         let volume = Volume {
-            files: stats.files,
+            files: stats.files - parquet_files.min(stats.files) + sources.clone().map(|s| s.log_files).sum::<u64>(),
             unreadable_files: stats.unreadable,
             records: stats.records,
             events,
@@ -39,8 +42,19 @@ pub fn run(args: &SummaryArgs, global: &Global) -> anyhow::Result<Status> {
             not_events: stats.not_events,
         };
         let mut summary = scanned.acc.report(&session.discovery, volume, args.top);
+        let mut files = FileFacts {
+            organizations: std::mem::take(&mut summary.organizations),
+            trails: std::mem::take(&mut summary.trails),
+            delivery: std::mem::take(&mut summary.delivery),
+            digests: std::mem::take(&mut summary.digests),
+        };
+        for source in sources {
+            files.add(source.files.clone());
+        }
+        (summary.organizations, summary.trails, summary.delivery, summary.digests) =
+            (files.organizations, files.trails, files.delivery, files.digests);
         if summary.digests.files > 0 {
-            summary.digests.validate = Some(validate_command(args));
+            summary.digests.validate = Some(validate_command(args, &session));
         }
         let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout());
         let layout = output::summary::Layout { by_identity: args.by == Some(SummaryBy::Identity), top: args.top };
@@ -53,12 +67,19 @@ pub fn run(args: &SummaryArgs, global: &Global) -> anyhow::Result<Status> {
     Ok(crate::exit::status(Answer::Search { matched: events > 0 }, unreadable))
 }
 
-/// The `ctl validate` command that proves the paths given intact.
-fn validate_command(args: &SummaryArgs) -> String {
+/// The `ctl validate` command that proves the paths given intact (an export's: its source's).
+fn validate_command(args: &SummaryArgs, session: &Session<'_>) -> String {
     let paths: Vec<String> = if args.paths.is_empty() {
         vec![".".to_string()]
     } else {
-        args.paths.iter().map(|p| shell_quote(&p.display().to_string())).collect()
+        args.paths
+            .iter()
+            .flat_map(|p| match session.exports.iter().find(|(root, _, _)| root == p) {
+                Some((_, manifest, _)) => manifest.source.as_ref().map(|s| s.paths.clone()).unwrap_or_default(),
+                None => vec![p.display().to_string()],
+            })
+            .map(|p| shell_quote(&p))
+            .collect()
     };
     format!("ctl validate {}", paths.join(" "))
 }

@@ -13,8 +13,9 @@ use crate::manifest::{Granularity, Partition};
 use crate::write::Exporter;
 use crate::ExportError;
 
-/// Rows of one task are handed over once they hold this many bytes of JSON, even mid-file.
-pub const FLUSH_BYTES: usize = 64 << 20;
+/// Rows of one task are handed over once they hold this many bytes of JSON, even mid-file: what
+/// a task holds outside the exporter's budget stays small.
+pub const FLUSH_BYTES: usize = 8 << 20;
 
 /// Exports the events `matcher` selects through `exporter`.
 pub struct ExportVisitor<'a> {

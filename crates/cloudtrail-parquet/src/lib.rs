@@ -17,11 +17,13 @@
 pub mod decode;
 pub mod encode;
 pub mod export;
+pub mod group;
 pub mod guard;
 pub mod manifest;
 pub mod read;
 pub mod schema;
 pub mod sql;
+pub mod stats;
 pub mod write;
 
 use std::path::PathBuf;
@@ -34,6 +36,9 @@ pub enum ExportError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}: parquet: {source}")]
     Parquet { path: PathBuf, source: parquet::errors::ParquetError },
+    /// The decoder failed on the file's bytes in a way it does not report (see [`guard`]).
+    #[error("{path}: damaged Parquet: the decoder failed ({message})")]
+    Damaged { path: PathBuf, message: String },
     #[error("{0}: not empty: an export is written into a new or empty folder")]
     NotEmpty(PathBuf),
     #[error("{path}: not a ctl export manifest: {reason}")]

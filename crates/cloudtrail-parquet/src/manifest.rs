@@ -91,6 +91,20 @@ pub struct Manifest {
     pub bytes: u64,
     /// The columns of the files.
     pub columns: Vec<String>,
+    /// What the export was made from (absent in an export of nothing but exports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+}
+
+/// The source of an export as `ctl summary` reports it from its files (their names and
+/// layout), which the rows do not keep.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// The paths given to `ctl export`, absolute (what `ctl validate` is to check).
+    pub paths: Vec<String>,
+    /// Log files read.
+    pub log_files: u64,
+    pub files: cloudtrail::summary::FileFacts,
 }
 
 impl Manifest {

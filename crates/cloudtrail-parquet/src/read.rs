@@ -20,8 +20,6 @@ use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
 };
 use parquet::arrow::ProjectionMask;
-use parquet::file::metadata::RowGroupMetaData;
-use parquet::file::statistics::Statistics;
 use rayon::prelude::*;
 
 use cloudtrail::query::screen::LiteralScreen;
@@ -30,8 +28,10 @@ use cloudtrail::record::{EventView, Refusal};
 use cloudtrail::scan::{Prune, ScanStats, Visitor};
 
 use crate::decode::Decoder;
+use crate::guard;
 use crate::manifest::{Granularity, Manifest, UNKNOWN};
 use crate::schema::{self, EVENT};
+use crate::stats;
 use crate::ExportError;
 
 /// The Parquet files of the export at `root` whose partition may hold events `prune` wants.
@@ -183,7 +183,8 @@ pub fn scan<V: Visitor>(
                 .with_page_index(true)
                 .with_skip_arrow_metadata(true)
                 .with_schema(crate::schema::arrow_schema());
-            ArrowReaderMetadata::load(&file, options)
+            guard::decoding(|| ArrowReaderMetadata::load(&file, options))
+                .map_err(|message| ExportError::Damaged { path: path.clone(), message })?
                 .map_err(|source| ExportError::Parquet { path: path.clone(), source })
         })
         .map(|r| r.map_err(|e| on_problem(&e)).ok())
@@ -195,7 +196,7 @@ pub fn scan<V: Visitor>(
         let Some(meta) = meta else { continue };
         stats.files += 1;
         for (rg, group) in meta.metadata().row_groups().iter().enumerate() {
-            if may_match(group, query.selection) {
+            if stats::group_may_match(group, query.selection) {
                 units.push((i, rg));
             } else {
                 stats.unsplit += 1;
@@ -218,39 +219,6 @@ pub fn scan<V: Visitor>(
     // Row groups skipped are counted in `unsplit`, which the summary reports per file.
     stats.unsplit = 0;
     (acc, stats + read)
-}
-
-/// Whether a row group may hold a match, by its statistics.
-fn may_match(group: &RowGroupMetaData, s: &Selection) -> bool {
-    let column =
-        |name: &str| group.columns().iter().find(|c| c.column_path().string() == name).and_then(|c| c.statistics());
-    if let Some(Statistics::Int64(t)) = column(schema::TIMESTAMP) {
-        if let (Some(min), Some(max)) = (t.min_opt(), t.max_opt()) {
-            if s.since_ms.is_some_and(|since| *max < since) || s.until_ms.is_some_and(|until| *min >= until) {
-                return false;
-            }
-        }
-    }
-    let within = |name: &str, wanted: &[&str], nulls_may_match: bool| {
-        let Some(Statistics::ByteArray(b)) = column(name) else { return true };
-        let (Some(min), Some(max)) = (b.min_bytes_opt(), b.max_bytes_opt()) else { return true };
-        if nulls_may_match && b.null_count_opt() != Some(0) {
-            return true;
-        }
-        wanted.iter().any(|w| min <= w.as_bytes() && w.as_bytes() <= max)
-    };
-    let exact_events: Option<Vec<&str>> =
-        s.events.iter().map(|g| g.is_exact().then(|| g.parts()[0].as_ref())).collect();
-    if let Some(names) = exact_events.filter(|n| !n.is_empty()) {
-        // An Insights event has no eventName: its insight's name is matched instead.
-        if !within("eventname", &names, true) {
-            return false;
-        }
-    }
-    let accounts: Vec<&str> = s.accounts.iter().map(String::as_str).collect();
-    let regions: Vec<&str> = s.regions.iter().map(String::as_str).collect();
-    (accounts.is_empty() || within("recipientaccountid", &accounts, false))
-        && (regions.is_empty() || within("awsregion", &regions, false))
 }
 
 /// A necessary condition of the predicates, tested on the columns themselves: a row it rules
@@ -311,6 +279,30 @@ fn ranges_of(rows: impl Iterator<Item = usize>, total: usize) -> RowSelection {
     RowSelection::from_consecutive_ranges(ranges.into_iter(), total)
 }
 
+/// The record batches of `builder`, each decoded behind the [`guard`]: a panic of the decoder
+/// is the last item, an error.
+fn batches(
+    builder: ParquetRecordBatchReaderBuilder<File>,
+    path: &Path,
+) -> Result<impl Iterator<Item = Result<RecordBatch, ExportError>> + '_, ExportError> {
+    let damaged = |message| ExportError::Damaged { path: path.to_path_buf(), message };
+    let parquet = |source| ExportError::Parquet { path: path.to_path_buf(), source };
+    let mut reader = guard::decoding(|| builder.build()).map_err(damaged)?.map_err(parquet)?;
+    let mut done = false;
+    Ok(std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match guard::decoding(|| reader.next()) {
+            Ok(next) => next.map(|batch| batch.map_err(|e| parquet(e.into()))),
+            Err(message) => {
+                done = true;
+                Some(Err(damaged(message)))
+            }
+        }
+    }))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn read_group<V: Visitor>(
     path: &Path,
@@ -322,7 +314,6 @@ fn read_group<V: Visitor>(
     acc: &mut V::Acc,
     stats: &mut ScanStats,
 ) -> Result<(), ExportError> {
-    let parquet = |source| ExportError::Parquet { path: path.to_path_buf(), source };
     let open = || -> Result<ParquetRecordBatchReaderBuilder<File>, ExportError> {
         let file = File::open(path).map_err(|source| ExportError::Io { path: path.to_path_buf(), source })?;
         Ok(ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
@@ -339,23 +330,32 @@ fn read_group<V: Visitor>(
         Some(columns) => {
             // The screen's columns alone first (cheap: mostly dictionary-encoded names), then
             // the predicates' columns of the rows it leaves.
+            // The pages the page index leaves (the rows sorted by name make that few).
+            let pages = stats::page_rows(meta.metadata(), rg, query.selection);
+            if pages.as_ref().is_some_and(|p| !p.selects_any()) {
+                stats.bytes += group_bytes;
+                return Ok(());
+            }
             let candidates: Option<Vec<usize>> = match &query.needs.screen {
                 Some(screen_columns) => {
-                    let reader = open()?
-                        .with_projection(ProjectionMask::roots(descr, screen_columns.iter().copied()))
-                        .build()
-                        .map_err(parquet)?;
+                    let mut builder =
+                        open()?.with_projection(ProjectionMask::roots(descr, screen_columns.iter().copied()));
+                    if let Some(pages) = &pages {
+                        builder = builder.with_row_selection(pages.clone());
+                    }
+                    let rows_read = pages.as_ref().map(stats::selected_rows);
                     let mut kept = Vec::new();
-                    let mut row = 0;
-                    for batch in reader {
-                        let batch = batch.map_err(|e| parquet(e.into()))?;
+                    let mut k = 0;
+                    for batch in batches(builder, path)? {
+                        let batch = batch?;
                         let screen = Screen::new(&batch, query.selection);
-                        kept.extend((0..batch.num_rows()).filter(|&r| screen.may_match(r)).map(|r| row + r));
-                        row += batch.num_rows();
+                        let row_of = |r: usize| rows_read.as_ref().map_or(k + r, |read| read[k + r]);
+                        kept.extend((0..batch.num_rows()).filter(|&r| screen.may_match(r)).map(row_of));
+                        k += batch.num_rows();
                     }
                     Some(kept)
                 }
-                None => None,
+                None => pages.as_ref().map(stats::selected_rows),
             };
             if candidates.as_ref().is_some_and(Vec::is_empty) {
                 stats.bytes += group_bytes;
@@ -367,8 +367,8 @@ fn read_group<V: Visitor>(
             }
             let mut matched = Vec::new();
             let mut k = 0;
-            for batch in builder.build().map_err(parquet)? {
-                let batch = batch.map_err(|e| parquet(e.into()))?;
+            for batch in batches(builder, path)? {
+                let batch = batch?;
                 let mut decoder = Decoder::new(&batch);
                 for r in 0..batch.num_rows() {
                     let row = candidates.as_ref().map_or(k, |c| c[k]);
@@ -395,8 +395,8 @@ fn read_group<V: Visitor>(
     }
     // Ordinals are unique in the file (row group in the high bits): output order is stable.
     let mut ordinal = (rg as u64) << 32;
-    for batch in builder.build().map_err(parquet)? {
-        let batch: RecordBatch = batch.map_err(|e| parquet(e.into()))?;
+    for batch in batches(builder, path)? {
+        let batch: RecordBatch = batch?;
         let mut decoder = Decoder::new(&batch);
         for r in 0..batch.num_rows() {
             buf.clear();

@@ -6,6 +6,7 @@
 //! indexes, quoting), [`Dialect`] says how.
 
 mod ddl;
+mod ip;
 mod select;
 
 pub use ddl::ddl;
@@ -71,6 +72,28 @@ impl Dialect {
         match self {
             Dialect::Spark => format!("regexp_extract({expr}, '[^/]*$', 0)"),
             _ => format!("regexp_extract({expr}, '[^/]*$')"),
+        }
+    }
+
+    /// The start of the `step`-second bucket (counted from the Unix epoch) of the plain
+    /// timestamp `ts`, as a timestamp; no time zone enters the arithmetic.
+    pub fn bucket_start(self, ts: &str, step: i64) -> String {
+        match self {
+            Dialect::Athena | Dialect::Trino => {
+                let epoch = "TIMESTAMP '1970-01-01 00:00:00'";
+                format!("date_add('second', (date_diff('second', {epoch}, {ts}) / {step}) * {step}, {epoch})")
+            }
+            Dialect::Spark => {
+                let epoch = "TIMESTAMP_NTZ '1970-01-01 00:00:00'";
+                format!("timestampadd(SECOND, floor(timestampdiff(SECOND, {epoch}, {ts}) / {step}) * {step}, {epoch})")
+            }
+            Dialect::DuckDb => {
+                format!(
+                    "make_timestamp(CAST(floor(epoch_ms({ts}) / {}) AS BIGINT) * {})",
+                    step * 1000,
+                    step * 1_000_000
+                )
+            }
         }
     }
 

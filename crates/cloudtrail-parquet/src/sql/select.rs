@@ -5,16 +5,16 @@
 //! `insightdetails`; `--user` matches the user name or an assumed role's session name (the last
 //! segment of its ARN); `--arn` the identity's or the session issuer's ARN; `--ip` an address
 //! anywhere in a comma-separated `sourceipaddress` chain; `--error` a failed call's `errorcode`,
-//! or a failed console sign-in's `errormessage`. What does not translate is refused, naming it
-//! ([`Untranslatable`]): an IPv6 `--ip`, `--bucket`, and the parts of a `--where` pattern listed
-//! in the documentation of [`where_clause`].
+//! or a failed console sign-in's `errormessage` ([`super::ip`] for IPv4 and IPv6 blocks);
+//! `--bucket` groups by the start of the bucket, counted from the Unix epoch as ctl does. What
+//! does not translate is refused, naming it ([`Untranslatable`]): the parts of a `--where`
+//! pattern listed in the documentation of [`where_clause`].
 
 use cloudtrail::query::{Grouping, Mode, Selection};
 use cwl_filter::outline::{Condition, Segment, Test};
 use cwl_filter::Glob;
-use ipnet::IpNet;
 
-use super::{Dialect, TABLE};
+use super::{ip, Dialect, TABLE};
 use crate::schema::{self, Kind, EVENT};
 
 /// A part of a query that has no SQL translation.
@@ -49,12 +49,13 @@ pub fn select(dialect: Dialect, selection: &Selection, mode: &Mode) -> Sql {
 }
 
 fn grouped(dialect: Dialect, g: &Grouping, filter: &str) -> Sql {
-    if g.bucket.is_some() {
-        return Err(Untranslatable("--bucket".into()));
+    let mut keys = g.by.iter().map(|f| field(dialect, f.segments())).collect::<Result<Vec<_>, _>>()?;
+    let mut names: Vec<String> = g.by.iter().map(|f| dialect.ident(f.name())).collect();
+    if let Some(step) = g.bucket {
+        keys.insert(0, dialect.bucket_start(schema::TIMESTAMP, step));
+        names.insert(0, dialect.ident("time"));
     }
-    let keys = g.by.iter().map(|f| field(dialect, f.segments())).collect::<Result<Vec<_>, _>>()?;
-    let mut columns: Vec<String> =
-        keys.iter().zip(&g.by).map(|(k, f)| format!("{k} AS {}", dialect.ident(f.name()))).collect();
+    let mut columns: Vec<String> = keys.iter().zip(&names).map(|(k, name)| format!("{k} AS {name}")).collect();
     columns.push("count(*) AS count".into());
     let ts = schema::TIMESTAMP;
     if g.stats {
@@ -69,7 +70,9 @@ fn grouped(dialect: Dialect, g: &Grouping, filter: &str) -> Sql {
     }
     let group = if keys.is_empty() { String::new() } else { format!("\nGROUP BY {}", keys.join(", ")) };
     let top = g.top.map(|n| format!("\nLIMIT {n}")).unwrap_or_default();
-    Ok(format!("SELECT {}\nFROM {TABLE}{filter}{group}\nORDER BY count DESC{top};\n", columns.join(", ")))
+    // A time series in time order, as ctl prints it (without its empty buckets).
+    let order = if g.bucket.is_some() { format!("{}, count DESC", dialect.ident("time")) } else { "count DESC".into() };
+    Ok(format!("SELECT {}\nFROM {TABLE}{filter}{group}\nORDER BY {order}{top};\n", columns.join(", ")))
 }
 
 /// A field path (`userIdentity.arn`, `resources.0.ARN`, `requestParameters.bucketName`) as
@@ -247,12 +250,7 @@ pub fn where_clause(dialect: Dialect, s: &Selection) -> Result<Vec<String>, Untr
         out.push(format!("{ts} < {}", literal(until)));
     }
     if !s.ips.is_empty() {
-        let alternatives = s
-            .ips
-            .iter()
-            .map(|net| ip_regex(net).map(|re| dialect.regex_matches("sourceipaddress", &re)))
-            .collect::<Result<_, _>>()?;
-        out.push(any_of(alternatives));
+        out.push(any_of(s.ips.iter().map(|net| ip::in_chain(dialect, "sourceipaddress", net)).collect()));
     }
     if !s.users.is_empty() {
         let session = "(useridentity.arn LIKE '%:assumed-role/%' OR useridentity.arn LIKE '%:federated-user/%')";
@@ -297,31 +295,6 @@ pub fn where_clause(dialect: Dialect, s: &Selection) -> Result<Vec<String>, Untr
     Ok(out)
 }
 
-/// A regular expression matching an IPv4 address of `net` as a whole element of a
-/// comma-separated chain (written as ctl reads addresses: decimal octets without leading zeros).
-fn ip_regex(net: &IpNet) -> Result<String, Untranslatable> {
-    let IpNet::V4(v4) = net else { return Err(Untranslatable(format!("--ip {net} (IPv6)"))) };
-    const ANY: &str = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
-    let octets = v4.network().octets();
-    let prefix = u32::from(v4.prefix_len());
-    let parts: Vec<String> = (0..4u32)
-        .map(|i| {
-            let fixed = prefix.saturating_sub(8 * i).min(8);
-            let first = u32::from(octets[i as usize]);
-            match fixed {
-                8 => first.to_string(),
-                0 => ANY.to_string(),
-                bits => {
-                    let span = 1u32 << (8 - bits);
-                    let values: Vec<String> = (first..first + span).rev().map(|v| v.to_string()).collect();
-                    format!("({})", values.join("|"))
-                }
-            }
-        })
-        .collect();
-    Ok(format!("(^|,)\\s*{}\\s*(,|$)", parts.join("\\.")))
-}
-
 /// A `--where` condition tree as SQL.
 fn condition(dialect: Dialect, c: &Condition) -> Sql {
     match c {
@@ -359,13 +332,6 @@ fn condition(dialect: Dialect, c: &Condition) -> Sql {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cidr_regexes_match_the_addresses_of_the_block() {
-        let re = ip_regex(&"10.0.0.0/14".parse().unwrap()).unwrap();
-        assert!(re.starts_with("(^|,)\\s*10\\.(3|2|1|0)\\."), "{re}");
-        assert!(ip_regex(&"2001:db8::/32".parse().unwrap()).is_err());
-    }
 
     #[test]
     fn wildcards_become_like_with_escapes() {

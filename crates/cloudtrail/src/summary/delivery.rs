@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::scan::Input;
 use crate::tree::names::parse_log_name;
@@ -12,7 +12,7 @@ use crate::tree::names::parse_log_name;
 /// The gaps listed per account and region (the longest; their total is exact).
 const MAX_GAPS: usize = 5;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryRow {
     pub account: String,
     pub region: String,
@@ -30,7 +30,7 @@ pub struct DeliveryRow {
 }
 
 /// A run of hours without delivery: from the start of the first to the end of the last.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Gap {
     pub from: String,
     pub until: String,

@@ -14,7 +14,7 @@ pub mod counter;
 pub mod delivery;
 pub mod tally;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use counter::{Count, Top};
 pub use delivery::{DeliveryRow, Gap};
@@ -49,10 +49,59 @@ pub struct Summary {
     pub digests: Digests,
 }
 
+/// What a summary says of the files themselves (their names and the `AWSLogs/` layout) rather
+/// than of their events. An export keeps these of its source ([`FileFacts::of`] its discovery),
+/// since its rows do not: a summary of the export then reports the source's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileFacts {
+    pub organizations: Vec<String>,
+    pub trails: Vec<TrailRow>,
+    pub delivery: Vec<DeliveryRow>,
+    pub digests: Digests,
+}
+
+impl FileFacts {
+    /// The facts of the files `discovery` found.
+    pub fn of(discovery: &crate::scan::Discovery) -> FileFacts {
+        FileFacts {
+            organizations: discovery.organizations.iter().cloned().collect(),
+            trails: discovery
+                .digest_chains
+                .iter()
+                .map(|((account, region, trail), n)| TrailRow {
+                    account: account.clone(),
+                    region: region.clone(),
+                    trail: trail.clone(),
+                    digests: *n,
+                })
+                .collect(),
+            delivery: delivery::deliveries(&discovery.inputs),
+            digests: Digests {
+                files: discovery.skipped.count(crate::scan::Skip::Digest),
+                chains: discovery.digest_chains.len() as u64,
+                validate: None,
+            },
+        }
+    }
+
+    /// Adds the facts of other files (another input), keeping each list in its order.
+    pub fn add(&mut self, other: FileFacts) {
+        self.organizations.extend(other.organizations);
+        self.organizations.sort_unstable();
+        self.organizations.dedup();
+        self.trails.extend(other.trails);
+        self.trails.sort_by(|a, b| (&a.account, &a.region, &a.trail).cmp(&(&b.account, &b.region, &b.trail)));
+        self.delivery.extend(other.delivery);
+        self.delivery.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
+        self.digests.files += other.digests.files;
+        self.digests.chains += other.digests.chains;
+    }
+}
+
 /// The longest run of days `per_day` lists.
 pub const MAX_DAYS: usize = 3660;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrailRow {
     pub account: String,
     pub region: String,
@@ -175,7 +224,7 @@ pub struct KeyRow {
 }
 
 /// Digest files: whether the dump can be proven intact (`ctl validate`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Digests {
     pub files: u64,
     /// Digest chains (account x region x trail).

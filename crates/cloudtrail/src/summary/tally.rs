@@ -7,8 +7,8 @@
 
 use super::counter::{digest, Addresses, Counter, Map, Set};
 use super::{
-    is_denied, time_text, AccessKeys, DayCount, Digests, Identities, IdentityRow, KeyList, KeyRow, RootUse, SignIns,
-    Span, Summary, TrailRow, Volume, MAX_DAYS,
+    is_denied, time_text, AccessKeys, DayCount, FileFacts, Identities, IdentityRow, KeyList, KeyRow, RootUse, SignIns,
+    Span, Summary, Volume, MAX_DAYS,
 };
 use crate::query::collect::Matcher;
 use crate::record::{EventView, Identity, Refusal};
@@ -322,21 +322,12 @@ impl Tally {
         keys.sort_unstable_by(|a, b| b.1.events.cmp(&a.1.events).then_with(|| a.0.cmp(&b.0)));
         let key_count = keys.len() as u64;
         keys.truncate(top);
-        let trails = discovery
-            .digest_chains
-            .iter()
-            .map(|((account, region, trail), n)| TrailRow {
-                account: account.clone(),
-                region: region.clone(),
-                trail: trail.clone(),
-                digests: *n,
-            })
-            .collect();
+        let files = FileFacts::of(discovery);
         Summary {
             accounts: self.accounts.top(top),
-            organizations: discovery.organizations.iter().cloned().collect(),
+            organizations: files.organizations,
             regions: self.regions.top(top),
-            trails,
+            trails: files.trails,
             span: Span { first: time_text(self.span.first), last: time_text(self.span.last) },
             volume,
             per_day: per_day(&self.days),
@@ -380,12 +371,8 @@ impl Tally {
             },
             user_agents: self.agents.top(top),
             error_codes: self.errors.top(top),
-            delivery: super::delivery::deliveries(&discovery.inputs),
-            digests: Digests {
-                files: discovery.skipped.count(crate::scan::Skip::Digest),
-                chains: discovery.digest_chains.len() as u64,
-                validate: None,
-            },
+            delivery: files.delivery,
+            digests: files.digests,
         }
     }
 }
