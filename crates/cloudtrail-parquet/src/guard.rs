@@ -45,7 +45,7 @@ mod tests {
     #[test]
     fn a_panic_inside_is_an_error_and_the_thread_goes_on() {
         assert_eq!(decoding(|| 7), Ok(7));
-        let none: Option<u8> = None;
+        let none: Option<u8> = std::hint::black_box(None);
         let err = decoding(|| none.expect("damaged footer")).unwrap_err();
         assert_eq!(err, "damaged footer");
         let err = decoding(|| -> u8 { panic!("length {} past the end", 9) }).unwrap_err();
