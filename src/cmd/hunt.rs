@@ -264,7 +264,8 @@ impl Visitor for Hunter<'_> {
         Found {
             matches: Matches::new(self.dedup),
             observations: Observations::new(self.set.correlations.len()),
-            index: Index::default(),
+            // The reader's bracket counter (SIMD) skips the containers rules do not look into.
+            index: Index::new(cloudtrail::record::skip_lenient),
             rules: Vec::new(),
             tag: Vec::new(),
         }
