@@ -243,6 +243,43 @@ pub struct Found {
     index: Index,
     rules: Vec<u32>,
     tag: Vec<u8>,
+    screen: ScreenUse,
+}
+
+/// Whether the record screen pays on the records a task sees. The screen is a pass over the
+/// record that spares the rest only when it rejects it; where nearly every record holds some
+/// rule's literal (a dense rule set, a dump of the very calls the rules watch), that pass is
+/// pure cost. So it is tried on every record until a window of [`ScreenUse::WINDOW`] tries
+/// shows it rejected fewer than one in ten, then on one record in [`ScreenUse::SAMPLE`] only,
+/// until a window shows it pays again. Skipping the screen never changes a result: it only
+/// spares rules that cannot match.
+#[derive(Debug, Default)]
+struct ScreenUse {
+    records: u32,
+    tried: u32,
+    rejected: u32,
+    idle: bool,
+}
+
+impl ScreenUse {
+    const WINDOW: u32 = 256;
+    const SAMPLE: u32 = 16;
+
+    /// Whether to screen this record.
+    fn now(&mut self) -> bool {
+        self.records = self.records.wrapping_add(1);
+        !self.idle || self.records % Self::SAMPLE == 0
+    }
+
+    /// Counts a screened record.
+    fn screened(&mut self, rejected: bool) {
+        self.tried += 1;
+        self.rejected += u32::from(rejected);
+        if self.tried == Self::WINDOW {
+            self.idle = self.rejected * 10 < self.tried;
+            (self.tried, self.rejected) = (0, 0);
+        }
+    }
 }
 
 /// The scan's visitor: rules first (screened and dispatched), then the query predicates and
@@ -268,6 +305,7 @@ impl Visitor for Hunter<'_> {
             index: Index::new(cloudtrail::record::skip_lenient),
             rules: Vec::new(),
             tag: Vec::new(),
+            screen: ScreenUse::default(),
         }
     }
 
@@ -276,10 +314,14 @@ impl Visitor for Hunter<'_> {
     }
 
     fn record(&self, acc: &mut Found, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
-        if !self.set.may_match(raw) {
-            return Ok(());
+        if acc.screen.now() {
+            let rejected = !self.set.may_match(raw);
+            acc.screen.screened(rejected);
+            if rejected {
+                return Ok(());
+            }
         }
-        let Found { matches, observations, index, rules, tag: buffer } = acc;
+        let Found { matches, observations, index, rules, tag: buffer, .. } = acc;
         let event = index.load(raw)?;
         self.set.matches_event(&event, rules);
         if rules.is_empty() {
@@ -317,6 +359,7 @@ impl Visitor for Hunter<'_> {
             index: a.index,
             rules: a.rules,
             tag: a.tag,
+            screen: a.screen,
         }
     }
 

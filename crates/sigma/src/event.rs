@@ -65,11 +65,6 @@ impl<'a> Value<'a> {
             _ => std::str::from_utf8(self.0).ok().map(Cow::Borrowed),
         }
     }
-
-    /// The value as a number: a JSON number, or a string holding one.
-    pub fn number(&self) -> Option<f64> {
-        self.text()?.trim().parse().ok()
-    }
 }
 
 /// Finds where the object or array starting at `pos` ends (the position after its closing
@@ -152,6 +147,7 @@ fn index_container(cache: &mut Cache, skip: SkipContainer, raw: &[u8], start: us
     let members = &mut cache.members;
     let value_end = |start: usize| match raw.get(start) {
         Some(b'{' | b'[') => skip(raw, start),
+        Some(b'"') => string_end(raw, start),
         _ => json::skip_value(raw, start),
     };
     let walked = if raw.get(start) == Some(&b'[') {
@@ -282,6 +278,20 @@ impl<'a> Event<'a> {
     }
 }
 
+/// The position after the string whose opening quote is at `start`: its closing quote found
+/// with a byte search (escapes are stepped over, not checked; the reader checks every record
+/// that is used).
+fn string_end(raw: &[u8], start: usize) -> Result<usize, SyntaxError> {
+    let mut at = start + 1;
+    while let Some(i) = memchr::memchr2(b'"', b'\\', raw.get(at..).unwrap_or_default()) {
+        if raw[at + i] == b'"' {
+            return Ok(at + i + 1);
+        }
+        at += i + 2;
+    }
+    Err(SyntaxError { offset: raw.len(), reason: json::Reason::Truncated })
+}
+
 /// Skips an object or array by counting brackets outside strings, a byte at a time (the
 /// portable [`SkipContainer`]).
 pub fn skip_container(raw: &[u8], start: usize) -> Result<usize, SyntaxError> {
@@ -321,7 +331,12 @@ mod tests {
         assert_eq!(seen, ["x", "Y"]);
         assert_eq!(ev.first_text(&FieldPath::new("e")).unwrap(), "A");
         assert!(ev.exists(&FieldPath::new("a.n")) && !ev.exists(&FieldPath::new("a.z")));
-        assert!(ev.any_value(&FieldPath::new("k"), &mut |v| v.number() == Some(2.0)));
+        assert!(ev.any_value(&FieldPath::new("k"), &mut |v| v.text().as_deref() == Some("2")));
         assert!(Index::default().load(b"[1]").is_err());
+        let raw = br#"{"s":"a\"}\\","t":"\\","u":1}"#;
+        let ev = index.load(raw).unwrap();
+        assert_eq!(ev.first_text(&FieldPath::new("s")).unwrap(), r#"a"}\"#);
+        assert_eq!(ev.first_text(&FieldPath::new("u")).unwrap(), "1");
+        assert_eq!(string_end(br#""abc\"#, 0).unwrap_err().reason, json::Reason::Truncated);
     }
 }
