@@ -7,7 +7,8 @@
 //! predicates and the JSON contract. Matches are kept with their rule numbers in the bounded
 //! store of ordered query output (sorted runs spilled to temporary files past a quarter of
 //! --max-memory), so memory does not grow with the dump; matches of rules that correlations
-//! use are kept as small observations (time, group digest, value) for the correlation sweep.
+//! use are kept as small observations (time, group digest, value) for the correlation sweep,
+//! bounded the same way (sorted by group into runs on disk past an eighth of --max-memory).
 //! Exit status as query: 0 when something was found, 1 when nothing was.
 
 use std::collections::HashMap;
@@ -26,8 +27,8 @@ use cloudtrail::query::spill::Spill;
 use cloudtrail::query::Selection;
 use cloudtrail::record::{EventView, Refusal};
 use cloudtrail::scan::Visitor;
-use sigma::correlate::Observations;
 use sigma::event::Index;
+use sigma::observations::{Observations, Runs};
 use sigma::{Choice, Level, RuleSet};
 
 /// Sort key of events without a usable eventTime: after all others.
@@ -66,23 +67,31 @@ pub fn run(args: &HuntArgs, global: &Global) -> anyhow::Result<Status> {
     let paths = cloudtrail::query::paths_or_here(&args.paths);
     let session = Session::discover(&paths, &scope.prune, args.strict, global)?;
     let spill = super::sort_spill(&paths, global)?;
+    // Correlation observations may hold an eighth of --max-memory before they spill.
+    let runs = Runs::new(super::spill_dir(&paths)?, super::run_bytes(global, 8));
     let visitor = Hunter {
         set: &set,
         selection: &scope.selection,
         screen: &scope.prefilter,
         spill: &spill,
+        runs: &runs,
         dedup: session.seen.is_some(),
         seen: session.seen.as_ref(),
     };
     let scanned = session.scan(&visitor);
     let (stats, stopped, unreadable) = (scanned.stats, scanned.stopped_on_problem, session.unreadable(&scanned));
     let Found { matches, observations, .. } = scanned.acc;
-    let runs = spill.runs();
+    let (match_runs, observation_runs) = (spill.runs(), runs.len());
     let mut sorted = spill.finish(matches).context("sorting the matches on disk")?;
-    if runs > 0 {
-        session.talk(&format!("note: the matches were sorted in {runs} runs on disk (bounded by --max-memory)"));
+    if match_runs > 0 {
+        session.talk(&format!("note: the matches were sorted in {match_runs} runs on disk (bounded by --max-memory)"));
     }
-    let correlated = observations.finish(&set.correlations);
+    let correlated = observations.finish(runs, &set.correlations).context("sweeping the correlations on disk")?;
+    if observation_runs > 0 {
+        session.talk(&format!(
+            "note: the correlations' observations were sorted in {observation_runs} runs on disk (bounded by --max-memory)"
+        ));
+    }
 
     let format = global.output_format(args.output);
     let stdout = Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
@@ -289,6 +298,7 @@ struct Hunter<'p> {
     selection: &'p Selection,
     screen: &'p LiteralScreen,
     spill: &'p Spill,
+    runs: &'p Runs,
     dedup: bool,
     /// Events seen by the correlations (a copy delivered twice is counted once).
     seen: Option<&'p cloudtrail::dedup::Seen>,
@@ -346,6 +356,7 @@ impl Visitor for Hunter<'_> {
                     observations.observe(c, &self.set.correlations[c], slot, &event, time, (file as u32, ordinal));
                 }
             }
+            self.runs.offer(observations);
         }
         Ok(())
     }
@@ -353,17 +364,12 @@ impl Visitor for Hunter<'_> {
     fn merge(&self, a: Found, b: Found) -> Found {
         let mut matches = a.matches.merge(b.matches);
         self.spill.offer(&mut matches);
-        Found {
-            matches,
-            observations: a.observations.merge(b.observations),
-            index: a.index,
-            rules: a.rules,
-            tag: a.tag,
-            screen: a.screen,
-        }
+        let mut observations = a.observations.merge(b.observations);
+        self.runs.offer(&mut observations);
+        Found { matches, observations, index: a.index, rules: a.rules, tag: a.tag, screen: a.screen }
     }
 
     fn done(&self) -> bool {
-        self.spill.failed()
+        self.spill.failed() || self.runs.failed()
     }
 }
