@@ -309,7 +309,7 @@ impl Visitor for Hunter<'_> {
 
     fn new_acc(&self) -> Found {
         Found {
-            matches: Matches::new(self.dedup),
+            matches: Matches::new(self.dedup).recycling(self.spill.pool()),
             observations: Observations::new(self.set.correlations.len()),
             // The reader's bracket counter (SIMD) skips the containers rules do not look into.
             index: Index::new(cloudtrail::record::skip_lenient),

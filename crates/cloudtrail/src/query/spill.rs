@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use super::collect::{Entry, Matches, Source};
+use super::collect::{ChunkPool, Entry, Matches, Source};
 
 /// Runs held before they are merged into one.
 pub const MAX_RUNS: usize = 64;
@@ -32,13 +32,21 @@ pub struct Spill {
     runs: Mutex<Vec<File>>,
     error: Mutex<Option<io::Error>>,
     failed: AtomicBool,
+    /// The chunks of stores emptied into runs, for the stores that grow next (a run's worth).
+    pool: std::sync::Arc<ChunkPool>,
 }
 
 impl Spill {
     /// Runs go to anonymous files in `dir`; a task's matches are written out once they hold
     /// more than `run_bytes`.
     pub fn new(dir: PathBuf, run_bytes: u64) -> Spill {
-        Spill { dir, run_bytes, runs: Mutex::default(), error: Mutex::default(), failed: AtomicBool::new(false) }
+        let pool = std::sync::Arc::new(ChunkPool::new(usize::try_from(run_bytes).unwrap_or(usize::MAX)));
+        Spill { dir, run_bytes, runs: Mutex::default(), error: Mutex::default(), failed: AtomicBool::new(false), pool }
+    }
+
+    /// The pool the stores offered here should take their chunks from ([`Matches::recycling`]).
+    pub fn pool(&self) -> std::sync::Arc<ChunkPool> {
+        self.pool.clone()
     }
 
     /// Writes `matches` out as a sorted run when it holds more than the run size.
