@@ -142,33 +142,60 @@ impl Index {
 
 /// Indexes the object or array at `start` of `raw` into `cache`. On a syntax error the members
 /// found before it stay indexed (and the error is returned).
+///
+/// The walk finds boundaries, it does not check the syntax (keys and strings are stepped over
+/// by byte search): the reader checks every record that is used, as the query engine does.
 fn index_container(cache: &mut Cache, skip: SkipContainer, raw: &[u8], start: usize) -> Result<(), SyntaxError> {
     let from = cache.members.len() as u32;
-    let members = &mut cache.members;
-    let value_end = |start: usize| match raw.get(start) {
-        Some(b'{' | b'[') => skip(raw, start),
-        Some(b'"') => string_end(raw, start),
-        _ => json::skip_value(raw, start),
-    };
-    let walked = if raw.get(start) == Some(&b'[') {
-        json::for_each_element(raw, start, |_, at| -> Result<usize, SyntaxError> {
-            let end = value_end(at)?;
-            members.push(Member { at: [0, 0, at as u32, end as u32], escaped: false });
-            Ok(end)
-        })
-    } else {
-        json::for_each_member(raw, start, |key, at| -> Result<usize, SyntaxError> {
-            let end = value_end(at)?;
-            // The key is a subslice of raw: its offset is found from the pointers.
-            let key_start = key.as_ptr() as usize - raw.as_ptr() as usize;
-            let at = [key_start as u32, (key_start + key.len()) as u32, at as u32, end as u32];
-            members.push(Member { at, escaped: memchr::memchr(b'\\', key).is_some() });
-            Ok(end)
-        })
-    };
+    let walked = walk_container(raw, start, skip, &mut cache.members);
     let to = cache.members.len() as u32;
     cache.containers.push(Container { start: start as u32, from, to });
-    walked.map(|_| ())
+    walked
+}
+
+fn walk_container(raw: &[u8], start: usize, skip: SkipContainer, members: &mut Vec<Member>) -> Result<(), SyntaxError> {
+    let fail = |offset: usize, reason| Err(SyntaxError { offset: offset.min(raw.len()), reason });
+    let object = match raw.get(start) {
+        Some(b'{') => true,
+        Some(b'[') => false,
+        _ => return fail(start, json::Reason::ExpectedValue),
+    };
+    let (close, between) =
+        if object { (b'}', json::Reason::ExpectedCommaOrBrace) } else { (b']', json::Reason::ExpectedCommaOrBracket) };
+    let mut pos = json::skip_ws(raw, start + 1);
+    if raw.get(pos) == Some(&close) {
+        return Ok(());
+    }
+    loop {
+        let mut key = [0u32; 2];
+        let mut escaped = false;
+        if object {
+            if raw.get(pos) != Some(&b'"') {
+                return fail(pos, json::Reason::ExpectedKey);
+            }
+            let end = string_end(raw, pos)?;
+            key = [pos as u32 + 1, end as u32 - 1];
+            escaped = memchr::memchr(b'\\', &raw[pos + 1..end - 1]).is_some();
+            pos = json::skip_ws(raw, end);
+            if raw.get(pos) != Some(&b':') {
+                return fail(pos, json::Reason::ExpectedColon);
+            }
+            pos = json::skip_ws(raw, pos + 1);
+        }
+        let end = match raw.get(pos) {
+            Some(b'{' | b'[') => skip(raw, pos)?,
+            Some(b'"') => string_end(raw, pos)?,
+            _ => json::skip_value(raw, pos)?,
+        };
+        members.push(Member { at: [key[0], key[1], pos as u32, end as u32], escaped });
+        pos = json::skip_ws(raw, end);
+        match raw.get(pos) {
+            Some(b',') => pos = json::skip_ws(raw, pos + 1),
+            Some(&c) if c == close => return Ok(()),
+            None => return fail(pos, json::Reason::Truncated),
+            Some(_) => return fail(pos, between),
+        }
+    }
 }
 
 /// One record, its top-level members indexed ([`Index::load`]).
@@ -338,5 +365,17 @@ mod tests {
         assert_eq!(ev.first_text(&FieldPath::new("s")).unwrap(), r#"a"}\"#);
         assert_eq!(ev.first_text(&FieldPath::new("u")).unwrap(), "1");
         assert_eq!(string_end(br#""abc\"#, 0).unwrap_err().reason, json::Reason::Truncated);
+        for (bad, reason) in [
+            (&br#"{"a":1 "b":2}"#[..], json::Reason::ExpectedCommaOrBrace),
+            (br#"{"a":1,"#, json::Reason::ExpectedKey),
+            (br#"{"a" 1}"#, json::Reason::ExpectedColon),
+            (br#"{"a":1"#, json::Reason::Truncated),
+        ] {
+            assert_eq!(Index::default().load(bad).unwrap_err().reason, reason, "{}", String::from_utf8_lossy(bad));
+        }
+        let spaced = br#" { "a" : [ 1 , {"b" : "c"} ] , "d":{ } } "#;
+        let ev = index.load(spaced).unwrap();
+        assert_eq!(ev.first_text(&FieldPath::new("a.b")).unwrap(), "c");
+        assert!(ev.exists(&FieldPath::new("d")) && !ev.exists(&FieldPath::new("d.e")));
     }
 }
