@@ -91,8 +91,22 @@ fn contains_ascii(hay: &[u8], needle: &[u8]) -> bool {
     false
 }
 
+impl PartialEq for Shape {
+    fn eq(&self, other: &Shape) -> bool {
+        match (self, other) {
+            (Shape::Exact(a), Shape::Exact(b)) | (Shape::Prefix(a), Shape::Prefix(b)) => a == b,
+            (Shape::Suffix(a), Shape::Suffix(b)) => a == b,
+            // A searcher is equal to another built for the same text.
+            (Shape::Contains(a), Shape::Contains(b)) => a.needle() == b.needle(),
+            (Shape::Any, Shape::Any) => true,
+            (Shape::Glob(a), Shape::Glob(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 /// A compiled string value.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StrMatch {
     shape: Shape,
     cased: bool,

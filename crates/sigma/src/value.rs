@@ -67,6 +67,21 @@ pub enum Test {
     Date(DatePart, Cmp, f64),
 }
 
+impl PartialEq for Test {
+    fn eq(&self, other: &Test) -> bool {
+        match (self, other) {
+            (Test::Str(a), Test::Str(b)) => a == b,
+            (Test::Number(c, n), Test::Number(d, m)) => c == d && n == m,
+            (Test::Bool(a), Test::Bool(b)) => a == b,
+            // An automaton is equal to another compiled from the same pattern.
+            (Test::Regex(a, l), Test::Regex(b, m)) => a.as_str() == b.as_str() && l == m,
+            (Test::Cidr(a), Test::Cidr(b)) => a == b,
+            (Test::Date(p, c, n), Test::Date(q, d, m)) => p == q && c == d && n == m,
+            _ => false,
+        }
+    }
+}
+
 impl Test {
     /// Whether a field value, given as text ([`Value::text`], decoded once for every test of
     /// the value), passes.
@@ -114,7 +129,7 @@ pub enum RefKind {
 }
 
 /// What one selection entry checks of its field.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Check {
     /// `|exists: true/false`.
     Exists(bool),
@@ -127,7 +142,7 @@ pub enum Check {
 }
 
 /// One selection entry: a field and what it must hold.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldTest {
     pub field: FieldPath,
     pub check: Check,
