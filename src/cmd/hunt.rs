@@ -2,13 +2,14 @@
 //!
 //! Loads and compiles the rules (the sigma crate), reports those it cannot use, then scans
 //! with the shared engine. Per record the rule set's literal screen decides whether any rule
-//! may match; only then is the record indexed and its candidate rules (dispatched by
-//! eventName/eventSource) evaluated, and only a match is checked against the query
-//! predicates and the JSON contract. Matches are kept with their rule numbers in the bounded
-//! store of ordered query output (sorted runs spilled to temporary files past a quarter of
-//! --max-memory), so memory does not grow with the dump; matches of rules that correlations
-//! use are kept as small observations (time, group digest, value) for the correlation sweep,
-//! bounded the same way (sorted by group into runs on disk past an eighth of --max-memory).
+//! may match (where it pays: see [`ScreenUse`]); only then is the record indexed and its
+//! candidate rules (dispatched by eventName/eventSource) evaluated, and only a match is
+//! checked against the query predicates and the JSON contract. Matches are kept with their
+//! rule numbers in the bounded store of ordered query output (sorted runs spilled to temporary
+//! files past a quarter of --max-memory), so memory does not grow with the dump; matches of
+//! rules that correlations use are kept as small observations (time, group digest, value) for
+//! the correlation sweep, bounded the same way (sorted by group into runs on disk past an
+//! eighth of --max-memory).
 //! Exit status as query: 0 when something was found, 1 when nothing was.
 
 use std::collections::HashMap;
