@@ -278,7 +278,7 @@ impl ScreenUse {
     /// Whether to screen this record.
     fn now(&mut self) -> bool {
         self.records = self.records.wrapping_add(1);
-        !self.idle || self.records % Self::SAMPLE == 0
+        !self.idle || self.records.is_multiple_of(Self::SAMPLE)
     }
 
     /// Counts a screened record.
