@@ -111,7 +111,7 @@ const CHUNK: usize = 1 << 20;
 /// Size of a task's first chunk; each next one doubles, up to [`CHUNK`].
 const FIRST_CHUNK: usize = 16 << 10;
 
-/// Chunks of [`CHUNK`] bytes that a store emptied into a sorted run gave back, for the next
+/// Chunks of the largest size (1 MiB) that a store emptied into a sorted run gave back, for the next
 /// store that grows. Memory the system maps afresh is zeroed page by page on first touch; with
 /// a gigabyte of matches passing through the runs that was a tenth of a hunt's time, and
 /// reusing the chunks costs nothing. At most `cap` bytes are kept.
