@@ -104,7 +104,7 @@ pub fn run(args: &HuntArgs, global: &Global) -> anyhow::Result<Status> {
     let mut metas = Vec::new();
     if !stopped {
         sorted
-            .for_each_tagged(|raw, _, tag| {
+            .for_each_tagged_ahead(|raw, tag| {
                 let (time, rules) = untag(tag);
                 while let Some(hit) = pending.next_if(|h| h.last_ms <= time) {
                     correlation_hits[hit.correlation] += 1;
