@@ -7,6 +7,7 @@
 #   - find | xargs zcat | jq selecting one rule's events (the baseline a script would be)
 # then peak memory (max RSS, /usr/bin/time -v) of the hunt on one account's half of the tree and on
 # the whole tree: it should stay flat as the tree grows. Writes bench/out/hunt.md and prints ratios.
+# BASELINE=/path/to/an/older/ctl adds that binary's two hunts to the same hyperfine run (before/after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in hyperfine jq; do
@@ -28,10 +29,16 @@ $CTL hunt -q -r "$RULES" "$TREE" -o jsonl 2>/dev/null | jq -r 'select(.type=="su
 $CTL hunt -r "$RULES" "$TREE" -o jsonl 2>&1 >/dev/null | tail -1
 
 JQ="find $TREE -path '*/CloudTrail/*' -name '*.json.gz' -print0 | xargs -0 -P2 -n 64 sh -c 'zcat \"\$@\" | jq -c \".Records[] | select(.eventSource==\\\"iam.amazonaws.com\\\" and .eventName==\\\"GetUser\\\" and .errorCode==null and .errorMessage==null)\"' _ >/dev/null"
+baseline=()
+if [ -n "${BASELINE:-}" ]; then
+    baseline=(-n "baseline hunt (all rules)" "$BASELINE -q hunt -r $RULES $TREE -o jsonl >/dev/null"
+        -n "baseline hunt --min-level high" "$BASELINE -q hunt -r $RULES --min-level high $TREE -o jsonl >/dev/null")
+fi
 hyperfine --warmup 1 --runs 5 --export-json "$OUT/hunt.json" --export-markdown bench/out/hunt.md \
     -n "ctl hunt (all rules)" "$CTL -q hunt -r $RULES $TREE -o jsonl >/dev/null" \
     -n "ctl hunt --min-level high" "$CTL -q hunt -r $RULES --min-level high $TREE -o jsonl >/dev/null" \
-    -n "ctl query --count-by eventName" "$CTL -q query $TREE --count-by eventName -o jsonl >/dev/null"
+    -n "ctl query --count-by eventName" "$CTL -q query $TREE --count-by eventName -o jsonl >/dev/null" \
+    "${baseline[@]}"
 hyperfine --runs 2 --export-json "$OUT/hunt-jq.json" -n "zcat | jq (one rule, xargs -P2)" "$JQ"
 
 echo "== peak memory (max RSS)"
@@ -52,4 +59,8 @@ for name, secs in runs.items():
     print(f"{name}: median {secs:.2f} s")
 high = runs["ctl hunt --min-level high"]
 print(f"hunt rate vs count-by: {count / hunt:.2f}x (--min-level high: {count / high:.2f}x); hunt vs jq: {jq / hunt:.1f}x faster")
+if "baseline hunt (all rules)" in runs:
+    before, before_high = runs["baseline hunt (all rules)"], runs["baseline hunt --min-level high"]
+    print(f"baseline rate vs count-by: {count / before:.2f}x (--min-level high: {count / before_high:.2f}x); "
+          f"hunt {before / hunt:.2f}x faster than the baseline (--min-level high: {before_high / high:.2f}x)")
 PY

@@ -2,12 +2,14 @@
 //!
 //! Loads and compiles the rules (the sigma crate), reports those it cannot use, then scans
 //! with the shared engine. Per record the rule set's literal screen decides whether any rule
-//! may match; only then is the record indexed and its candidate rules (dispatched by
-//! eventName/eventSource) evaluated, and only a match is checked against the query
-//! predicates and the JSON contract. Matches are kept with their rule numbers in the bounded
-//! store of ordered query output (sorted runs spilled to temporary files past a quarter of
-//! --max-memory), so memory does not grow with the dump; matches of rules that correlations
-//! use are kept as small observations (time, group digest, value) for the correlation sweep.
+//! may match (where it pays: see [`ScreenUse`]); only then is the record indexed and its
+//! candidate rules (dispatched by eventName/eventSource) evaluated, and only a match is
+//! checked against the query predicates and the JSON contract. Matches are kept with their
+//! rule numbers in the bounded store of ordered query output (sorted runs spilled to temporary
+//! files past a quarter of --max-memory), so memory does not grow with the dump; matches of
+//! rules that correlations use are kept as small observations (time, group digest, value) for
+//! the correlation sweep, bounded the same way (sorted by group into runs on disk past an
+//! eighth of --max-memory).
 //! Exit status as query: 0 when something was found, 1 when nothing was.
 
 use std::collections::HashMap;
@@ -26,8 +28,8 @@ use cloudtrail::query::spill::Spill;
 use cloudtrail::query::Selection;
 use cloudtrail::record::{EventView, Refusal};
 use cloudtrail::scan::Visitor;
-use sigma::correlate::Observations;
 use sigma::event::Index;
+use sigma::observations::{Observations, Runs};
 use sigma::{Choice, Level, RuleSet};
 
 /// Sort key of events without a usable eventTime: after all others.
@@ -66,23 +68,31 @@ pub fn run(args: &HuntArgs, global: &Global) -> anyhow::Result<Status> {
     let paths = cloudtrail::query::paths_or_here(&args.paths);
     let session = Session::discover(&paths, &scope.prune, args.strict, global)?;
     let spill = super::sort_spill(&paths, global)?;
+    // Correlation observations may hold an eighth of --max-memory before they spill.
+    let runs = Runs::new(super::spill_dir(&paths)?, super::run_bytes(global, 8));
     let visitor = Hunter {
         set: &set,
         selection: &scope.selection,
         screen: &scope.prefilter,
         spill: &spill,
+        runs: &runs,
         dedup: session.seen.is_some(),
         seen: session.seen.as_ref(),
     };
     let scanned = session.scan(&visitor);
     let (stats, stopped, unreadable) = (scanned.stats, scanned.stopped_on_problem, session.unreadable(&scanned));
     let Found { matches, observations, .. } = scanned.acc;
-    let runs = spill.runs();
+    let (match_runs, observation_runs) = (spill.runs(), runs.len());
     let mut sorted = spill.finish(matches).context("sorting the matches on disk")?;
-    if runs > 0 {
-        session.talk(&format!("note: the matches were sorted in {runs} runs on disk (bounded by --max-memory)"));
+    if match_runs > 0 {
+        session.talk(&format!("note: the matches were sorted in {match_runs} runs on disk (bounded by --max-memory)"));
     }
-    let correlated = observations.finish(&set.correlations);
+    let correlated = observations.finish(runs, &set.correlations).context("sweeping the correlations on disk")?;
+    if observation_runs > 0 {
+        session.talk(&format!(
+            "note: the correlations' observations were sorted in {observation_runs} runs on disk (bounded by --max-memory)"
+        ));
+    }
 
     let format = global.output_format(args.output);
     let stdout = Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
@@ -94,7 +104,7 @@ pub fn run(args: &HuntArgs, global: &Global) -> anyhow::Result<Status> {
     let mut metas = Vec::new();
     if !stopped {
         sorted
-            .for_each_tagged(|raw, _, tag| {
+            .for_each_tagged_ahead(|raw, tag| {
                 let (time, rules) = untag(tag);
                 while let Some(hit) = pending.next_if(|h| h.last_ms <= time) {
                     correlation_hits[hit.correlation] += 1;
@@ -243,6 +253,43 @@ pub struct Found {
     index: Index,
     rules: Vec<u32>,
     tag: Vec<u8>,
+    screen: ScreenUse,
+}
+
+/// Whether the record screen pays on the records a task sees. The screen is a pass over the
+/// record that spares the rest only when it rejects it; where nearly every record holds some
+/// rule's literal (a dense rule set, a dump of the very calls the rules watch), that pass is
+/// pure cost. So it is tried on every record until a window of [`ScreenUse::WINDOW`] tries
+/// shows it rejected fewer than one in ten, then on one record in [`ScreenUse::SAMPLE`] only,
+/// until a window shows it pays again. Skipping the screen never changes a result: it only
+/// spares rules that cannot match.
+#[derive(Debug, Default)]
+struct ScreenUse {
+    records: u32,
+    tried: u32,
+    rejected: u32,
+    idle: bool,
+}
+
+impl ScreenUse {
+    const WINDOW: u32 = 256;
+    const SAMPLE: u32 = 16;
+
+    /// Whether to screen this record.
+    fn now(&mut self) -> bool {
+        self.records = self.records.wrapping_add(1);
+        !self.idle || self.records.is_multiple_of(Self::SAMPLE)
+    }
+
+    /// Counts a screened record.
+    fn screened(&mut self, rejected: bool) {
+        self.tried += 1;
+        self.rejected += u32::from(rejected);
+        if self.tried == Self::WINDOW {
+            self.idle = self.rejected * 10 < self.tried;
+            (self.tried, self.rejected) = (0, 0);
+        }
+    }
 }
 
 /// The scan's visitor: rules first (screened and dispatched), then the query predicates and
@@ -252,6 +299,7 @@ struct Hunter<'p> {
     selection: &'p Selection,
     screen: &'p LiteralScreen,
     spill: &'p Spill,
+    runs: &'p Runs,
     dedup: bool,
     /// Events seen by the correlations (a copy delivered twice is counted once).
     seen: Option<&'p cloudtrail::dedup::Seen>,
@@ -262,11 +310,13 @@ impl Visitor for Hunter<'_> {
 
     fn new_acc(&self) -> Found {
         Found {
-            matches: Matches::new(self.dedup),
+            matches: Matches::new(self.dedup).recycling(self.spill.pool()),
             observations: Observations::new(self.set.correlations.len()),
-            index: Index::default(),
+            // The reader's bracket counter (SIMD) skips the containers rules do not look into.
+            index: Index::new(cloudtrail::record::skip_lenient),
             rules: Vec::new(),
             tag: Vec::new(),
+            screen: ScreenUse::default(),
         }
     }
 
@@ -275,10 +325,14 @@ impl Visitor for Hunter<'_> {
     }
 
     fn record(&self, acc: &mut Found, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
-        if !self.set.may_match(raw) {
-            return Ok(());
+        if acc.screen.now() {
+            let rejected = !self.set.may_match(raw);
+            acc.screen.screened(rejected);
+            if rejected {
+                return Ok(());
+            }
         }
-        let Found { matches, observations, index, rules, tag: buffer } = acc;
+        let Found { matches, observations, index, rules, tag: buffer, .. } = acc;
         let event = index.load(raw)?;
         self.set.matches_event(&event, rules);
         if rules.is_empty() {
@@ -303,6 +357,7 @@ impl Visitor for Hunter<'_> {
                     observations.observe(c, &self.set.correlations[c], slot, &event, time, (file as u32, ordinal));
                 }
             }
+            self.runs.offer(observations);
         }
         Ok(())
     }
@@ -310,16 +365,12 @@ impl Visitor for Hunter<'_> {
     fn merge(&self, a: Found, b: Found) -> Found {
         let mut matches = a.matches.merge(b.matches);
         self.spill.offer(&mut matches);
-        Found {
-            matches,
-            observations: a.observations.merge(b.observations),
-            index: a.index,
-            rules: a.rules,
-            tag: a.tag,
-        }
+        let mut observations = a.observations.merge(b.observations);
+        self.runs.offer(&mut observations);
+        Found { matches, observations, index: a.index, rules: a.rules, tag: a.tag, screen: a.screen }
     }
 
     fn done(&self) -> bool {
-        self.spill.failed()
+        self.spill.failed() || self.runs.failed()
     }
 }

@@ -44,6 +44,11 @@ fn machine_memory() -> Option<usize> {
 /// refused when it lies inside an input, since nothing is ever written into the evidence. Each
 /// task holds at most a quarter of `--max-memory`, shared among the threads, before it spills.
 pub fn sort_spill(inputs: &[PathBuf], global: &Global) -> anyhow::Result<cloudtrail::query::spill::Spill> {
+    Ok(cloudtrail::query::spill::Spill::new(spill_dir(inputs)?, run_bytes(global, 4)))
+}
+
+/// The directory of [`sort_spill`], checked to lie outside the inputs.
+pub fn spill_dir(inputs: &[PathBuf]) -> anyhow::Result<PathBuf> {
     let dir = std::env::temp_dir();
     let real = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
     for input in inputs {
@@ -57,8 +62,14 @@ pub fn sort_spill(inputs: &[PathBuf], global: &Global) -> anyhow::Result<cloudtr
             }
         }
     }
+    Ok(dir)
+}
+
+/// What one task may hold before it spills a sorted run, when such stores together may use
+/// `1/share` of `--max-memory`: that part shared among the threads (1 MiB at least).
+pub fn run_bytes(global: &Global, share: u64) -> u64 {
     let threads = rayon::current_num_threads().max(1) as u64;
-    Ok(cloudtrail::query::spill::Spill::new(dir, (global.max_memory as u64 / 4 / threads).max(1 << 20)))
+    (global.max_memory as u64 / share / threads).max(1 << 20)
 }
 
 /// The error to show for a plan the library refused: a `--where` pattern error carries the

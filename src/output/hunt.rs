@@ -34,6 +34,8 @@ pub struct HuntSink<'w> {
     /// Each rule's JSON, made once (by the rule's number).
     rule_json: Vec<Option<Vec<u8>>>,
     line: Vec<u8>,
+    /// The last eventTime written (Unix seconds) and its text: events come in time order.
+    second: Option<(i64, String)>,
 }
 
 enum Inner<'w> {
@@ -105,7 +107,7 @@ impl<'w> HuntSink<'w> {
                 }
             }
         };
-        HuntSink { inner, screen, format, rule_json: Vec::new(), line: Vec::new() }
+        HuntSink { inner, screen, format, rule_json: Vec::new(), line: Vec::new(), second: None }
     }
 
     fn json_line(&mut self, line: &[u8]) -> io::Result<()> {
@@ -158,7 +160,15 @@ impl<'w> HuntSink<'w> {
         let mut line = std::mem::take(&mut self.line);
         line.clear();
         line.extend_from_slice(b"{\"type\":\"match\",\"time\":");
-        push_json_str(&mut line, &time_text(time_ms));
+        let second = time_ms.div_euclid(1000);
+        match &self.second {
+            Some((s, text)) if *s == second => push_json_str(&mut line, text),
+            _ => {
+                let text = time_text(time_ms);
+                push_json_str(&mut line, &text);
+                self.second = Some((second, text));
+            }
+        }
         line.extend_from_slice(b",\"rules\":[");
         for (i, &(rule, meta)) in rules.iter().enumerate() {
             if self.rule_json.len() <= rule {

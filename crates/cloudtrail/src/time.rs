@@ -50,6 +50,14 @@ pub fn parse_period(input: &str) -> Result<u64, TimeError> {
 
 /// The RFC 3339 form ctl prints: UTC, seconds, `Z`.
 pub fn format_utc(t: DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    // The common case without the format string's interpretation (a million times a run);
+    // years of other widths and leap seconds as chrono writes them.
+    if (0..=9999).contains(&year) && t.nanosecond() < 1_000_000_000 {
+        let (month, day, hour, minute, second) = (t.month(), t.day(), t.hour(), t.minute(), t.second());
+        return format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z");
+    }
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
@@ -59,6 +67,14 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn utc_text_as_strftime_writes_it() {
+        for s in ["2026-01-02T03:04:05Z", "0001-12-31T23:59:59Z", "9999-06-30T00:00:00Z", "+10000-01-01T00:00:00Z"] {
+            let t = if s.starts_with('+') { at("9999-01-01T00:00:00Z") + chrono::Duration::days(366) } else { at(s) };
+            assert_eq!(format_utc(t), t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        }
     }
 
     #[test]

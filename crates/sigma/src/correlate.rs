@@ -1,10 +1,10 @@
 //! Correlation rules: `event_count`, `value_count`, `value_sum`, `value_avg`, `temporal` and
 //! `temporal_ordered`, grouped by `group-by` fields (with `aliases`) within a `timespan`.
 //!
-//! While scanning, each match of a rule a correlation uses becomes an [`Observation`]: its
-//! time, which of the correlation's rules it matched, the digest of its group-by values and the
-//! value the aggregation reads; the texts of a group's values are kept once per group. At the
-//! end, per correlation, observations are sorted by group and time and swept once:
+//! While scanning, each match of a rule a correlation uses becomes an [`Observation`], kept in
+//! bounded memory by [`crate::observations`]. At the end, per correlation, observations come
+//! sorted by group and time and each group is swept once by a [`Sweep`], which holds only the
+//! group's current window:
 //!
 //! - A condition with only lower bounds (`gt`, `gte`) can only become true as a window grows:
 //!   windows slide (the events within `timespan` before each event), and the correlation fires
@@ -14,14 +14,15 @@
 //! - `temporal` fires when all the rules (or the condition's number of them) matched in the
 //!   window; `temporal_ordered` when they matched in the order listed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 
 use yaml_rust2::Yaml;
 
 use crate::error::RuleError;
-use crate::event::{Event, FieldPath};
+use crate::event::FieldPath;
 use crate::load::Rule;
+use crate::observations::{digest, Observation};
 use crate::rule::Meta;
 use crate::value::Cmp;
 
@@ -204,109 +205,6 @@ pub fn read(doc: &Yaml, meta: Meta, file: &Path, rules: &mut [Rule]) -> Result<C
     Ok(Correlation { meta, kind, rules: indices, group_names, group_by, field, timespan_ms, condition })
 }
 
-/// One match of a correlated rule.
-#[derive(Debug, Clone, Copy)]
-pub struct Observation {
-    pub time_ms: i64,
-    /// Which of the correlation's rules matched (its position in `rules`).
-    pub slot: u16,
-    /// The digest of the group-by values.
-    pub group: u64,
-    /// The aggregated value: the digest of the field's text (`value_count`) or its number.
-    pub value: Option<f64>,
-    pub value_digest: u64,
-    /// Where the event was read (input number, then record number): the order of events with
-    /// the same time, so that the sweep is the same whatever the threads did.
-    pub seq: (u32, u64),
-}
-
-/// What one task has observed for every correlation of a rule set.
-#[derive(Debug, Default)]
-pub struct Observations {
-    per: Vec<Vec<Observation>>,
-    /// The group-by texts of each group seen, by correlation and digest.
-    groups: Vec<HashMap<u64, Vec<Option<String>>>>,
-}
-
-fn digest(parts: &[Option<std::borrow::Cow<'_, str>>]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    parts.hash(&mut h);
-    h.finish()
-}
-
-impl Observations {
-    pub fn new(correlations: usize) -> Observations {
-        Observations { per: vec![Vec::new(); correlations], groups: vec![HashMap::new(); correlations] }
-    }
-
-    /// Records that `event` (at `time_ms`, read at `seq`) matched slot `slot` of correlation `index`.
-    pub fn observe(
-        &mut self,
-        index: usize,
-        c: &Correlation,
-        slot: usize,
-        event: &Event<'_>,
-        time_ms: i64,
-        seq: (u32, u64),
-    ) {
-        let values: Vec<Option<std::borrow::Cow<'_, str>>> =
-            c.group_by[slot].iter().map(|f| event.first_text(f)).collect();
-        let group = digest(&values);
-        self.groups[index]
-            .entry(group)
-            .or_insert_with(|| values.iter().map(|v| v.as_ref().map(|s| s.to_string())).collect());
-        let text = c.field.as_ref().and_then(|f| event.first_text(f));
-        let value = text.as_deref().and_then(|t| t.trim().parse::<f64>().ok());
-        let value_digest = digest(&[text]);
-        self.per[index].push(Observation { time_ms, slot: slot as u16, group, value, value_digest, seq });
-    }
-
-    /// Both tasks' observations.
-    pub fn merge(mut self, other: Observations) -> Observations {
-        for (mine, theirs) in self.per.iter_mut().zip(other.per) {
-            mine.extend(theirs);
-        }
-        for (mine, theirs) in self.groups.iter_mut().zip(other.groups) {
-            mine.extend(theirs);
-        }
-        self
-    }
-
-    /// Observations held (for memory accounting).
-    pub fn len(&self) -> usize {
-        self.per.iter().map(Vec::len).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Sweeps the observations of every correlation; the hits sorted by time.
-    pub fn finish(mut self, correlations: &[Correlation]) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        for (index, c) in correlations.iter().enumerate() {
-            let mut obs = std::mem::take(&mut self.per[index]);
-            obs.sort_by_key(|o| (o.group, o.time_ms, o.seq, o.slot));
-            for group in obs.chunk_by(|a, b| a.group == b.group) {
-                let texts = self.groups[index].get(&group[0].group).cloned().unwrap_or_default();
-                for (first, last, value, events) in sweep(c, group) {
-                    hits.push(Hit {
-                        correlation: index,
-                        first_ms: first,
-                        last_ms: last,
-                        value,
-                        events,
-                        group: texts.clone(),
-                    });
-                }
-            }
-        }
-        hits.sort_by_key(|h| (h.last_ms, h.correlation));
-        hits
-    }
-}
-
 /// One firing of a correlation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
@@ -357,36 +255,61 @@ fn ordered_prefix(slots: usize, window: &[Observation]) -> usize {
     next
 }
 
-/// The windows of one group (observations sorted by time) that fire: (first, last, value, events).
-fn sweep(c: &Correlation, group: &[Observation]) -> Vec<(i64, i64, f64, u64)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    if c.monotone() {
-        for end in 0..group.len() {
-            while group[end].time_ms - group[start].time_ms > c.timespan_ms {
-                start += 1;
+/// The sweep of one group's observations, fed in time order; it holds only the current window.
+#[derive(Debug)]
+pub struct Sweep<'c> {
+    c: &'c Correlation,
+    monotone: bool,
+    window: VecDeque<Observation>,
+}
+
+impl<'c> Sweep<'c> {
+    pub fn new(c: &'c Correlation) -> Sweep<'c> {
+        Sweep { c, monotone: c.monotone(), window: VecDeque::new() }
+    }
+
+    /// Takes the group's next observation; a window that fires is added to `fired` as (first
+    /// time, last time, aggregate, events).
+    pub fn push(&mut self, o: Observation, fired: &mut Vec<(i64, i64, f64, u64)>) {
+        let span = self.c.timespan_ms;
+        if self.monotone {
+            // The window slides: the events within the timespan before this one.
+            self.window.push_back(o);
+            while self.window.front().is_some_and(|f| o.time_ms - f.time_ms > span) {
+                self.window.pop_front();
             }
-            let window = &group[start..=end];
-            let value = aggregate(c, window);
-            if c.holds(value) {
-                out.push((window[0].time_ms, group[end].time_ms, value, window.len() as u64));
-                start = end + 1;
+            if self.close_if_holds(fired) {
+                // The next window starts afresh after this event.
+                self.window.clear();
             }
-        }
-    } else {
-        while start < group.len() {
-            let t0 = group[start].time_ms;
-            let end =
-                group[start..].iter().position(|o| o.time_ms - t0 > c.timespan_ms).map_or(group.len(), |p| start + p);
-            let window = &group[start..end];
-            let value = aggregate(c, window);
-            if c.holds(value) {
-                out.push((t0, window[window.len() - 1].time_ms, value, window.len() as u64));
+        } else {
+            // Whole windows: each starts at the first event not yet in one and lasts the timespan.
+            if self.window.front().is_some_and(|f| o.time_ms - f.time_ms > span) {
+                self.end(fired);
             }
-            start = end;
+            self.window.push_back(o);
         }
     }
-    out
+
+    /// Ends the group: a whole window still open is judged.
+    pub fn end(&mut self, fired: &mut Vec<(i64, i64, f64, u64)>) {
+        if !self.monotone {
+            self.close_if_holds(fired);
+        }
+        self.window.clear();
+    }
+
+    /// Adds the window to `fired` when its aggregate meets the condition; returns whether it did.
+    fn close_if_holds(&mut self, fired: &mut Vec<(i64, i64, f64, u64)>) -> bool {
+        let window = self.window.make_contiguous();
+        let (Some(first), Some(last)) = (window.first(), window.last()) else { return false };
+        let value = aggregate(self.c, window);
+        let holds = self.c.holds(value);
+        if holds {
+            fired.push((first.time_ms, last.time_ms, value, window.len() as u64));
+        }
+        holds
+    }
 }
 
 #[cfg(test)]
@@ -404,6 +327,17 @@ mod tests {
             timespan_ms: 60_000,
             condition,
         }
+    }
+
+    /// The windows of one group that fire.
+    fn sweep(c: &Correlation, group: &[Observation]) -> Vec<(i64, i64, f64, u64)> {
+        let mut fired = Vec::new();
+        let mut sweep = Sweep::new(c);
+        for &o in group {
+            sweep.push(o, &mut fired);
+        }
+        sweep.end(&mut fired);
+        fired
     }
 
     fn obs(time_s: i64, slot: u16, value: u64) -> Observation {

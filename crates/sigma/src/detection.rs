@@ -16,8 +16,9 @@ use crate::event::Event;
 use crate::pattern::{self, StrMatch};
 use crate::value::{self, Check, FieldTest, Placeholders, Test};
 
-/// A compiled predicate over one event.
-#[derive(Debug, Clone)]
+/// A compiled predicate over one event. Equal predicates match the same events (the rule set
+/// evaluates rules with equal detections once per record).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     All(Vec<Expr>),
     Any(Vec<Expr>),

@@ -3,11 +3,15 @@
 //! The sigma crate reads events itself rather than through a trait the caller implements:
 //! Sigma names arbitrary dotted paths (`requestParameters.policyDocument`,
 //! `responseElements.ConsoleLogin`), so the view needs every member, not a fixed set of fields.
-//! One pass over the record indexes its top-level members (keys and raw value slices, into a
-//! buffer reused from record to record); nested paths are followed from there, fanning out
-//! over arrays. Nothing is decoded until a test asks for it.
+//! One pass over the record indexes its top-level members (keys and raw value ranges, into
+//! buffers reused from record to record). A nested object or array is indexed the same way the
+//! first time a rule looks into it, and that index serves every other rule evaluated on the
+//! record: with hundreds of rules reading `userIdentity.*` or `requestParameters.*`, each
+//! container is walked once per record, not once per rule. Nothing is decoded until a test
+//! asks for it.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use cwl_filter::json::{self, SyntaxError};
 
@@ -61,47 +65,136 @@ impl<'a> Value<'a> {
             _ => std::str::from_utf8(self.0).ok().map(Cow::Borrowed),
         }
     }
-
-    /// The value as a number: a JSON number, or a string holding one.
-    pub fn number(&self) -> Option<f64> {
-        self.text()?.trim().parse().ok()
-    }
 }
 
-/// The places of one record's top-level members (key and value ranges, and whether the key
-/// holds an escape), reused from record to record by one thread.
-#[derive(Debug, Default)]
+/// Finds where the object or array starting at `pos` ends (the position after its closing
+/// bracket), counting brackets outside strings; it need not check the syntax. The caller's
+/// record reader may have a faster one than [`skip_container`].
+pub type SkipContainer = fn(&[u8], usize) -> Result<usize, SyntaxError>;
+
+/// The indexed containers of one record (its top-level object, and each nested object or
+/// array a rule looked into), reused from record to record by one thread.
+#[derive(Debug)]
 pub struct Index {
-    members: Vec<Member>,
+    skip: SkipContainer,
+    cache: RefCell<Cache>,
 }
 
-/// One member: key start and end, value start and end; whether the key holds an escape.
+#[derive(Debug, Default)]
+struct Cache {
+    /// The members (or elements) of every container indexed, one container after another.
+    members: Vec<Member>,
+    /// The containers indexed so far: where each starts in the record, and its members.
+    containers: Vec<Container>,
+}
+
+/// One member: key start and end (both 0 for an array element), value start and end; whether
+/// the key holds an escape.
 #[derive(Debug, Clone, Copy)]
 struct Member {
     at: [u32; 4],
     escaped: bool,
 }
 
+impl Member {
+    fn value(&self) -> (usize, usize) {
+        (self.at[2] as usize, self.at[3] as usize)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Container {
+    start: u32,
+    from: u32,
+    to: u32,
+}
+
+impl Default for Index {
+    fn default() -> Index {
+        Index::new(skip_container)
+    }
+}
+
 impl Index {
+    /// An index whose containers are skipped with `skip`.
+    pub fn new(skip: SkipContainer) -> Index {
+        Index { skip, cache: RefCell::default() }
+    }
+
     /// Indexes the members of the object `raw`. Fails when `raw` is not a JSON object (or is
     /// 4 GiB or more). Values are skipped by bracket counting: the record's full syntax is not
     /// checked here.
     pub fn load<'a>(&'a mut self, raw: &'a [u8]) -> Result<Event<'a>, SyntaxError> {
-        self.members.clear();
-        let too_large = SyntaxError { offset: 0, reason: cwl_filter::json::Reason::Truncated };
+        let cache = self.cache.get_mut();
+        cache.members.clear();
+        cache.containers.clear();
         if u32::try_from(raw.len()).is_err() {
-            return Err(too_large);
+            return Err(SyntaxError { offset: 0, reason: json::Reason::Truncated });
         }
-        let members = &mut self.members;
-        json::for_each_member(raw, 0, |key, start| -> Result<usize, SyntaxError> {
-            let end = skip(raw, start)?;
-            // The key is a subslice of raw: its offset is found from the pointers.
-            let key_start = key.as_ptr() as usize - raw.as_ptr() as usize;
-            let at = [key_start as u32, (key_start + key.len()) as u32, start as u32, end as u32];
-            members.push(Member { at, escaped: memchr::memchr(b'\\', key).is_some() });
-            Ok(end)
-        })?;
-        Ok(Event { raw, members: &self.members })
+        let top = json::skip_ws(raw, 0);
+        if raw.get(top) != Some(&b'{') {
+            return Err(SyntaxError { offset: top, reason: json::Reason::ExpectedObject });
+        }
+        index_container(cache, self.skip, raw, top)?;
+        Ok(Event { raw, index: self, top })
+    }
+}
+
+/// Indexes the object or array at `start` of `raw` into `cache`. On a syntax error the members
+/// found before it stay indexed (and the error is returned).
+///
+/// The walk finds boundaries, it does not check the syntax (keys and strings are stepped over
+/// by byte search): the reader checks every record that is used, as the query engine does.
+fn index_container(cache: &mut Cache, skip: SkipContainer, raw: &[u8], start: usize) -> Result<(), SyntaxError> {
+    let from = cache.members.len() as u32;
+    let walked = walk_container(raw, start, skip, &mut cache.members);
+    let to = cache.members.len() as u32;
+    cache.containers.push(Container { start: start as u32, from, to });
+    walked
+}
+
+fn walk_container(raw: &[u8], start: usize, skip: SkipContainer, members: &mut Vec<Member>) -> Result<(), SyntaxError> {
+    let fail = |offset: usize, reason| Err(SyntaxError { offset: offset.min(raw.len()), reason });
+    let object = match raw.get(start) {
+        Some(b'{') => true,
+        Some(b'[') => false,
+        _ => return fail(start, json::Reason::ExpectedValue),
+    };
+    let (close, between) =
+        if object { (b'}', json::Reason::ExpectedCommaOrBrace) } else { (b']', json::Reason::ExpectedCommaOrBracket) };
+    let mut pos = json::skip_ws(raw, start + 1);
+    if raw.get(pos) == Some(&close) {
+        return Ok(());
+    }
+    loop {
+        let mut key = [0u32; 2];
+        let mut escaped = false;
+        if object {
+            if raw.get(pos) != Some(&b'"') {
+                return fail(pos, json::Reason::ExpectedKey);
+            }
+            let end = string_end(raw, pos)?;
+            key = [pos as u32 + 1, end as u32 - 1];
+            escaped = memchr::memchr(b'\\', &raw[pos + 1..end - 1]).is_some();
+            pos = json::skip_ws(raw, end);
+            if raw.get(pos) != Some(&b':') {
+                return fail(pos, json::Reason::ExpectedColon);
+            }
+            pos = json::skip_ws(raw, pos + 1);
+        }
+        let end = match raw.get(pos) {
+            Some(b'{' | b'[') => skip(raw, pos)?,
+            Some(b'"') => string_end(raw, pos)?,
+            _ => json::skip_value(raw, pos)?,
+        };
+        members.push(Member { at: [key[0], key[1], pos as u32, end as u32], escaped });
+        pos = json::skip_ws(raw, end);
+        match raw.get(pos) {
+            Some(b',') => pos = json::skip_ws(raw, pos + 1),
+            Some(&c) if c == close => return Ok(()),
+            None => return fail(pos, json::Reason::Truncated),
+            Some(_) => return fail(pos, between),
+        }
     }
 }
 
@@ -109,7 +202,9 @@ impl Index {
 #[derive(Debug, Clone, Copy)]
 pub struct Event<'a> {
     raw: &'a [u8],
-    members: &'a [Member],
+    index: &'a Index,
+    /// Where the record's object starts.
+    top: usize,
 }
 
 impl<'a> Event<'a> {
@@ -118,10 +213,31 @@ impl<'a> Event<'a> {
         self.raw
     }
 
-    /// The top-level member `key` (the last one when repeated).
-    pub fn top(&self, key: &str) -> Option<Value<'a>> {
+    /// The members of the container at `start` (indexed now if no rule looked into it yet).
+    fn members(&self, start: usize) -> (usize, usize) {
+        let mut cache = self.index.cache.borrow_mut();
+        let found = cache.containers.iter().rev().find(|c| c.start as usize == start).copied();
+        let c = match found {
+            Some(c) => c,
+            None => {
+                // A damaged container keeps the members before the damage, as a walk would find.
+                let _ = index_container(&mut cache, self.index.skip, self.raw, start);
+                cache.containers.last().copied().unwrap_or(Container { start: 0, from: 0, to: 0 })
+            }
+        };
+        (c.from as usize, c.to as usize)
+    }
+
+    fn member_at(&self, i: usize) -> Member {
+        self.index.cache.borrow().members[i]
+    }
+
+    /// The value of the member `key` of the object at `start` (the last one when repeated).
+    fn member(&self, start: usize, key: &str) -> Option<(usize, usize)> {
+        let (from, to) = self.members(start);
+        let cache = self.index.cache.borrow();
         let raw = self.raw;
-        self.members
+        cache.members[from..to]
             .iter()
             .rev()
             .find(|m| {
@@ -132,21 +248,26 @@ impl<'a> Event<'a> {
                     name == key.as_bytes()
                 }
             })
-            .map(|m| Value(&raw[m.at[2] as usize..m.at[3] as usize]))
+            .map(Member::value)
+    }
+
+    /// The top-level member `key` (the last one when repeated).
+    pub fn top(&self, key: &str) -> Option<Value<'a>> {
+        self.member(self.top, key).map(|(s, e)| Value(&self.raw[s..e]))
     }
 
     /// Calls `f` with each value at `path` (every element where the path crosses an array,
     /// and every element of an array found at its end) until `f` returns true; returns whether
     /// it did.
     pub fn any_value(&self, path: &FieldPath, f: &mut dyn FnMut(Value<'a>) -> bool) -> bool {
-        let Some(first) = self.top(&path.segments[0]) else { return false };
-        walk(first.0, &path.segments[1..], f)
+        let Some(first) = self.member(self.top, &path.segments[0]) else { return false };
+        self.walk(first, &path.segments[1..], f)
     }
 
     /// Whether the field exists (whatever its value, null included).
     pub fn exists(&self, path: &FieldPath) -> bool {
-        let Some(first) = self.top(&path.segments[0]) else { return false };
-        reach(first.0, &path.segments[1..])
+        let Some(first) = self.member(self.top, &path.segments[0]) else { return false };
+        self.reach(first, &path.segments[1..])
     }
 
     /// The first scalar value at `path`, as text (group-by keys, correlation fields).
@@ -158,17 +279,49 @@ impl<'a> Event<'a> {
         });
         found
     }
-}
 
-fn skip(raw: &[u8], start: usize) -> Result<usize, SyntaxError> {
-    match raw.get(start) {
-        Some(b'{' | b'[') => skip_container(raw, start),
-        _ => json::skip_value(raw, start),
+    /// Whether `f` holds for some element of the array at `start`.
+    fn any_element(&self, start: usize, mut f: impl FnMut((usize, usize)) -> bool) -> bool {
+        let (from, to) = self.members(start);
+        (from..to).any(|i| f(self.member_at(i).value()))
+    }
+
+    fn walk(&self, (start, end): (usize, usize), rest: &[String], f: &mut dyn FnMut(Value<'a>) -> bool) -> bool {
+        match (self.raw.get(start), rest.split_first()) {
+            (Some(b'['), _) => self.any_element(start, |v| self.walk(v, rest, f)),
+            (_, None) => f(Value(&self.raw[start..end])),
+            (Some(b'{'), Some((key, rest))) => self.member(start, key).is_some_and(|v| self.walk(v, rest, f)),
+            _ => false,
+        }
+    }
+
+    fn reach(&self, (start, _): (usize, usize), rest: &[String]) -> bool {
+        match (self.raw.get(start), rest.split_first()) {
+            (_, None) => true,
+            (Some(b'['), _) => self.any_element(start, |v| self.reach(v, rest)),
+            (Some(b'{'), Some((key, rest))) => self.member(start, key).is_some_and(|v| self.reach(v, rest)),
+            _ => false,
+        }
     }
 }
 
-/// Skips an object or array by counting brackets outside strings.
-fn skip_container(raw: &[u8], start: usize) -> Result<usize, SyntaxError> {
+/// The position after the string whose opening quote is at `start`: its closing quote found
+/// with a byte search (escapes are stepped over, not checked; the reader checks every record
+/// that is used).
+fn string_end(raw: &[u8], start: usize) -> Result<usize, SyntaxError> {
+    let mut at = start + 1;
+    while let Some(i) = memchr::memchr2(b'"', b'\\', raw.get(at..).unwrap_or_default()) {
+        if raw[at + i] == b'"' {
+            return Ok(at + i + 1);
+        }
+        at += i + 2;
+    }
+    Err(SyntaxError { offset: raw.len(), reason: json::Reason::Truncated })
+}
+
+/// Skips an object or array by counting brackets outside strings, a byte at a time (the
+/// portable [`SkipContainer`]).
+pub fn skip_container(raw: &[u8], start: usize) -> Result<usize, SyntaxError> {
     let mut depth = 0usize;
     let mut i = start;
     while i < raw.len() {
@@ -188,62 +341,6 @@ fn skip_container(raw: &[u8], start: usize) -> Result<usize, SyntaxError> {
     json::skip_value(raw, start)
 }
 
-/// The value of the member of object `raw` named `key` (the last one when repeated: the walk
-/// stops at a match only when the rest of the object cannot spell the key again).
-fn member<'a>(raw: &'a [u8], key: &str) -> Option<&'a [u8]> {
-    let mut found = None;
-    let _ = json::for_each_member(raw, 0, |k, start| -> Result<usize, SyntaxError> {
-        let end = skip(raw, start)?;
-        if json::key_eq(k, key.as_bytes()) {
-            found = Some(&raw[start..end]);
-            if !json::may_hold_key(&raw[end..], key.as_bytes()) {
-                // Stops the walk; `found` holds the answer.
-                return Err(SyntaxError { offset: end, reason: json::Reason::Truncated });
-            }
-        }
-        Ok(end)
-    });
-    found
-}
-
-fn elements(raw: &[u8], mut f: impl FnMut(&[u8]) -> bool) -> bool {
-    let mut hit = false;
-    let _ = json::for_each_element(raw, 0, |_, start| -> Result<usize, SyntaxError> {
-        let end = skip(raw, start)?;
-        if !hit && f(&raw[start..end]) {
-            hit = true;
-        }
-        Ok(end)
-    });
-    hit
-}
-
-fn walk<'a>(raw: &'a [u8], rest: &[String], f: &mut dyn FnMut(Value<'a>) -> bool) -> bool {
-    match (raw.first(), rest.split_first()) {
-        (Some(b'['), _) => {
-            let mut hit = false;
-            let _ = json::for_each_element(raw, 0, |_, start| -> Result<usize, SyntaxError> {
-                let end = skip(raw, start)?;
-                hit = hit || walk(&raw[start..end], rest, f);
-                Ok(end)
-            });
-            hit
-        }
-        (_, None) => f(Value(raw)),
-        (Some(b'{'), Some((key, rest))) => member(raw, key).is_some_and(|v| walk(v, rest, f)),
-        _ => false,
-    }
-}
-
-fn reach(raw: &[u8], rest: &[String]) -> bool {
-    match (raw.first(), rest.split_first()) {
-        (_, None) => true,
-        (Some(b'['), _) => elements(raw, |e| reach(e, rest)),
-        (Some(b'{'), Some((key, rest))) => member(raw, key).is_some_and(|v| reach(v, rest)),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,7 +358,24 @@ mod tests {
         assert_eq!(seen, ["x", "Y"]);
         assert_eq!(ev.first_text(&FieldPath::new("e")).unwrap(), "A");
         assert!(ev.exists(&FieldPath::new("a.n")) && !ev.exists(&FieldPath::new("a.z")));
-        assert!(ev.any_value(&FieldPath::new("k"), &mut |v| v.number() == Some(2.0)));
+        assert!(ev.any_value(&FieldPath::new("k"), &mut |v| v.text().as_deref() == Some("2")));
         assert!(Index::default().load(b"[1]").is_err());
+        let raw = br#"{"s":"a\"}\\","t":"\\","u":1}"#;
+        let ev = index.load(raw).unwrap();
+        assert_eq!(ev.first_text(&FieldPath::new("s")).unwrap(), r#"a"}\"#);
+        assert_eq!(ev.first_text(&FieldPath::new("u")).unwrap(), "1");
+        assert_eq!(string_end(br#""abc\"#, 0).unwrap_err().reason, json::Reason::Truncated);
+        for (bad, reason) in [
+            (&br#"{"a":1 "b":2}"#[..], json::Reason::ExpectedCommaOrBrace),
+            (br#"{"a":1,"#, json::Reason::ExpectedKey),
+            (br#"{"a" 1}"#, json::Reason::ExpectedColon),
+            (br#"{"a":1"#, json::Reason::Truncated),
+        ] {
+            assert_eq!(Index::default().load(bad).unwrap_err().reason, reason, "{}", String::from_utf8_lossy(bad));
+        }
+        let spaced = br#" { "a" : [ 1 , {"b" : "c"} ] , "d":{ } } "#;
+        let ev = index.load(spaced).unwrap();
+        assert_eq!(ev.first_text(&FieldPath::new("a.b")).unwrap(), "c");
+        assert!(ev.exists(&FieldPath::new("d")) && !ev.exists(&FieldPath::new("d.e")));
     }
 }

@@ -10,7 +10,8 @@
 //! - [`pattern`]: string values with wildcards, case folding.
 //! - [`event`]: the borrowed view of a record rules are evaluated against.
 //! - [`set`]: the compiled rule set: dispatch by `eventName`/`eventSource`, literal prefilter.
-//! - [`correlate`]: correlation rules over the time-sorted matches.
+//! - [`correlate`]: correlation rules and the sweep of each group's time-sorted matches.
+//! - [`observations`]: the matches of correlated rules, in bounded memory (sorted runs on disk).
 //!
 //! This crate knows no command line and no terminal; it reads rule files and evaluates
 //! records handed to it as bytes.
@@ -23,6 +24,7 @@ pub mod detection;
 pub mod error;
 pub mod event;
 pub mod load;
+pub mod observations;
 pub mod pattern;
 pub mod rule;
 pub mod set;

@@ -75,8 +75,38 @@ enum Shape {
     Glob(Vec<Token>),
 }
 
+/// Whether `hay` contains `needle` (folded to lower case), ASCII case ignored: no folded copy
+/// of `hay` is made.
+fn contains_ascii(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else { return true };
+    let mut at = 0;
+    while let Some(i) = memchr::memchr2(first, first.to_ascii_uppercase(), &hay[at..]) {
+        let start = at + i + 1;
+        match hay.get(start..start + rest.len()) {
+            Some(candidate) if candidate.eq_ignore_ascii_case(rest) => return true,
+            Some(_) => at = start,
+            None => return false,
+        }
+    }
+    false
+}
+
+impl PartialEq for Shape {
+    fn eq(&self, other: &Shape) -> bool {
+        match (self, other) {
+            (Shape::Exact(a), Shape::Exact(b)) | (Shape::Prefix(a), Shape::Prefix(b)) => a == b,
+            (Shape::Suffix(a), Shape::Suffix(b)) => a == b,
+            // A searcher is equal to another built for the same text.
+            (Shape::Contains(a), Shape::Contains(b)) => a.needle() == b.needle(),
+            (Shape::Any, Shape::Any) => true,
+            (Shape::Glob(a), Shape::Glob(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 /// A compiled string value.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StrMatch {
     shape: Shape,
     cased: bool,
@@ -125,6 +155,7 @@ impl StrMatch {
                 Shape::Exact(s) if s.is_ascii() => return ascii(s, v),
                 Shape::Prefix(s) if s.is_ascii() => return v.len() >= s.len() && ascii(s, &v[..s.len()]),
                 Shape::Suffix(s) if s.is_ascii() => return v.len() >= s.len() && ascii(s, &v[v.len() - s.len()..]),
+                Shape::Contains(finder) if finder.needle().is_ascii() => return contains_ascii(v, finder.needle()),
                 _ => {}
             }
         }
@@ -215,7 +246,9 @@ mod tests {
         assert!(m("prog?.exe", "PROGA.exe"));
         assert!(!m("prog?.exe", "prog.exe"));
         assert!(m("antivirus_V*.exe", "antivirus_V21.2.1.exe"));
-        assert!(m("*evil*", "An EVIL thing"));
+        assert!(m("*evil*", "An EVIL thing") && m("*evil*", "eveEvIl") && m("*e*", "E"));
+        assert!(!m("*evil*", "An EVI") && !m("*evil*", "") && m("**", "x"));
+        assert!(m("*ÉTÉ*", "un été") && !StrMatch::new(tokens("*Evil*"), true).is_match("evil"));
         assert!(m("a*b*c", "axxbyyc") && !m("a*b*c", "axxbyy"));
         assert!(m("*", "") && m("", "") && !m("", "x"));
         assert!(m("é*", "ÉTÉ"));

@@ -28,6 +28,10 @@ pub struct RuleSet {
     by_name: HashMap<String, Vec<u32>>,
     by_source: HashMap<String, Vec<u32>>,
     general: Vec<u32>,
+    /// For each rule, the first rule with an equal detection (itself when none before it):
+    /// rule sets ship the same rule twice (SigmaHQ's, and a copy among Suzaku's), and a
+    /// detection is evaluated once per record whatever the number of rules that use it.
+    same_as: Vec<u32>,
     /// `None` when some rule has no literal every match contains: every record is examined.
     prefilter: Option<AhoCorasick>,
 }
@@ -71,13 +75,15 @@ impl RuleSet {
         } else {
             None
         };
+        let same_as =
+            (0..rules.len()).map(|i| (0..i).find(|&j| rules[j].expr == rules[i].expr).unwrap_or(i) as u32).collect();
         let mut feeds = vec![Vec::new(); rules.len()];
         for (c, corr) in correlations.iter().enumerate() {
             for (slot, &r) in corr.rules.iter().enumerate() {
                 feeds[r].push((c, slot));
             }
         }
-        RuleSet { rules, correlations, feeds, by_name, by_source, general, prefilter }
+        RuleSet { rules, correlations, feeds, by_name, by_source, general, same_as, prefilter }
     }
 
     /// How the rules are indexed.
@@ -124,7 +130,11 @@ impl RuleSet {
         let named = lookup(&self.by_name, event, "eventName");
         let sourced = lookup(&self.by_source, event, "eventSource");
         for &i in named.iter().chain(sourced).chain(&self.general) {
-            if self.rules[i as usize].expr.matches(event) {
+            // Equal detections sit in the same dispatch lists: the first one's answer (already
+            // in `out` when it matched, since it comes first in the lists) serves the others.
+            let first = self.same_as[i as usize];
+            let matched = if first == i { self.rules[i as usize].expr.matches(event) } else { out.contains(&first) };
+            if matched {
                 out.push(i);
             }
         }
@@ -157,6 +167,8 @@ mod tests {
             "s:\n    eventSource: s3.amazonaws.com\n  condition: s",
             "s:\n    errorCode|exists: true\n  condition: s",
             "s:\n    eventName|startswith: Get\n  condition: s",
+            // The first rule again, as a second rule set would ship it.
+            "s:\n    eventName: [CreateUser, DeleteUser]\n  condition: s",
         ];
         for (i, d) in rules.iter().enumerate() {
             std::fs::write(dir.path().join(format!("{i}.yml")), format!("title: R{i}\n{aws}detection:\n  {d}\n"))
@@ -164,11 +176,12 @@ mod tests {
         }
         let loaded = crate::load::load(&[dir.path().to_path_buf()], &Placeholders::new(), &Choice::default()).unwrap();
         let set = RuleSet::new(loaded);
-        assert_eq!(set.dispatch(), Dispatch { by_name: 1, by_source: 1, general: 2, unscreened: 0 });
+        assert_eq!(set.same_as, [0, 1, 2, 3, 0]);
+        assert_eq!(set.dispatch(), Dispatch { by_name: 2, by_source: 1, general: 2, unscreened: 0 });
         let mut index = Index::default();
         let mut out = Vec::new();
         for (event, want) in [
-            (r#"{"eventName":"createUSER","eventSource":"iam.amazonaws.com"}"#, vec![0]),
+            (r#"{"eventName":"createUSER","eventSource":"iam.amazonaws.com"}"#, vec![0, 4]),
             (r#"{"eventName":"GetObject","eventSource":"s3.amazonaws.com","errorCode":"X"}"#, vec![1, 2, 3]),
             (r#"{"eventName":"PutObject","eventSource":"ec2.amazonaws.com"}"#, vec![]),
         ] {

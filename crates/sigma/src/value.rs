@@ -16,7 +16,7 @@ use ipnet::IpNet;
 use yaml_rust2::Yaml;
 
 use crate::error::RuleError;
-use crate::event::{Event, FieldPath, Value};
+use crate::event::{Event, FieldPath};
 use crate::pattern::{self, StrMatch};
 
 /// Values for `%name%` placeholders (`expand`), by name without the percent signs.
@@ -67,19 +67,37 @@ pub enum Test {
     Date(DatePart, Cmp, f64),
 }
 
+impl PartialEq for Test {
+    fn eq(&self, other: &Test) -> bool {
+        match (self, other) {
+            (Test::Str(a), Test::Str(b)) => a == b,
+            (Test::Number(c, n), Test::Number(d, m)) => c == d && n == m,
+            (Test::Bool(a), Test::Bool(b)) => a == b,
+            // An automaton is equal to another compiled from the same pattern.
+            (Test::Regex(a, l), Test::Regex(b, m)) => a.as_str() == b.as_str() && l == m,
+            (Test::Cidr(a), Test::Cidr(b)) => a == b,
+            (Test::Date(p, c, n), Test::Date(q, d, m)) => p == q && c == d && n == m,
+            _ => false,
+        }
+    }
+}
+
 impl Test {
-    fn matches(&self, value: Value<'_>) -> bool {
+    /// Whether a field value, given as text ([`Value::text`], decoded once for every test of
+    /// the value), passes.
+    fn matches(&self, text: Option<&str>) -> bool {
+        let Some(t) = text else { return false };
         match self {
-            Test::Str(m) => value.text().is_some_and(|t| m.is_match(&t)),
-            Test::Number(cmp, n) => value.number().is_some_and(|v| cmp.holds(v, *n)),
-            Test::Bool(b) => value.text().is_some_and(|t| t.eq_ignore_ascii_case(if *b { "true" } else { "false" })),
-            Test::Regex(re, _) => value.text().is_some_and(|t| re.is_match(&t)),
-            Test::Cidr(net) => {
-                value.text().and_then(|t| t.trim().parse::<IpAddr>().ok()).is_some_and(|a| net.contains(&a))
+            Test::Str(m) => m.is_match(t),
+            Test::Number(cmp, n) => t.trim().parse().is_ok_and(|v| cmp.holds(v, *n)),
+            Test::Bool(b) => t.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+            // A match holds one of the literals as written: looking for them first spares the
+            // automaton most values.
+            Test::Regex(re, literals) => {
+                literals.as_ref().is_none_or(|l| l.iter().any(|l| t.contains(l.as_str()))) && re.is_match(t)
             }
-            Test::Date(part, cmp, n) => {
-                value.text().and_then(|t| date_part(&t, *part)).is_some_and(|v| cmp.holds(f64::from(v), *n))
-            }
+            Test::Cidr(net) => t.trim().parse::<IpAddr>().is_ok_and(|a| net.contains(&a)),
+            Test::Date(part, cmp, n) => date_part(t, *part).is_some_and(|v| cmp.holds(f64::from(v), *n)),
         }
     }
 }
@@ -111,7 +129,7 @@ pub enum RefKind {
 }
 
 /// What one selection entry checks of its field.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Check {
     /// `|exists: true/false`.
     Exists(bool),
@@ -124,7 +142,7 @@ pub enum Check {
 }
 
 /// One selection entry: a field and what it must hold.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldTest {
     pub field: FieldPath,
     pub check: Check,
@@ -151,11 +169,12 @@ impl FieldTest {
                 });
                 !any || null
             }
-            Check::Values { tests, all: false } => {
-                event.any_value(&self.field, &mut |v| tests.iter().any(|t| t.matches(v)))
-            }
+            Check::Values { tests, all: false } => event.any_value(&self.field, &mut |v| {
+                let text = v.text();
+                tests.iter().any(|t| t.matches(text.as_deref()))
+            }),
             Check::Values { tests, all: true } => {
-                tests.iter().all(|t| event.any_value(&self.field, &mut |v| t.matches(v)))
+                tests.iter().all(|t| event.any_value(&self.field, &mut |v| t.matches(v.text().as_deref())))
             }
             Check::FieldRef { other, kind, cased, all } => {
                 let Some(mine) = event.first_text(&self.field) else { return false };

@@ -111,6 +111,37 @@ const CHUNK: usize = 1 << 20;
 /// Size of a task's first chunk; each next one doubles, up to [`CHUNK`].
 const FIRST_CHUNK: usize = 16 << 10;
 
+/// Chunks of the largest size (1 MiB) that a store emptied into a sorted run gave back, for the next
+/// store that grows. Memory the system maps afresh is zeroed page by page on first touch; with
+/// a gigabyte of matches passing through the runs that was a tenth of a hunt's time, and
+/// reusing the chunks costs nothing. At most `cap` bytes are kept.
+#[derive(Debug, Default)]
+pub struct ChunkPool {
+    free: std::sync::Mutex<Vec<Vec<u8>>>,
+    cap: usize,
+}
+
+impl ChunkPool {
+    /// A pool keeping at most `cap` bytes of free chunks.
+    pub fn new(cap: usize) -> ChunkPool {
+        ChunkPool { free: std::sync::Mutex::default(), cap }
+    }
+
+    fn take(&self) -> Option<Vec<u8>> {
+        self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop()
+    }
+
+    fn give(&self, chunks: Vec<Vec<u8>>) {
+        let mut free = self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for mut chunk in chunks {
+            if chunk.capacity() == CHUNK && (free.len() + 1) * CHUNK <= self.cap {
+                chunk.clear();
+                free.push(chunk);
+            }
+        }
+    }
+}
+
 /// Matches kept for ordered output: raw bytes in append-only chunks, merged by moving chunks.
 ///
 /// Copies of one event (delivered more than once) are dropped here rather than as they are
@@ -126,6 +157,8 @@ pub struct Matches {
     matched: u64,
     copies: u64,
     bytes: u64,
+    /// Where chunks come from and go back to when the store is emptied into a run.
+    pool: Option<std::sync::Arc<ChunkPool>>,
 }
 
 impl Matches {
@@ -133,6 +166,12 @@ impl Matches {
     /// (see [`Matches::finish`]).
     pub fn new(dedup: bool) -> Matches {
         Matches { dedup, ..Matches::default() }
+    }
+
+    /// The store taking its chunks from `pool` when it has some, and giving them back there
+    /// when it is emptied into a sorted run ([`super::spill::Spill::pool`]).
+    pub fn recycling(self, pool: std::sync::Arc<ChunkPool>) -> Matches {
+        Matches { pool: Some(pool), ..self }
     }
 
     fn push(&mut self, time: i64, file: usize, ordinal: u64, raw: &[u8]) {
@@ -157,9 +196,10 @@ impl Matches {
         let size = raw.len() + tag.len();
         let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= size);
         if !fits {
+            let recycled = if size <= CHUNK { self.pool.as_ref().and_then(|p| p.take()) } else { None };
             // Chunks grow from small: a task that finds two matches must not hold a megabyte.
             let capacity = self.chunks.last().map_or(FIRST_CHUNK, |c| (c.capacity() * 2).min(CHUNK));
-            self.chunks.push(Vec::with_capacity(capacity.max(size)));
+            self.chunks.push(recycled.unwrap_or_else(|| Vec::with_capacity(capacity.max(size))));
         }
         let chunk = self.chunks.len() - 1;
         let bytes = &mut self.chunks[chunk];
@@ -192,6 +232,7 @@ impl Matches {
             dedup: old.dedup,
             matched: old.matched,
             copies: old.copies,
+            pool: old.pool.clone(),
             ..Matches::default()
         };
         for item in &old.items {
@@ -288,7 +329,10 @@ impl Matches {
             f(&Entry { time: item.time, file: item.file, ordinal: item.ordinal, digest: item.digest, raw, tag })?;
         }
         self.items = Vec::new();
-        self.chunks = Vec::new();
+        let chunks = std::mem::take(&mut self.chunks);
+        if let Some(pool) = &self.pool {
+            pool.give(chunks);
+        }
         self.bytes = 0;
         Ok(())
     }
@@ -328,7 +372,11 @@ impl Visitor for Ordered<'_> {
     type Acc = Matches;
 
     fn new_acc(&self) -> Matches {
-        Matches { limit: self.limit, dedup: self.dedup, ..Matches::default() }
+        let matches = Matches { limit: self.limit, dedup: self.dedup, ..Matches::default() };
+        match self.spill {
+            Some(spill) => matches.recycling(spill.pool()),
+            None => matches,
+        }
     }
 
     fn file_may_match(&self, data: &[u8]) -> bool {

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use super::collect::{Entry, Matches, Source};
+use super::collect::{ChunkPool, Entry, Matches, Source};
 
 /// Runs held before they are merged into one.
 pub const MAX_RUNS: usize = 64;
@@ -32,13 +32,21 @@ pub struct Spill {
     runs: Mutex<Vec<File>>,
     error: Mutex<Option<io::Error>>,
     failed: AtomicBool,
+    /// The chunks of stores emptied into runs, for the stores that grow next (a run's worth).
+    pool: std::sync::Arc<ChunkPool>,
 }
 
 impl Spill {
     /// Runs go to anonymous files in `dir`; a task's matches are written out once they hold
     /// more than `run_bytes`.
     pub fn new(dir: PathBuf, run_bytes: u64) -> Spill {
-        Spill { dir, run_bytes, runs: Mutex::default(), error: Mutex::default(), failed: AtomicBool::new(false) }
+        let pool = std::sync::Arc::new(ChunkPool::new(usize::try_from(run_bytes).unwrap_or(usize::MAX)));
+        Spill { dir, run_bytes, runs: Mutex::default(), error: Mutex::default(), failed: AtomicBool::new(false), pool }
+    }
+
+    /// The pool the stores offered here should take their chunks from ([`Matches::recycling`]).
+    pub fn pool(&self) -> std::sync::Arc<ChunkPool> {
+        self.pool.clone()
     }
 
     /// Writes `matches` out as a sorted run when it holds more than the run size.
@@ -125,6 +133,46 @@ impl Sorted {
         }
     }
 
+    /// As [`Sorted::for_each_tagged`] (without the sources), with the runs read back and merged
+    /// on another thread, a batch of about [`BATCH`] bytes ahead of `f`: reading back the runs
+    /// and what `f` does with each match (formatting, printing) overlap. An error of `f` stops
+    /// the reading and is returned.
+    pub fn for_each_tagged_ahead(&mut self, mut f: impl FnMut(&[u8], &[u8]) -> io::Result<()>) -> io::Result<()> {
+        let (full, filled) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let (empty, emptied) = std::sync::mpsc::channel::<Batch>();
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                let mut batch = Batch::default();
+                self.for_each_tagged(|raw, _, tag| {
+                    batch.push(raw, tag);
+                    if batch.bytes.len() >= BATCH {
+                        let next = emptied.try_recv().unwrap_or_default();
+                        full.send(std::mem::replace(&mut batch, next))
+                            .map_err(|_| io::Error::other("the output stopped"))?;
+                    }
+                    Ok(())
+                })?;
+                // The receiver is gone only when `f` failed; its error is the one returned.
+                let _ = full.send(batch);
+                Ok(())
+            });
+            let mut printed = Ok(());
+            for mut batch in filled.iter() {
+                printed = batch.for_each(&mut f);
+                if printed.is_err() {
+                    break;
+                }
+                batch.clear();
+                let _ = empty.send(batch);
+            }
+            // Unblocks the reader if it is waiting to hand on a batch.
+            drop(filled);
+            let read =
+                reader.join().unwrap_or_else(|_| Err(io::Error::other("the reader of the sorted runs panicked")));
+            printed.and(read)
+        })
+    }
+
     /// Matches found, copies not counted.
     pub fn matched(&self) -> u64 {
         match self {
@@ -137,6 +185,40 @@ impl Sorted {
         match self {
             Sorted::Memory(m) | Sorted::Runs { matches: m, .. } => m.copies(),
         }
+    }
+}
+
+/// Bytes of matches handed at once from the reading thread to the printing one.
+pub const BATCH: usize = 1 << 20;
+
+/// Matches in output order (raw event, then tag), copied into one buffer.
+#[derive(Debug, Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    /// Where each match's raw event and tag end.
+    ends: Vec<(usize, usize)>,
+}
+
+impl Batch {
+    fn push(&mut self, raw: &[u8], tag: &[u8]) {
+        self.bytes.extend_from_slice(raw);
+        let raw_end = self.bytes.len();
+        self.bytes.extend_from_slice(tag);
+        self.ends.push((raw_end, self.bytes.len()));
+    }
+
+    fn for_each(&self, f: &mut impl FnMut(&[u8], &[u8]) -> io::Result<()>) -> io::Result<()> {
+        let mut start = 0;
+        for &(raw_end, end) in &self.ends {
+            f(&self.bytes[start..raw_end], &self.bytes[raw_end..end])?;
+            start = end;
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
     }
 }
 
