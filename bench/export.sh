@@ -12,16 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update && apt-get install -y hyperfine; }
 python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install duckdb
-cargo build --release -p ctl --bin ctl
-cargo build --release -p trail-synth
-CTL=target/release/ctl
-OUT=bench/out/query
-TREE="$OUT/ctl-synthetic-trail"
-if [ ! -d "$TREE" ]; then
-    # The tree of bench/query.sh: 921,600 events, ~1.15 GB uncompressed, 1,152 log files.
-    target/release/trail-synth "$OUT" --seed 42 --accounts 2 --regions us-east-1,eu-west-1 \
-        --hours 24 --files-per-hour 12 --events-per-file 800
-fi
+source bench/tree.sh
 X="${X:-StopLogging}"
 EXPORT=bench/out/export/tree
 RUN=bench/out/export/run

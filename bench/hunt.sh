@@ -13,16 +13,9 @@ cd "$(dirname "$0")/.."
 for tool in hyperfine jq; do
     command -v "$tool" >/dev/null || { apt-get update && apt-get install -y hyperfine jq; break; }
 done
-cargo build --release -p ctl --bin ctl
-cargo build --release -p trail-synth
-CTL=target/release/ctl
+source bench/tree.sh
 OUT=bench/out/query
 RULES="${RULES:-../shared/data/sigma-rules}"
-if [ ! -d "$OUT/ctl-synthetic-trail" ]; then
-    target/release/trail-synth "$OUT" --seed 42 --accounts 2 --regions us-east-1,eu-west-1 \
-        --hours 24 --files-per-hour 12 --events-per-file 800
-fi
-TREE="$OUT/ctl-synthetic-trail"
 find "$TREE" -type f -exec cat {} + >/dev/null   # warm the page cache
 $CTL hunt --list -r "$RULES" -o csv 2>&1 >/dev/null | tail -1
 $CTL hunt -q -r "$RULES" "$TREE" -o jsonl 2>/dev/null | jq -r 'select(.type=="summary" and .rule == null) | "\(.level): \(.hits)"' | tr '\n' ' '; echo

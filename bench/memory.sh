@@ -9,17 +9,11 @@
 # Writes bench/out/memory.md and prints it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -p ctl --bin ctl
-cargo build --release -p trail-synth
-CTL=$PWD/target/release/ctl
+source bench/tree.sh
+CTL=$PWD/$CTL
 OUT=$PWD/bench/out/memory
 mkdir -p "$OUT"
 
-TREE=bench/out/query/ctl-synthetic-trail
-if [ ! -d "$TREE" ]; then
-    target/release/trail-synth bench/out/query --seed 42 --accounts 2 --regions us-east-1,eu-west-1 \
-        --hours 24 --files-per-hour 12 --events-per-file 800
-fi
 SMALL="$OUT/small/ctl-synthetic-trail"
 if [ ! -d "$SMALL" ]; then
     # 2 accounts x 2 regions x 24 hours x 2,084 files x 1 event: 200,064 log files.

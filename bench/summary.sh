@@ -8,16 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update && apt-get install -y hyperfine; }
-cargo build --release -p ctl --bin ctl
-cargo build --release -p trail-synth
-CTL=target/release/ctl
+source bench/tree.sh
 OUT=bench/out
-if [ ! -d "$OUT/query/ctl-synthetic-trail" ]; then
-    # The tree of bench/query.sh: 921,600 events, ~1.15 GB uncompressed, 1,152 log files.
-    target/release/trail-synth "$OUT/query" --seed 42 --accounts 2 --regions us-east-1,eu-west-1 \
-        --hours 24 --files-per-hour 12 --events-per-file 800
-fi
-TREE="$OUT/query/ctl-synthetic-trail"
 find "$TREE" -type f -exec cat {} + >/dev/null   # warm the page cache
 # A temporary key minted by an AssumeRole of the tree, to trace.
 KEY=$($CTL -q query "$TREE" --event AssumeRole -n 1 -f responseElements.credentials.accessKeyId -o csv | sed -n 2p)
