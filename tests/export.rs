@@ -194,8 +194,12 @@ fn a_damaged_parquet_file_is_reported_and_the_rest_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export");
     export(&[&common::corpus()], &out);
-    let parts: Vec<_> =
-        walk_files(&out).into_iter().filter(|p| p.extension().is_some_and(|e| e == "parquet")).collect();
+    let parts: Vec<_> = walkdir::WalkDir::new(&out)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .collect();
     let all = run(&["query", "-c", "eventSource", out.to_str().unwrap()]);
     let damaged_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/damaged-parquet");
     for (name, victim) in ["schema-overflow.parquet", "statistics-unwrap.parquet"].iter().zip(&parts) {
@@ -214,24 +218,6 @@ fn a_damaged_parquet_file_is_reported_and_the_rest_is_read() {
         assert!(!counted.is_empty() && counted != all.as_bytes(), "{name}: the other files are read");
         std::fs::write(victim, kept).unwrap();
     }
-}
-
-/// Every file below `dir`, in path order.
-fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 /// The queries of the DuckDB test: each is run by ctl on the source and as SQL on the export.
