@@ -175,7 +175,8 @@ mod tests {
 
     fn round_trip(text: &str) -> serde_json::Value {
         let mut rows = Rows::new();
-        rows.push(text.as_bytes()).unwrap();
+        let time = cloudtrail::record::EventView::parse(text.as_bytes()).ok().and_then(|v| v.event_time_ms());
+        rows.push(text.as_bytes(), time).unwrap();
         let batch = rows.finish();
         let mut out = Vec::new();
         Decoder::new(&batch).write_event(0, &mut out);

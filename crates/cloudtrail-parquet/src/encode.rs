@@ -61,10 +61,11 @@ impl Rows {
         self.bytes
     }
 
-    /// Adds one event. `raw` must be a record that passed [`cloudtrail::record::admit`] (a JSON
-    /// object, valid UTF-8); an error leaves the rows as they were only when it comes before any
-    /// column was touched, so callers admit records first.
-    pub fn push(&mut self, raw: &[u8]) -> Result<(), SyntaxError> {
+    /// Adds one event, whose `eventTime` in milliseconds is `time` (the `eventtimestamp`
+    /// column). `raw` must be a record that passed [`cloudtrail::record::admit`] (a JSON
+    /// object, valid UTF-8); an error (only on a record that is not a JSON object) leaves the
+    /// rows as they were.
+    pub fn push(&mut self, raw: &[u8], time: Option<i64>) -> Result<(), SyntaxError> {
         let mut slots: [Option<&[u8]>; MAX_MEMBERS] = [None; MAX_MEMBERS];
         self.extra_text.clear();
         let extra = &mut self.extra_text;
@@ -74,7 +75,7 @@ impl Rows {
         json::for_each_member(raw, 0, |key, start| -> Result<usize, SyntaxError> {
             let end = skip_lenient(raw, start)?;
             let found = match EVENT.get(next) {
-                Some(m) if json::key_eq(key, m.json.as_bytes()) => Some(next),
+                Some(m) if key == m.json.as_bytes() => Some(next),
                 _ => position(EVENT, key),
             };
             match found {
@@ -93,9 +94,6 @@ impl Rows {
                 }
             }
         }
-        let time = slots[position(EVENT, b"eventTime").unwrap_or(0)]
-            .and_then(json::str_value)
-            .and_then(|t| cloudtrail::record::view::parse_event_time(&t));
         self.timestamp.append_option(time);
         if self.extra_text.is_empty() {
             self.extra.append_null();
@@ -123,7 +121,14 @@ impl Rows {
 
 /// The index of the member named by the raw key `key` in `members`.
 fn position(members: &[Member], key: &[u8]) -> Option<usize> {
-    members.iter().position(|m| json::key_eq(key, m.json.as_bytes()))
+    // Keys are compared as written unless they hold an escape (rare): one look for a
+    // backslash per key, not one per member.
+    if memchr::memchr(b'\\', key).is_none() {
+        members.iter().position(|m| m.json.as_bytes() == key)
+    } else {
+        let key = json::decode(key);
+        members.iter().position(|m| m.json.as_bytes() == &*key)
+    }
 }
 
 /// Appends `"key":value` to the `_extra` object being written.

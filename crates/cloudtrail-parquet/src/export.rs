@@ -1,20 +1,20 @@
 //! The [`Visitor`] of `ctl export`: the scan engine hands it every record; the ones the
-//! [`Matcher`] selects (its predicates, its check of the record, its de-duplication) become rows
-//! of their partition, and each input file's rows go to the [`Exporter`] when the file is done
-//! (or sooner, past [`FLUSH_BYTES`]): one lock per partition per file, not per event.
+//! [`Matcher`] selects (its predicates, its check of the record, its de-duplication) are kept
+//! for their partition, and each input file's records go to the [`Exporter`] when the file is
+//! done (or sooner, past [`FLUSH_BYTES`]): one lock per partition per file, not per event.
 
 use chrono::{DateTime, Datelike};
 use cloudtrail::query::collect::Matcher;
 use cloudtrail::record::Refusal;
 use cloudtrail::scan::Visitor;
 
-use crate::encode::Rows;
+use crate::group::Records;
 use crate::manifest::{Granularity, Partition};
 use crate::write::Exporter;
 use crate::ExportError;
 
-/// Rows of one task are handed over once they hold this many bytes of JSON, even mid-file: what
-/// a task holds outside the exporter's budget stays small.
+/// Records of one task are handed over once they hold this many bytes of JSON, even mid-file:
+/// what a task holds outside the exporter's budget stays small.
 pub const FLUSH_BYTES: usize = 8 << 20;
 
 /// Exports the events `matcher` selects through `exporter`.
@@ -26,11 +26,14 @@ pub struct ExportVisitor<'a> {
 /// A period as numbers (year, month, day: 0 for a month), `None` without a time.
 type Period = Option<(i32, u32, u32)>;
 
-/// What one task holds: the rows of the file it reads, by partition, and the first error.
+/// What one task holds: the records of the file it reads, by partition, and the first error.
 #[derive(Default)]
 pub struct Pending {
-    parts: Vec<(String, String, Period, Rows)>,
+    parts: Vec<(String, String, Period, Records)>,
     error: Option<ExportError>,
+    /// The JSON bytes and records of the last records handed over: room made for the next
+    /// (a task's next file is usually like its last).
+    last: (usize, usize),
 }
 
 impl ExportVisitor<'_> {
@@ -42,10 +45,10 @@ impl ExportVisitor<'_> {
         })
     }
 
-    /// Hands every partition's rows to the exporter.
+    /// Hands every partition's records to the exporter.
     fn flush(&self, acc: &mut Pending) {
-        for (account, region, period, rows) in &mut acc.parts {
-            if rows.is_empty() || acc.error.is_some() {
+        for (account, region, period, records) in &mut acc.parts {
+            if records.is_empty() || acc.error.is_some() {
                 continue;
             }
             let by = self.exporter.granularity();
@@ -55,7 +58,8 @@ impl ExportVisitor<'_> {
                 None => by.value(None),
             };
             let partition = Partition::of(Some(account), Some(region), period);
-            if let Err(e) = self.exporter.write(&partition, rows) {
+            acc.last = (records.json_bytes(), records.len());
+            if let Err(e) = self.exporter.write(&partition, std::mem::take(records)) {
                 acc.error = Some(e);
             }
         }
@@ -81,12 +85,13 @@ impl Visitor for ExportVisitor<'_> {
         let period = self.period(view.event_time_ms());
         let at = acc.parts.iter().position(|(a, r, p, _)| a == account && r == region && *p == period);
         let at = at.unwrap_or_else(|| {
-            acc.parts.push((account.to_string(), region.to_string(), period, Rows::new()));
+            let records = self.exporter.records(acc.last.0, acc.last.1);
+            acc.parts.push((account.to_string(), region.to_string(), period, records));
             acc.parts.len() - 1
         });
-        let rows = &mut acc.parts[at].3;
-        rows.push(raw)?;
-        if rows.bytes() >= FLUSH_BYTES {
+        let records = &mut acc.parts[at].3;
+        records.push(raw, &view);
+        if records.json_bytes() >= FLUSH_BYTES {
             self.flush(acc);
         }
         Ok(())
@@ -95,7 +100,7 @@ impl Visitor for ExportVisitor<'_> {
     fn end_file(&self, acc: &mut Pending, _file: usize) -> std::io::Result<()> {
         self.flush(acc);
         // A task reads many files: only the partitions of the next one are kept.
-        acc.parts.retain(|(_, _, _, rows)| !rows.is_empty());
+        acc.parts.retain(|(_, _, _, records)| !records.is_empty());
         match acc.error.take() {
             Some(e) => Err(std::io::Error::other(e)),
             None => Ok(()),

@@ -1,4 +1,8 @@
-//! One partition's rows waiting to become a row group, and their order in it.
+//! One partition's rows waiting to become a row group, their order in it, and their encoding.
+//!
+//! Rows wait as the JSON records they came in ([`Records`]: the records' bytes and, for each,
+//! its sort keys), and become Arrow columns only when their group is written, already in the
+//! group's order: nothing is copied from column to column to reorder them.
 //!
 //! A row group is written sorted by (`eventsource`, `eventname`, `eventtimestamp`), nulls
 //! first: the rows of one API call are then contiguous, so the statistics of each page of
@@ -6,155 +10,249 @@
 //! event name, and a selective query decompresses those pages only. Rows equal on the three
 //! keep the order they came in.
 //!
-//! The rows are held as the batches they came in ([`Buffered`]); they are never concatenated:
-//! the sorted order is a list of (batch, row) positions and the group is handed to the writer
-//! [`CHUNK_ROWS`] rows at a time, so writing a group costs one chunk of memory beyond it.
+//! A group is encoded [`CHUNK_ROWS`] rows at a time ([`Group::encode`]), each chunk handed to
+//! the writer before the next is made, so writing a group costs one chunk of columns beyond
+//! its records (one chunk per thread when chunks are encoded in parallel).
 
-use std::cmp::Ordering;
+use std::mem::size_of;
+use std::ops::Range;
 
-use arrow_array::cast::AsArray;
-use arrow_array::{Array, RecordBatch, StringArray, TimestampMillisecondArray};
-use arrow_select::interleave::interleave_record_batch;
-use parquet::arrow::ArrowWriter;
-use parquet::errors::ParquetError;
+use arrow_array::RecordBatch;
+use cloudtrail::record::EventView;
+use cwl_filter::json::{self, SyntaxError};
 
-use crate::schema;
+use crate::encode::Rows;
 
-/// Rows handed to the writer at a time when a group is written.
+/// Rows encoded and handed to the writer at a time when a group is written.
 pub const CHUNK_ROWS: usize = 8192;
 
-/// The batches of one partition not yet written, and the memory they hold.
+/// Records selected for one partition, in the order they came in, with their sort keys.
 #[derive(Default)]
-pub struct Buffered {
-    batches: Vec<RecordBatch>,
-    bytes: usize,
+pub struct Records {
+    /// The records' bytes, one after the other.
+    bytes: Vec<u8>,
+    /// The sort keys' text (decoded), one after the other.
+    keys: Vec<u8>,
+    rows: Vec<Row>,
 }
 
-impl Buffered {
-    /// Adds a batch; returns the memory it holds.
-    pub fn push(&mut self, batch: RecordBatch) -> usize {
-        let bytes = batch.get_array_memory_size();
-        self.bytes += bytes;
-        self.batches.push(batch);
-        bytes
+/// Where one record is in [`Records`], and its sort keys.
+#[derive(Debug, Clone)]
+struct Row {
+    record: Range<usize>,
+    /// `eventSource` (its decoded text in `keys`), when it is a string.
+    source: Option<Range<usize>>,
+    /// `eventName`, the same way.
+    name: Option<Range<usize>>,
+    /// `eventTime` in milliseconds, when it is a timestamp.
+    time: Option<i64>,
+}
+
+impl Records {
+    /// Records with room for `records` records of `bytes` bytes of JSON in all.
+    pub fn with_capacity(bytes: usize, records: usize) -> Records {
+        Records {
+            bytes: Vec::with_capacity(bytes),
+            keys: Vec::with_capacity(records * 32),
+            rows: Vec::with_capacity(records),
+        }
     }
 
-    /// The memory held.
-    pub fn bytes(&self) -> usize {
-        self.bytes
+    /// Adds the record `raw`, whose view (made by the scan's check of it) is `view`.
+    pub fn push(&mut self, raw: &[u8], view: &EventView<'_>) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(raw);
+        let source = self.key(view.event_source);
+        let name = self.key(view.event_name);
+        let time = view.event_time_ms();
+        self.rows.push(Row { record: start..self.bytes.len(), source, name, time });
+    }
+
+    /// Keeps the decoded text of a key's value, when it is a string.
+    fn key(&mut self, value: Option<&[u8]>) -> Option<Range<usize>> {
+        let text = json::str_value(value?)?;
+        let start = self.keys.len();
+        self.keys.extend_from_slice(text.as_bytes());
+        Some(start..self.keys.len())
+    }
+
+    /// Records held.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Forgets the records held, keeping the memory.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.keys.clear();
+        self.rows.clear();
     }
 
     pub fn is_empty(&self) -> bool {
-        self.batches.is_empty()
+        self.rows.is_empty()
     }
 
-    /// Writes the rows held, sorted, to `writer` (which buffers them as one row group until it
-    /// is flushed) and empties the buffer.
-    pub fn write_sorted<W: std::io::Write + Send>(&mut self, writer: &mut ArrowWriter<W>) -> Result<(), ParquetError> {
-        let batches = std::mem::take(&mut self.batches);
-        self.bytes = 0;
-        let refs: Vec<&RecordBatch> = batches.iter().collect();
-        for chunk in sorted_order(&batches).chunks(CHUNK_ROWS) {
-            let rows = interleave_record_batch(&refs, chunk).map_err(|e| ParquetError::General(e.to_string()))?;
-            writer.write(&rows)?;
+    /// Bytes of JSON records held.
+    pub fn json_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The memory held.
+    pub fn memory(&self) -> usize {
+        self.bytes.capacity() + self.keys.capacity() + self.rows.capacity() * size_of::<Row>()
+    }
+
+    fn record(&self, row: usize) -> &[u8] {
+        &self.bytes[self.rows[row].record.clone()]
+    }
+
+    fn sort_key(&self, row: usize) -> (Option<&[u8]>, Option<&[u8]>, Option<i64>) {
+        let Row { source, name, time, .. } = &self.rows[row];
+        let text = |r: &Option<Range<usize>>| r.clone().map(|r| &self.keys[r]);
+        (text(source), text(name), *time)
+    }
+}
+
+/// The records of one partition not yet written, and the memory they hold.
+#[derive(Default)]
+pub struct Buffered {
+    records: Vec<Records>,
+    memory: usize,
+}
+
+impl Buffered {
+    /// Adds records; returns the memory they hold.
+    pub fn push(&mut self, records: Records) -> usize {
+        let memory = records.memory();
+        self.memory += memory;
+        self.records.push(records);
+        memory
+    }
+
+    /// The memory held.
+    pub fn memory(&self) -> usize {
+        self.memory
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The records held, sorted into a group; the buffer is left empty.
+    pub fn take_group(&mut self) -> Group {
+        self.memory = 0;
+        Group::of(std::mem::take(&mut self.records))
+    }
+}
+
+/// A row group's records in the order of the group.
+pub struct Group {
+    records: Vec<Records>,
+    /// (records, row) positions in the order of the group.
+    order: Vec<(u32, u32)>,
+}
+
+impl Group {
+    fn of(records: Vec<Records>) -> Group {
+        let mut order: Vec<(u32, u32)> =
+            records.iter().enumerate().flat_map(|(b, r)| (0..r.len()).map(move |row| (b as u32, row as u32))).collect();
+        let key = |&(b, row): &(u32, u32)| records[b as usize].sort_key(row as usize);
+        // `None` sorts before `Some`: nulls first. Positions break ties: arrival order is kept.
+        order.sort_unstable_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.cmp(b)));
+        Group { records, order }
+    }
+
+    /// The group's records (to be used again once it is written).
+    pub fn into_records(self) -> Vec<Records> {
+        self.records
+    }
+
+    /// The rows of the group.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The group's rows cut in chunks of `rows`, in order: what [`Group::encode`] takes.
+    pub fn chunks(&self, rows: usize) -> std::slice::Chunks<'_, (u32, u32)> {
+        self.order.chunks(rows)
+    }
+
+    /// The rows of `chunk` (a slice of [`Group::chunks`]) as a batch of
+    /// [`crate::schema::arrow_schema`]. Fails only on a record that is not a JSON object,
+    /// which the scan's check of every record rules out.
+    pub fn encode(&self, chunk: &[(u32, u32)]) -> Result<RecordBatch, SyntaxError> {
+        let mut rows = Rows::new();
+        for &(b, row) in chunk {
+            let records = &self.records[b as usize];
+            rows.push(records.record(row as usize), records.rows[row as usize].time)?;
         }
-        Ok(())
+        Ok(rows.finish())
     }
-}
-
-/// The sort keys of one batch.
-struct Keys<'a> {
-    source: Option<&'a StringArray>,
-    name: Option<&'a StringArray>,
-    time: Option<&'a TimestampMillisecondArray>,
-}
-
-impl<'a> Keys<'a> {
-    fn of(batch: &'a RecordBatch) -> Keys<'a> {
-        let text = |name: &str| batch.column_by_name(name).and_then(|a| a.as_string_opt::<i32>());
-        Keys {
-            source: text("eventsource"),
-            name: text("eventname"),
-            time: batch.column_by_name(schema::TIMESTAMP).and_then(|a| a.as_primitive_opt()),
-        }
-    }
-
-    fn text(a: Option<&'a StringArray>, row: usize) -> Option<&'a str> {
-        a.filter(|a| a.is_valid(row)).map(|a| a.value(row))
-    }
-
-    fn key(&self, row: usize) -> (Option<&'a str>, Option<&'a str>, Option<i64>) {
-        (
-            Keys::text(self.source, row),
-            Keys::text(self.name, row),
-            self.time.filter(|a| a.is_valid(row)).map(|a| a.value(row)),
-        )
-    }
-}
-
-/// The (batch, row) positions of every row of `batches` in the order of the group.
-pub fn sorted_order(batches: &[RecordBatch]) -> Vec<(usize, usize)> {
-    let keys: Vec<Keys<'_>> = batches.iter().map(Keys::of).collect();
-    let mut rows: Vec<_> = batches
-        .iter()
-        .enumerate()
-        .flat_map(|(b, batch)| (0..batch.num_rows()).map(move |r| (b, r)))
-        .map(|(b, r)| (keys[b].key(r), (b, r)))
-        .collect();
-    // `None` sorts before `Some`: nulls first. Positions break ties: the arrival order is kept.
-    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    debug_assert!(rows.windows(2).all(|w| w[0].0.cmp(&w[1].0) != Ordering::Greater));
-    rows.into_iter().map(|(_, at)| at).collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::encode::Rows;
+    use arrow_array::cast::AsArray;
+    use arrow_array::Array;
 
-    fn batch(events: &[(&str, &str, &str)]) -> RecordBatch {
-        let mut rows = Rows::new();
+    use super::*;
+
+    fn records(events: &[(&str, &str, &str)]) -> Records {
+        let mut records = Records::default();
         for (source, name, time) in events {
             let raw = format!(r#"{{"eventSource":"{source}","eventName":"{name}","eventTime":"{time}"}}"#);
-            rows.push(raw.as_bytes()).unwrap();
+            records.push(raw.as_bytes(), &EventView::parse(raw.as_bytes()).unwrap());
         }
-        rows.finish()
+        records
+    }
+
+    fn names(group: &Group, chunk_rows: usize) -> Vec<String> {
+        group
+            .chunks(chunk_rows)
+            .flat_map(|chunk| {
+                let batch = group.encode(chunk).unwrap();
+                let names = batch.column_by_name("eventname").unwrap().as_string::<i32>().clone();
+                (0..names.len()).map(move |r| if names.is_null(r) { "-".into() } else { names.value(r).to_string() })
+            })
+            .collect()
     }
 
     #[test]
-    fn rows_are_ordered_by_source_name_and_time_across_batches_with_ties_in_arrival_order() {
-        let a = batch(&[
+    fn rows_are_ordered_by_source_name_and_time_across_records_with_ties_in_arrival_order() {
+        let mut buffered = Buffered::default();
+        buffered.push(records(&[
             ("s3.amazonaws.com", "GetObject", "2024-01-01T00:00:02Z"),
             ("iam.amazonaws.com", "CreateUser", "2024-01-01T00:00:05Z"),
             ("s3.amazonaws.com", "GetObject", "2024-01-01T00:00:01Z"),
-        ]);
-        let b = batch(&[
+        ]));
+        buffered.push(records(&[
             ("iam.amazonaws.com", "CreateUser", "2024-01-01T00:00:05Z"),
             ("cloudtrail.amazonaws.com", "StopLogging", "2024-01-01T00:00:09Z"),
-        ]);
-        let order = sorted_order(&[a, b]);
-        assert_eq!(order, vec![(1, 1), (0, 1), (1, 0), (0, 2), (0, 0)]);
+        ]));
+        assert!(buffered.memory() > 0);
+        let group = buffered.take_group();
+        assert!(buffered.is_empty() && buffered.memory() == 0);
+        assert_eq!(group.order, vec![(1, 1), (0, 1), (1, 0), (0, 2), (0, 0)]);
     }
 
     #[test]
-    fn a_group_written_sorted_holds_every_row_once() {
+    fn a_group_encoded_in_chunks_holds_every_row_once_in_order() {
         let mut buffered = Buffered::default();
-        buffered.push(batch(&[("b", "Y", "2024-01-01T00:00:00Z"), ("a", "X", "2024-01-01T00:00:00Z")]));
-        buffered.push(batch(&[("a", "W", "2024-01-01T00:00:00Z")]));
-        assert!(buffered.bytes() > 0);
-        let file = tempfile::tempfile().unwrap();
-        let mut writer = ArrowWriter::try_new(file.try_clone().unwrap(), schema::arrow_schema(), None).unwrap();
-        buffered.write_sorted(&mut writer).unwrap();
-        writer.close().unwrap();
-        assert!(buffered.is_empty() && buffered.bytes() == 0);
-        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReader::try_new(file, 1024).unwrap();
-        let names: Vec<String> = reader
-            .flat_map(|b| {
-                let b = b.unwrap();
-                let names = b.column_by_name("eventname").unwrap().as_string::<i32>().clone();
-                (0..names.len()).map(move |r| names.value(r).to_string())
-            })
-            .collect();
-        assert_eq!(names, ["W", "X", "Y"]);
+        buffered.push(records(&[("b", "Y", "2024-01-01T00:00:00Z"), ("a", "X", "2024-01-01T00:00:00Z")]));
+        buffered.push(records(&[("a", "W", "2024-01-01T00:00:00Z")]));
+        let mut raw = Records::default();
+        let insight = br#"{"eventTime":"2024-01-01T00:00:00Z","insightDetails":{}}"#;
+        raw.push(insight, &EventView::parse(insight).unwrap());
+        buffered.push(raw);
+        let group = buffered.take_group();
+        assert_eq!(group.len(), 4);
+        // Nulls first; every chunk size gives the same rows.
+        for chunk_rows in [1, 2, 3, CHUNK_ROWS] {
+            assert_eq!(names(&group, chunk_rows), ["-", "W", "X", "Y"]);
+        }
     }
 }

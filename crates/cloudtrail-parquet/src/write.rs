@@ -3,13 +3,16 @@
 //! size, and the manifest written last.
 //!
 //! Memory is bounded by [`Layout::memory`] whatever the size of the tree and the number of
-//! partitions: the rows of each partition wait in memory until they make a row group of
-//! [`Layout::row_group_bytes`], and whenever the rows waiting in all partitions together hold
-//! more than the budget, the partition holding most is written out as a (smaller) row group.
-//! A file holds nothing but its metadata between row groups, and at most [`Layout::max_open`]
-//! files are open (the least recently written is closed to open another; a partition met again
-//! later gets a new file). Files are written under a hidden name and renamed when complete, so
-//! engines never read half a file.
+//! partitions: the records of each partition wait in memory until they make a row group of
+//! [`Layout::row_group_bytes`], and whenever the records waiting in all partitions together
+//! hold more than the budget, the partition holding most is written out as a (smaller) row
+//! group. A file holds nothing but its metadata between row groups, and at most
+//! [`Layout::max_open`] files are open (the least recently written is closed to open another;
+//! a partition met again later gets a new file). Files are written under a hidden name and
+//! renamed when complete, so engines never read half a file.
+//!
+//! During the scan, the thread that fills a group writes it while the other threads go on
+//! adding records to the partition; the groups left at the end are encoded on every core.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
@@ -17,13 +20,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use cwl_filter::json::SyntaxError;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
+use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
+use rayon::prelude::*;
 
-use crate::encode::Rows;
-use crate::group::Buffered;
+use crate::group::{Buffered, Group, Records, CHUNK_ROWS};
 use crate::manifest::{Granularity, Manifest, Partition, Source, MANIFEST};
 use crate::{schema, ExportError};
 
@@ -62,11 +67,12 @@ fn compressed_columns() -> impl Iterator<Item = String> {
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub partition_by: Granularity,
-    /// The most memory the rows waiting to be written may hold, all partitions together.
+    /// The most memory the records waiting to be written may hold, all partitions together,
+    /// with (a quarter of it) the emptied records kept to be filled again.
     pub memory: usize,
     /// Files open at once, at most.
     pub max_open: usize,
-    /// A partition's rows are written as a row group when they hold this much memory.
+    /// A partition's records are written as a row group when they hold this much memory.
     pub row_group_bytes: usize,
     /// A file is closed (and the next one started) when it reaches this size.
     pub file_bytes: usize,
@@ -75,8 +81,8 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The layout for a memory budget of `memory` bytes for the rows waiting to be written: row
-    /// groups of half of it (between 8 and 128 MiB of rows in memory: an engine's usual group
+    /// The layout for a memory budget of `memory` bytes for the records waiting to be written:
+    /// row groups of half of it (between 8 and 128 MiB of JSON records: an engine's usual group
     /// once compressed is a tenth of that), at most 64 open files, files of about 256 MiB,
     /// zstd level 1.
     pub fn for_memory(partition_by: Granularity, memory: usize) -> Layout {
@@ -108,27 +114,36 @@ pub struct Exporter {
     properties: WriterProperties,
     parts: Mutex<HashMap<Partition, Arc<Slot>>>,
     open: AtomicUsize,
-    /// The memory held by the rows waiting in every partition.
+    /// The memory held by the records waiting in every partition, and by the groups being
+    /// written.
     buffered: AtomicUsize,
+    /// Records of groups written, emptied, for the scan to fill again: their memory is
+    /// already mapped (new memory costs a page fault per page). They hold `spare_memory`, at
+    /// most [`Exporter::spare_cap`].
+    spare: Mutex<Vec<Records>>,
+    spare_memory: AtomicUsize,
     clock: AtomicU64,
     events: AtomicU64,
     files: AtomicU64,
     bytes: AtomicU64,
 }
 
-/// One partition: its folder, its rows waiting, its open file if any, and when it was last
-/// written. The atomics mirror the part for the choices made without locking it.
+/// One partition: its records waiting, its files, and when it was last written. The atomics
+/// mirror the rest for the choices made without locking it. The two locks are never held
+/// together, and neither is held by a worker of the thread pool across a call into the pool.
 struct Slot {
-    part: Mutex<Part>,
+    waiting: Mutex<Buffered>,
+    files: Mutex<Files>,
     open: AtomicBool,
     used: AtomicU64,
+    /// The memory held by `waiting`.
     buffered: AtomicUsize,
 }
 
-struct Part {
+/// A partition's folder, its next file's number and its open file if any.
+struct Files {
     dir: PathBuf,
     next: u32,
-    rows: Buffered,
     file: Option<OpenFile>,
 }
 
@@ -183,6 +198,8 @@ impl Exporter {
             parts: Mutex::new(HashMap::new()),
             open: AtomicUsize::new(0),
             buffered: AtomicUsize::new(0),
+            spare: Mutex::new(Vec::new()),
+            spare_memory: AtomicUsize::new(0),
             clock: AtomicU64::new(0),
             events: AtomicU64::new(0),
             files: AtomicU64::new(0),
@@ -195,35 +212,73 @@ impl Exporter {
         self.layout.partition_by
     }
 
-    /// Adds `rows` (emptied) to `partition`; writes a row group of it when it has enough rows,
-    /// and of the partitions holding most while all of them hold more than the budget.
-    pub fn write(&self, partition: &Partition, rows: &mut Rows) -> Result<(), ExportError> {
-        if rows.is_empty() {
+    /// Empty records to fill and hand to [`Exporter::write`]: those of a group written when
+    /// there are, or new ones with room for `bytes` of JSON in `count` records.
+    pub fn records(&self, bytes: usize, count: usize) -> Records {
+        let spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        match spare {
+            Some(records) => {
+                self.spare_memory.fetch_sub(records.memory(), Ordering::Relaxed);
+                records
+            }
+            None => Records::with_capacity(bytes, count),
+        }
+    }
+
+    /// The most memory spare records hold: a quarter of the budget, the rest is for the
+    /// records waiting.
+    fn spare_cap(&self) -> usize {
+        self.layout.memory / 4
+    }
+
+    /// Keeps the records of a group written for [`Exporter::records`], as many as
+    /// [`Exporter::spare_cap`] allows.
+    fn recycle(&self, group: Group) {
+        let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
+        for mut records in group.into_records() {
+            let memory = records.memory();
+            if self.spare_memory.load(Ordering::Relaxed) + memory > self.spare_cap() {
+                break;
+            }
+            records.clear();
+            self.spare_memory.fetch_add(memory, Ordering::Relaxed);
+            spare.push(records);
+        }
+    }
+
+    /// Adds `records` to `partition`; writes a row group of the partition's records when they
+    /// are enough, and of the partitions holding most while all of them hold more than the
+    /// budget.
+    pub fn write(&self, partition: &Partition, records: Records) -> Result<(), ExportError> {
+        if records.is_empty() {
             return Ok(());
         }
         let slot = self.slot(partition);
         slot.used.store(self.clock.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
-        let events = rows.len() as u64;
-        let batch = rows.finish();
+        self.events.fetch_add(records.len() as u64, Ordering::Relaxed);
         let full = {
-            let mut part = slot.part.lock().unwrap_or_else(PoisonError::into_inner);
-            let bytes = part.rows.push(batch);
-            slot.buffered.fetch_add(bytes, Ordering::Relaxed);
-            self.buffered.fetch_add(bytes, Ordering::Relaxed);
-            part.rows.bytes() >= self.layout.row_group_bytes
+            let mut waiting = slot.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+            let memory = waiting.push(records);
+            slot.buffered.fetch_add(memory, Ordering::Relaxed);
+            self.buffered.fetch_add(memory, Ordering::Relaxed);
+            (waiting.memory() >= self.layout.row_group_bytes).then(|| self.take(&slot, &mut waiting))
         };
-        self.events.fetch_add(events, Ordering::Relaxed);
-        if full {
-            self.write_group(&slot)?;
+        if let Some(full) = full {
+            self.write_group(&slot, full, Encoding::Here)?;
         }
-        while self.buffered.load(Ordering::Relaxed) > self.layout.memory {
+        while self.buffered.load(Ordering::Relaxed) > self.layout.memory - self.spare_cap() {
             let largest = {
                 let parts = self.parts.lock().unwrap_or_else(PoisonError::into_inner);
                 parts.values().max_by_key(|s| s.buffered.load(Ordering::Relaxed)).cloned()
             };
-            // Nothing left to write: the rest is being written by other threads.
-            match largest.filter(|s| s.buffered.load(Ordering::Relaxed) > 0) {
-                Some(largest) => self.write_group(&largest)?,
+            // Nothing left waiting: the rest is being written by other threads.
+            let Some(largest) = largest else { break };
+            let group = {
+                let mut waiting = largest.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+                (!waiting.is_empty()).then(|| self.take(&largest, &mut waiting))
+            };
+            match group {
+                Some(group) => self.write_group(&largest, group, Encoding::Here)?,
                 None => break,
             }
         }
@@ -238,7 +293,8 @@ impl Exporter {
             .or_insert_with(|| {
                 let dir = self.root.join(partition.path(self.layout.partition_by));
                 Arc::new(Slot {
-                    part: Mutex::new(Part { dir, next: 0, rows: Buffered::default(), file: None }),
+                    waiting: Mutex::new(Buffered::default()),
+                    files: Mutex::new(Files { dir, next: 0, file: None }),
                     open: AtomicBool::new(false),
                     used: AtomicU64::new(0),
                     buffered: AtomicUsize::new(0),
@@ -247,33 +303,64 @@ impl Exporter {
             .clone()
     }
 
-    /// Writes the rows waiting in `slot` as one row group of its file (opened if need be,
-    /// rolled over when full). The memory they hold is counted until they are written.
-    fn write_group(&self, slot: &Arc<Slot>) -> Result<(), ExportError> {
-        // Room is made before the part is locked: no thread waits for a part while holding
-        // one. Threads racing here may open a file or two beyond the cap, not more.
+    /// The records waiting in `slot` (locked as `waiting`) as a group to write, with the
+    /// memory they hold (still counted in the budget until the group is written).
+    fn take(&self, slot: &Slot, waiting: &mut Buffered) -> (Group, usize) {
+        let memory = waiting.memory();
+        slot.buffered.fetch_sub(memory, Ordering::Relaxed);
+        (waiting.take_group(), memory)
+    }
+
+    /// Writes `group` as one row group of the slot's file (opened if need be, rolled over
+    /// when full), then releases the memory it held from the budget.
+    fn write_group(&self, slot: &Arc<Slot>, (group, memory): (Group, usize), how: Encoding) -> Result<(), ExportError> {
+        let written = self.write_rows(slot, &group, how);
+        self.buffered.fetch_sub(memory, Ordering::Relaxed);
+        self.recycle(group);
+        written
+    }
+
+    fn write_rows(&self, slot: &Arc<Slot>, group: &Group, how: Encoding) -> Result<(), ExportError> {
+        if group.is_empty() {
+            return Ok(());
+        }
+        // Room is made before the files are locked: no thread waits for a partition's files
+        // while holding another's. Threads racing here may open a file or two beyond the cap.
         if !slot.open.load(Ordering::Relaxed) && self.open.load(Ordering::Relaxed) >= self.layout.max_open {
             self.close_least_recent(slot)?;
         }
-        let mut part = slot.part.lock().unwrap_or_else(PoisonError::into_inner);
-        if part.rows.is_empty() {
-            return Ok(());
-        }
-        if part.file.is_none() {
-            let file = part.open(&self.properties)?;
-            part.file = Some(file);
+        let mut files = slot.files.lock().unwrap_or_else(PoisonError::into_inner);
+        if files.file.is_none() {
+            let file = files.open(&self.properties)?;
+            files.file = Some(file);
             slot.open.store(true, Ordering::Relaxed);
             self.open.fetch_add(1, Ordering::Relaxed);
         }
-        let Part { rows, file, .. } = &mut *part;
-        let Some(file) = file.as_mut() else { unreachable!("opened above") };
-        let bytes = slot.buffered.swap(0, Ordering::Relaxed);
+        let Some(file) = files.file.as_mut() else { unreachable!("opened above") };
         let parquet = |source| ExportError::Parquet { path: file.done.clone(), source };
-        let written = rows.write_sorted(&mut file.writer).and_then(|()| file.writer.flush());
-        self.buffered.fetch_sub(bytes, Ordering::Relaxed);
-        written.map_err(parquet)?;
+        let unencodable = |e: SyntaxError| ParquetError::General(format!("a checked record could not be encoded: {e}"));
+        match how {
+            Encoding::Here => {
+                for chunk in group.chunks(CHUNK_ROWS) {
+                    let batch = group.encode(chunk).map_err(unencodable).map_err(parquet)?;
+                    file.writer.write(&batch).map_err(parquet)?;
+                }
+            }
+            Encoding::Parallel => {
+                // One chunk per thread at a time, encoded on the pool while this thread (not a
+                // worker of the pool) holds the files' lock: no task of the pool takes a lock.
+                for window in group.chunks(CHUNK_ROWS * rayon::current_num_threads()) {
+                    let batches: Vec<_> = window.par_chunks(CHUNK_ROWS).map(|chunk| group.encode(chunk)).collect();
+                    for batch in batches {
+                        let batch = batch.map_err(unencodable).map_err(parquet)?;
+                        file.writer.write(&batch).map_err(parquet)?;
+                    }
+                }
+            }
+        }
+        file.writer.flush().map_err(parquet)?;
         if file.writer.bytes_written() >= self.layout.file_bytes {
-            self.close(slot, &mut part)?;
+            self.close(slot, &mut files)?;
         }
         Ok(())
     }
@@ -289,15 +376,15 @@ impl Exporter {
                 .cloned()
         };
         if let Some(victim) = victim {
-            let mut part = victim.part.lock().unwrap_or_else(PoisonError::into_inner);
-            self.close(&victim, &mut part)?;
+            let mut files = victim.files.lock().unwrap_or_else(PoisonError::into_inner);
+            self.close(&victim, &mut files)?;
         }
         Ok(())
     }
 
     /// Completes the open file of a partition, if any.
-    fn close(&self, slot: &Slot, part: &mut Part) -> Result<(), ExportError> {
-        let Some(file) = part.file.take() else { return Ok(()) };
+    fn close(&self, slot: &Slot, files: &mut Files) -> Result<(), ExportError> {
+        let Some(file) = files.file.take() else { return Ok(()) };
         slot.open.store(false, Ordering::Relaxed);
         self.open.fetch_sub(1, Ordering::Relaxed);
         file.writer.close().map_err(|source| ExportError::Parquet { path: file.done.clone(), source })?;
@@ -309,14 +396,16 @@ impl Exporter {
         Ok(())
     }
 
-    /// Writes the rows still waiting, closes every file and writes the manifest, which records
-    /// `source`.
+    /// Writes the records still waiting (encoded on every core), closes every file and writes
+    /// the manifest, which records `source`. Called from outside the thread pool, once the
+    /// scan is over.
     pub fn finish(self, source: Option<Source>) -> Result<Written, ExportError> {
         let parts = std::mem::take(&mut *self.parts.lock().unwrap_or_else(PoisonError::into_inner));
         for slot in parts.values() {
-            self.write_group(slot)?;
-            let mut part = slot.part.lock().unwrap_or_else(PoisonError::into_inner);
-            self.close(slot, &mut part)?;
+            let group = self.take(slot, &mut slot.waiting.lock().unwrap_or_else(PoisonError::into_inner));
+            self.write_group(slot, group, Encoding::Parallel)?;
+            let mut files = slot.files.lock().unwrap_or_else(PoisonError::into_inner);
+            self.close(slot, &mut files)?;
         }
         let written = Written {
             events: self.events.load(Ordering::Relaxed),
@@ -343,7 +432,16 @@ fn file_path(dir: &Path, n: u32) -> PathBuf {
     dir.join(format!("part-{n:05}.parquet"))
 }
 
-impl Part {
+/// Where a group's chunks are encoded.
+#[derive(Clone, Copy)]
+enum Encoding {
+    /// By the writing thread, one after the other (during the scan: the other threads are busy).
+    Here,
+    /// On every thread of the pool (at the end).
+    Parallel,
+}
+
+impl Files {
     /// Opens the partition's next file, under a hidden name until it is complete.
     fn open(&mut self, properties: &WriterProperties) -> Result<OpenFile, ExportError> {
         let done = file_path(&self.dir, self.next);
@@ -375,17 +473,17 @@ mod tests {
         };
         let exporter = Exporter::create(&root, layout).unwrap();
         let padding = "x".repeat(1000);
-        let mut rows = Rows::new();
         for round in 0..10 {
             for account in 0..40 {
+                let mut records = Records::default();
                 for i in 0..20 {
                     let raw = format!(
                         r#"{{"eventName":"E{i}","eventTime":"2024-01-01T00:00:{round:02}Z","userAgent":"{padding}"}}"#
                     );
-                    rows.push(raw.as_bytes()).unwrap();
+                    records.push(raw.as_bytes(), &cloudtrail::record::EventView::parse(raw.as_bytes()).unwrap());
                 }
                 let partition = Partition::of(Some(&format!("{account:012}")), Some("us-east-1"), "2024-01".into());
-                exporter.write(&partition, &mut rows).unwrap();
+                exporter.write(&partition, records).unwrap();
                 assert!(exporter.buffered.load(Ordering::Relaxed) <= memory);
                 assert!(exporter.open.load(Ordering::Relaxed) <= 8);
             }

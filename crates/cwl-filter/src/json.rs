@@ -578,9 +578,12 @@ pub fn key_eq(raw_key: &[u8], want: &[u8]) -> bool {
 /// checked) is decoded with U+FFFD replacements.
 pub fn str_value(raw: &[u8]) -> Option<Cow<'_, str>> {
     let content = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    // `from_utf8` first: it checks ASCII a word at a time, the lossy decoding a byte at a time.
     Some(match decode(content) {
-        Cow::Borrowed(b) => String::from_utf8_lossy(b),
-        Cow::Owned(v) => Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
+        Cow::Borrowed(b) => std::str::from_utf8(b).map_or_else(|_| String::from_utf8_lossy(b), Cow::Borrowed),
+        Cow::Owned(v) => {
+            Cow::Owned(String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        }
     })
 }
 
