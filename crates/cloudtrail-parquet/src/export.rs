@@ -82,7 +82,8 @@ impl Visitor for ExportVisitor<'_> {
         let account = view.recipient_account_id();
         let region = view.aws_region();
         let (account, region) = (account.as_deref().unwrap_or_default(), region.as_deref().unwrap_or_default());
-        let period = self.period(view.event_time_ms());
+        let time = view.event_time_ms();
+        let period = self.period(time);
         let at = acc.parts.iter().position(|(a, r, p, _)| a == account && r == region && *p == period);
         let at = at.unwrap_or_else(|| {
             let records = self.exporter.records(acc.last.0, acc.last.1);
@@ -90,7 +91,7 @@ impl Visitor for ExportVisitor<'_> {
             acc.parts.len() - 1
         });
         let records = &mut acc.parts[at].3;
-        records.push(raw, &view);
+        records.push(raw, &view, time);
         if records.json_bytes() >= FLUSH_BYTES {
             self.flush(acc);
         }

@@ -14,6 +14,7 @@
 //! the writer before the next is made, so writing a group costs one chunk of columns beyond
 //! its records (one chunk per thread when chunks are encoded in parallel).
 
+use std::collections::HashMap;
 use std::mem::size_of;
 use std::ops::Range;
 
@@ -58,13 +59,13 @@ impl Records {
         }
     }
 
-    /// Adds the record `raw`, whose view (made by the scan's check of it) is `view`.
-    pub fn push(&mut self, raw: &[u8], view: &EventView<'_>) {
+    /// Adds the record `raw`, whose view (made by the scan's check of it) is `view` and whose
+    /// `eventTime` in milliseconds is `time`.
+    pub fn push(&mut self, raw: &[u8], view: &EventView<'_>, time: Option<i64>) {
         let start = self.bytes.len();
         self.bytes.extend_from_slice(raw);
         let source = self.key(view.event_source);
         let name = self.key(view.event_name);
-        let time = view.event_time_ms();
         self.rows.push(Row { record: start..self.bytes.len(), source, name, time });
     }
 
@@ -154,11 +155,30 @@ pub struct Group {
 
 impl Group {
     fn of(records: Vec<Records>) -> Group {
-        let mut order: Vec<(u32, u32)> =
-            records.iter().enumerate().flat_map(|(b, r)| (0..r.len()).map(move |row| (b as u32, row as u32))).collect();
-        let key = |&(b, row): &(u32, u32)| records[b as usize].sort_key(row as usize);
+        // The (source, name) pairs are few: each is ranked once, and rows are sorted by
+        // numbers (rank, then time), not by comparing text.
+        let mut ranks: HashMap<(Option<&[u8]>, Option<&[u8]>), u32> = HashMap::new();
+        let mut keyed: Vec<(u32, Option<i64>, u32, u32)> = Vec::with_capacity(records.iter().map(Records::len).sum());
+        for (b, r) in records.iter().enumerate() {
+            for row in 0..r.len() {
+                let (source, name, time) = r.sort_key(row);
+                let next = ranks.len() as u32;
+                let pair = *ranks.entry((source, name)).or_insert(next);
+                keyed.push((pair, time, b as u32, row as u32));
+            }
+        }
+        let mut pairs: Vec<_> = ranks.iter().map(|(&key, &pair)| (key, pair)).collect();
+        pairs.sort_unstable();
+        let mut rank = vec![0; pairs.len()];
+        for (i, (_, pair)) in pairs.iter().enumerate() {
+            rank[*pair as usize] = i as u32;
+        }
+        for key in &mut keyed {
+            key.0 = rank[key.0 as usize];
+        }
         // `None` sorts before `Some`: nulls first. Positions break ties: arrival order is kept.
-        order.sort_unstable_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.cmp(b)));
+        keyed.sort_unstable();
+        let order = keyed.into_iter().map(|(_, _, b, row)| (b, row)).collect();
         Group { records, order }
     }
 
@@ -205,7 +225,8 @@ mod tests {
         let mut records = Records::default();
         for (source, name, time) in events {
             let raw = format!(r#"{{"eventSource":"{source}","eventName":"{name}","eventTime":"{time}"}}"#);
-            records.push(raw.as_bytes(), &EventView::parse(raw.as_bytes()).unwrap());
+            let view = EventView::parse(raw.as_bytes()).unwrap();
+            records.push(raw.as_bytes(), &view, view.event_time_ms());
         }
         records
     }
@@ -246,7 +267,8 @@ mod tests {
         buffered.push(records(&[("a", "W", "2024-01-01T00:00:00Z")]));
         let mut raw = Records::default();
         let insight = br#"{"eventTime":"2024-01-01T00:00:00Z","insightDetails":{}}"#;
-        raw.push(insight, &EventView::parse(insight).unwrap());
+        let view = EventView::parse(insight).unwrap();
+        raw.push(insight, &view, view.event_time_ms());
         buffered.push(raw);
         let group = buffered.take_group();
         assert_eq!(group.len(), 4);

@@ -480,7 +480,8 @@ mod tests {
                     let raw = format!(
                         r#"{{"eventName":"E{i}","eventTime":"2024-01-01T00:00:{round:02}Z","userAgent":"{padding}"}}"#
                     );
-                    records.push(raw.as_bytes(), &cloudtrail::record::EventView::parse(raw.as_bytes()).unwrap());
+                    let view = cloudtrail::record::EventView::parse(raw.as_bytes()).unwrap();
+                    records.push(raw.as_bytes(), &view, view.event_time_ms());
                 }
                 let partition = Partition::of(Some(&format!("{account:012}")), Some("us-east-1"), "2024-01".into());
                 exporter.write(&partition, records).unwrap();
