@@ -50,6 +50,11 @@ enum Inner<'w> {
     },
 }
 
+/// Whether a record spans lines (or holds a carriage return): a JSON line holds it compacted.
+pub fn spans_lines(raw: &[u8]) -> bool {
+    memchr::memchr2(b'\n', b'\r', raw).is_some()
+}
+
 /// Milliseconds since the epoch as RFC 3339 (empty when unknown).
 fn time_text(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(cloudtrail::time::format_utc).unwrap_or_default()
@@ -111,13 +116,24 @@ impl<'w> HuntSink<'w> {
     }
 
     fn json_line(&mut self, line: &[u8]) -> io::Result<()> {
+        self.json_parts(&[line])
+    }
+
+    /// One JSON line made of `parts`, written one after the other (not copied into one line
+    /// first, but on a terminal, where the whole line is escaped).
+    fn json_parts(&mut self, parts: &[&[u8]]) -> io::Result<()> {
         let Inner::Json { out, array } = &mut self.inner else { return Ok(()) };
         if let Some(first) = array {
             out.write_all(if *first { b"[\n" } else { b",\n" })?;
             *first = false;
         }
-        let line = if self.screen.terminal { super::sanitize::escape_bytes(line, false) } else { line.into() };
-        out.write_all(&line)?;
+        if self.screen.terminal {
+            out.write_all(&super::sanitize::escape_bytes(&parts.concat(), false))?;
+        } else {
+            for part in parts {
+                out.write_all(part)?;
+            }
+        }
         if array.is_none() {
             out.write_all(b"\n")?;
         }
@@ -125,8 +141,9 @@ impl<'w> HuntSink<'w> {
     }
 
     /// One event and the rules it matched (each with its number among the rules): a JSON line,
-    /// or a row per rule.
-    pub fn event(&mut self, time_ms: i64, raw: &[u8], rules: &[(usize, &Meta)]) -> io::Result<()> {
+    /// or a row per rule. `lines`: whether the event spans lines ([`spans_lines`]); it is
+    /// printed compacted then.
+    pub fn event(&mut self, time_ms: i64, raw: &[u8], lines: bool, rules: &[(usize, &Meta)]) -> io::Result<()> {
         if let Inner::Rows { sink, .. } = &mut self.inner {
             let identity = text(raw, &["userIdentity", "arn"])
                 .or_else(|| text(raw, &["userIdentity", "invokedBy"]))
@@ -185,13 +202,11 @@ impl<'w> HuntSink<'w> {
             line.extend_from_slice(json);
         }
         line.extend_from_slice(b"],\"event\":");
-        if memchr::memchr2(b'\n', b'\r', raw).is_some() {
-            line.extend_from_slice(&cloudtrail::record::event_text(raw));
+        let written = if lines {
+            self.json_parts(&[&line, &cloudtrail::record::event_text(raw), b"}"])
         } else {
-            line.extend_from_slice(raw);
-        }
-        line.push(b'}');
-        let written = self.json_line(&line);
+            self.json_parts(&[&line, raw, b"}"])
+        };
         self.line = line;
         written
     }
