@@ -412,3 +412,71 @@ fn merge(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An event whose digest (copies dropped) is read from its text, as a real one.
+    fn event(id: &str, pad: usize) -> Vec<u8> {
+        format!(r#"{{"eventID":"{id}","pad":"{}"}}"#, "x".repeat(pad)).into_bytes()
+    }
+
+    /// What a sorted output hands out: the events and their tags, copied.
+    fn drained(sorted: &mut Sorted) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut out = Vec::new();
+        sorted
+            .for_each_tagged(|raw, _, tag| {
+                out.push((raw.to_vec(), tag.to_vec()));
+                Ok(())
+            })
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn runs_and_the_matches_in_memory_merge_as_one_sort_without_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        // A run as soon as a store holds anything: every store below but the last goes to disk.
+        let spill = Spill::new(dir.path().to_path_buf(), 1);
+        let big = event("big", 3 * BLOCK);
+        let mut expected = Vec::new();
+        let mut last = Matches::new(true).recycling(spill.pool());
+        for (store, times) in [[40, 10, 30], [20, 50, 10], [60, 5, 45]].iter().enumerate() {
+            let mut matches = Matches::new(true).recycling(spill.pool());
+            for (i, &time) in times.iter().enumerate() {
+                let raw = if (store, i) == (1, 0) { big.clone() } else { event(&format!("{store}-{i}"), 100 * i) };
+                matches.push_tagged(time, store, i as u64, &raw, &[store as u8, i as u8]);
+                expected.push(((time, store, i as u64), raw, vec![store as u8, i as u8]));
+            }
+            // A copy of the event at time 10 of the first store, delivered again later.
+            if store == 2 {
+                matches.push_tagged(10, 7, 0, &event("0-1", 100), b"copy");
+            }
+            if store < 2 {
+                spill.offer(&mut matches);
+                assert!(matches.is_empty());
+            }
+            // As the scan merges its tasks' stores: the counters add up.
+            last = last.merge(matches);
+        }
+        assert_eq!(spill.runs(), 2);
+        let mut sorted = spill.finish(last).unwrap();
+        expected.sort_by_key(|e| e.0);
+        let want: Vec<(Vec<u8>, Vec<u8>)> = expected.into_iter().map(|(_, raw, tag)| (raw, tag)).collect();
+        assert_eq!(drained(&mut sorted), want);
+        assert_eq!((sorted.matched(), sorted.copies()), (9, 1));
+    }
+
+    #[test]
+    fn a_run_cut_short_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut matches = Matches::new(false);
+        matches.push_tagged(1, 0, 0, &event("a", 10), b"");
+        let file = write_run(dir.path(), |w| matches.drain_sorted(|e| write_entry(w, e))).unwrap();
+        let len = file.metadata().unwrap().len();
+        file.set_len(len - 3).unwrap();
+        let result = merge(open(vec![file]), None, false, &mut 0, |_| Ok(()));
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+    }
+}
