@@ -34,8 +34,9 @@ pub struct HuntSink<'w> {
     /// Each rule's JSON, made once (by the rule's number).
     rule_json: Vec<Option<Vec<u8>>>,
     line: Vec<u8>,
-    /// The last eventTime written (Unix seconds) and its text: events come in time order.
-    second: Option<(i64, String)>,
+    /// The last eventTime written (Unix seconds) and its text as a JSON string: events come in
+    /// time order.
+    second: Option<(i64, Vec<u8>)>,
 }
 
 enum Inner<'w> {
@@ -179,11 +180,12 @@ impl<'w> HuntSink<'w> {
         line.extend_from_slice(b"{\"type\":\"match\",\"time\":");
         let second = time_ms.div_euclid(1000);
         match &self.second {
-            Some((s, text)) if *s == second => push_json_str(&mut line, text),
+            Some((s, json)) if *s == second => line.extend_from_slice(json),
             _ => {
-                let text = time_text(time_ms);
-                push_json_str(&mut line, &text);
-                self.second = Some((second, text));
+                let mut json = Vec::new();
+                push_json_str(&mut json, &time_text(time_ms));
+                line.extend_from_slice(&json);
+                self.second = Some((second, json));
             }
         }
         line.extend_from_slice(b",\"rules\":[");

@@ -392,25 +392,49 @@ fn merge(
             heap.push(Reverse((reader.entry().key(), i)));
         }
     }
-    let mut time = None;
-    let mut seen: HashSet<u64> = HashSet::new();
-    while let Some(Reverse((key, i))) = heap.pop() {
+    let mut seen = SameTime::default();
+    while let Some(mut top) = heap.peek_mut() {
+        let Reverse((_, i)) = *top;
         let entry = readers[i].entry();
-        if time != Some(key.0) {
-            time = Some(key.0);
-            seen.clear();
-        }
-        let copy = dedup && entry.digest.is_some_and(|d| !seen.insert(d));
-        if copy {
+        if dedup && seen.is_copy(&entry) {
             *copies += 1;
         } else {
             out(&entry)?;
         }
+        // The next entry of the same run takes the top's place: one sift, not a pop and a push.
         if readers[i].advance()? {
-            heap.push(Reverse((readers[i].entry().key(), i)));
+            *top = Reverse((readers[i].entry().key(), i));
+        } else {
+            std::collections::binary_heap::PeekMut::pop(top);
         }
     }
     Ok(())
+}
+
+/// The digests of the entries of the current eventTime, to recognize copies in a merge. Most
+/// eventTimes have one entry: its digest is kept aside and the set used from the second on.
+#[derive(Default)]
+struct SameTime {
+    time: Option<i64>,
+    first: Option<u64>,
+    more: HashSet<u64>,
+}
+
+impl SameTime {
+    /// Whether `entry` is a copy of an entry seen before at its eventTime (entries come in
+    /// output order).
+    fn is_copy(&mut self, entry: &Entry<'_>) -> bool {
+        if self.time != Some(entry.time) {
+            (self.time, self.first) = (Some(entry.time), entry.digest);
+            self.more.clear();
+            return false;
+        }
+        let Some(digest) = entry.digest else { return false };
+        if self.more.is_empty() {
+            self.more.extend(self.first);
+        }
+        !self.more.insert(digest)
+    }
 }
 
 #[cfg(test)]
