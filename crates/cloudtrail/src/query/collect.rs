@@ -252,15 +252,9 @@ impl Matches {
         if self.dedup {
             // Copies are the same bytes, so they share an eventTime and sort next to each other:
             // only the digests of the current eventTime are kept (as the merge of runs does).
-            let (mut time, mut seen) = (None, HashSet::new());
+            let mut seen = super::spill::SameTime::default();
             let before = self.items.len();
-            self.items.retain(|item| {
-                if time != Some(item.time) {
-                    time = Some(item.time);
-                    seen.clear();
-                }
-                item.digest.is_none_or(|d| seen.insert(d))
-            });
+            self.items.retain(|item| !seen.is_copy(item.time, item.digest));
             self.copies += (before - self.items.len()) as u64;
         }
     }

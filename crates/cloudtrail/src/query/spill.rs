@@ -396,7 +396,7 @@ fn merge(
     while let Some(mut top) = heap.peek_mut() {
         let Reverse((_, i)) = *top;
         let entry = readers[i].entry();
-        if dedup && seen.is_copy(&entry) {
+        if dedup && seen.is_copy(entry.time, entry.digest) {
             *copies += 1;
         } else {
             out(&entry)?;
@@ -411,29 +411,39 @@ fn merge(
     Ok(())
 }
 
-/// The digests of the entries of the current eventTime, to recognize copies in a merge. Most
-/// eventTimes have one entry: its digest is kept aside and the set used from the second on.
-#[derive(Default)]
-struct SameTime {
+/// The digests of the entries of the current eventTime, to recognize copies in a merge.
+/// An eventTime has few entries: they are looked for in a list, and in a set past [`FEW`].
+#[derive(Debug, Default)]
+pub(crate) struct SameTime {
     time: Option<i64>,
-    first: Option<u64>,
-    more: HashSet<u64>,
+    few: Vec<u64>,
+    many: HashSet<u64>,
 }
 
+/// Digests of one eventTime looked for one by one; more go to a set.
+const FEW: usize = 32;
+
 impl SameTime {
-    /// Whether `entry` is a copy of an entry seen before at its eventTime (entries come in
-    /// output order).
-    fn is_copy(&mut self, entry: &Entry<'_>) -> bool {
-        if self.time != Some(entry.time) {
-            (self.time, self.first) = (Some(entry.time), entry.digest);
-            self.more.clear();
+    /// Whether the event of eventTime `time` and `digest` is a copy of one seen before at its
+    /// eventTime (events come in output order; without a digest, never).
+    pub(crate) fn is_copy(&mut self, time: i64, digest: Option<u64>) -> bool {
+        if self.time != Some(time) {
+            self.time = Some(time);
+            self.few.clear();
+            // (Clearing a set that grew once sweeps its whole table: only when it holds some.)
+            if !self.many.is_empty() {
+                self.many.clear();
+            }
+        }
+        let Some(digest) = digest else { return false };
+        if self.few.len() < FEW {
+            if self.few.contains(&digest) {
+                return true;
+            }
+            self.few.push(digest);
             return false;
         }
-        let Some(digest) = entry.digest else { return false };
-        if self.more.is_empty() {
-            self.more.extend(self.first);
-        }
-        !self.more.insert(digest)
+        self.few.contains(&digest) || !self.many.insert(digest)
     }
 }
 
@@ -490,6 +500,17 @@ mod tests {
         let want: Vec<(Vec<u8>, Vec<u8>)> = expected.into_iter().map(|(_, raw, tag)| (raw, tag)).collect();
         assert_eq!(drained(&mut sorted), want);
         assert_eq!((sorted.matched(), sorted.copies()), (9, 1));
+    }
+
+    #[test]
+    fn copies_are_recognized_among_many_events_of_one_time() {
+        let mut seen = SameTime::default();
+        for digest in 0..100 {
+            assert!(!seen.is_copy(5, Some(digest)));
+        }
+        assert!(seen.is_copy(5, Some(3)) && seen.is_copy(5, Some(70)), "in the list and in the set");
+        assert!(!seen.is_copy(5, None) && !seen.is_copy(5, None), "no digest, never a copy");
+        assert!(!seen.is_copy(6, Some(3)) && seen.is_copy(6, Some(3)), "a new eventTime starts afresh");
     }
 
     #[test]
