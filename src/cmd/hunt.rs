@@ -105,7 +105,7 @@ pub fn run(args: &HuntArgs, global: &Global) -> anyhow::Result<Status> {
     if !stopped {
         sorted
             .for_each_tagged_ahead(|raw, tag| {
-                let (time, rules) = untag(tag);
+                let (time, lines, rules) = untag(tag);
                 while let Some(hit) = pending.next_if(|h| h.last_ms <= time) {
                     correlation_hits[hit.correlation] += 1;
                     sink.correlation(hit, &set.correlations[hit.correlation])?;
@@ -115,7 +115,7 @@ pub fn run(args: &HuntArgs, global: &Global) -> anyhow::Result<Status> {
                     rule_hits[rule] += 1;
                     metas.push((rule, &set.rules[rule].meta));
                 }
-                sink.event(time, raw, &metas)?;
+                sink.event(time, raw, lines, &metas)?;
                 Ok(())
             })
             .context("writing the results")?;
@@ -159,18 +159,24 @@ fn level(arg: LevelArg) -> Level {
     }
 }
 
-/// A match's tag: its eventTime (Unix ms), then the numbers of the rules it matched, little-endian.
-fn tag(out: &mut Vec<u8>, time: i64, rules: impl Iterator<Item = u32>) {
+/// Bytes of a tag before the rule numbers: the eventTime and whether the event spans lines.
+const TAG_HEAD: usize = 9;
+
+/// A match's tag: its eventTime (Unix ms), whether it spans lines (found here, on all cores,
+/// rather than while printing), then the numbers of the rules it matched, little-endian.
+fn tag(out: &mut Vec<u8>, time: i64, raw: &[u8], rules: impl Iterator<Item = u32>) {
     out.clear();
     out.extend_from_slice(&time.to_le_bytes());
+    out.push(u8::from(crate::output::hunt::spans_lines(raw)));
     rules.for_each(|r| out.extend_from_slice(&r.to_le_bytes()));
 }
 
-/// The time and rule numbers of a tag made by [`tag`].
-fn untag(tag: &[u8]) -> (i64, impl Iterator<Item = usize> + '_) {
-    let (time, rules) = tag.split_at(8.min(tag.len()));
-    let time = time.try_into().map_or(NO_TIME, i64::from_le_bytes);
-    (time, rules.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize))
+/// The time, whether the event spans lines, and the rule numbers of a tag made by [`tag`].
+fn untag(tag: &[u8]) -> (i64, bool, impl Iterator<Item = usize> + '_) {
+    let (head, rules) = tag.split_at(TAG_HEAD.min(tag.len()));
+    let time = head.get(..8).and_then(|t| t.try_into().ok()).map_or(NO_TIME, i64::from_le_bytes);
+    let lines = head.get(8).is_some_and(|&b| b == 1);
+    (time, lines, rules.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize))
 }
 
 /// The placeholder values of `--placeholder NAME=VALUE` and `--placeholders FILE`.
@@ -345,9 +351,9 @@ impl Visitor for Hunter<'_> {
         cloudtrail::record::admit(raw, &view)?;
         let time = view.event_time_ms().unwrap_or(NO_TIME);
         let standalone = rules.iter().copied().filter(|&r| self.set.rules[r as usize].standalone);
-        tag(buffer, time, standalone);
+        tag(buffer, time, raw, standalone);
         let correlated = rules.iter().any(|&r| !self.set.feeds[r as usize].is_empty());
-        if buffer.len() > 8 {
+        if buffer.len() > TAG_HEAD {
             matches.push_tagged(time, file, ordinal, raw, buffer);
             self.spill.offer(matches);
         }

@@ -34,8 +34,9 @@ pub struct HuntSink<'w> {
     /// Each rule's JSON, made once (by the rule's number).
     rule_json: Vec<Option<Vec<u8>>>,
     line: Vec<u8>,
-    /// The last eventTime written (Unix seconds) and its text: events come in time order.
-    second: Option<(i64, String)>,
+    /// The last eventTime written (Unix seconds) and its text as a JSON string: events come in
+    /// time order.
+    second: Option<(i64, Vec<u8>)>,
 }
 
 enum Inner<'w> {
@@ -48,6 +49,11 @@ enum Inner<'w> {
         sink: Box<dyn RowSink + Send + 'w>,
         table: Option<(Box<dyn Write + Send + 'w>, SharedOut)>,
     },
+}
+
+/// Whether a record spans lines (or holds a carriage return): a JSON line holds it compacted.
+pub fn spans_lines(raw: &[u8]) -> bool {
+    memchr::memchr2(b'\n', b'\r', raw).is_some()
 }
 
 /// Milliseconds since the epoch as RFC 3339 (empty when unknown).
@@ -111,13 +117,24 @@ impl<'w> HuntSink<'w> {
     }
 
     fn json_line(&mut self, line: &[u8]) -> io::Result<()> {
+        self.json_parts(&[line])
+    }
+
+    /// One JSON line made of `parts`, written one after the other (not copied into one line
+    /// first, but on a terminal, where the whole line is escaped).
+    fn json_parts(&mut self, parts: &[&[u8]]) -> io::Result<()> {
         let Inner::Json { out, array } = &mut self.inner else { return Ok(()) };
         if let Some(first) = array {
             out.write_all(if *first { b"[\n" } else { b",\n" })?;
             *first = false;
         }
-        let line = if self.screen.terminal { super::sanitize::escape_bytes(line, false) } else { line.into() };
-        out.write_all(&line)?;
+        if self.screen.terminal {
+            out.write_all(&super::sanitize::escape_bytes(&parts.concat(), false))?;
+        } else {
+            for part in parts {
+                out.write_all(part)?;
+            }
+        }
         if array.is_none() {
             out.write_all(b"\n")?;
         }
@@ -125,8 +142,9 @@ impl<'w> HuntSink<'w> {
     }
 
     /// One event and the rules it matched (each with its number among the rules): a JSON line,
-    /// or a row per rule.
-    pub fn event(&mut self, time_ms: i64, raw: &[u8], rules: &[(usize, &Meta)]) -> io::Result<()> {
+    /// or a row per rule. `lines`: whether the event spans lines ([`spans_lines`]); it is
+    /// printed compacted then.
+    pub fn event(&mut self, time_ms: i64, raw: &[u8], lines: bool, rules: &[(usize, &Meta)]) -> io::Result<()> {
         if let Inner::Rows { sink, .. } = &mut self.inner {
             let identity = text(raw, &["userIdentity", "arn"])
                 .or_else(|| text(raw, &["userIdentity", "invokedBy"]))
@@ -162,11 +180,12 @@ impl<'w> HuntSink<'w> {
         line.extend_from_slice(b"{\"type\":\"match\",\"time\":");
         let second = time_ms.div_euclid(1000);
         match &self.second {
-            Some((s, text)) if *s == second => push_json_str(&mut line, text),
+            Some((s, json)) if *s == second => line.extend_from_slice(json),
             _ => {
-                let text = time_text(time_ms);
-                push_json_str(&mut line, &text);
-                self.second = Some((second, text));
+                let mut json = Vec::new();
+                push_json_str(&mut json, &time_text(time_ms));
+                line.extend_from_slice(&json);
+                self.second = Some((second, json));
             }
         }
         line.extend_from_slice(b",\"rules\":[");
@@ -185,13 +204,11 @@ impl<'w> HuntSink<'w> {
             line.extend_from_slice(json);
         }
         line.extend_from_slice(b"],\"event\":");
-        if memchr::memchr2(b'\n', b'\r', raw).is_some() {
-            line.extend_from_slice(&cloudtrail::record::event_text(raw));
+        let written = if lines {
+            self.json_parts(&[&line, &cloudtrail::record::event_text(raw), b"}"])
         } else {
-            line.extend_from_slice(raw);
-        }
-        line.push(b'}');
-        let written = self.json_line(&line);
+            self.json_parts(&[&line, raw, b"}"])
+        };
         self.line = line;
         written
     }

@@ -111,34 +111,40 @@ const CHUNK: usize = 1 << 20;
 /// Size of a task's first chunk; each next one doubles, up to [`CHUNK`].
 const FIRST_CHUNK: usize = 16 << 10;
 
-/// Chunks of the largest size (1 MiB) that a store emptied into a sorted run gave back, for the next
-/// store that grows. Memory the system maps afresh is zeroed page by page on first touch; with
-/// a gigabyte of matches passing through the runs that was a tenth of a hunt's time, and
-/// reusing the chunks costs nothing. At most `cap` bytes are kept.
+/// Chunks of the largest size (1 MiB) that stores emptied into sorted runs gave back, for the
+/// stores that grow next. Memory the system maps afresh is zeroed page by page on first touch
+/// (and mimalloc gives freed memory back at once, see main.rs): with a gigabyte of matches
+/// passing through the runs, fresh chunks were a tenth of a hunt's time. Every chunk given back
+/// is kept: a store takes a fresh one only when the pool is empty, that is when every chunk is
+/// held by a store, so the pool and the stores together never hold more chunks than the stores
+/// held at once at their peak. [`ChunkPool::clear`] frees them when the scan is over.
 #[derive(Debug, Default)]
 pub struct ChunkPool {
     free: std::sync::Mutex<Vec<Vec<u8>>>,
-    cap: usize,
 }
 
 impl ChunkPool {
-    /// A pool keeping at most `cap` bytes of free chunks.
-    pub fn new(cap: usize) -> ChunkPool {
-        ChunkPool { free: std::sync::Mutex::default(), cap }
+    fn free(&self) -> std::sync::MutexGuard<'_, Vec<Vec<u8>>> {
+        self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn take(&self) -> Option<Vec<u8>> {
-        self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop()
+        self.free().pop()
     }
 
     fn give(&self, chunks: Vec<Vec<u8>>) {
-        let mut free = self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut free = self.free();
         for mut chunk in chunks {
-            if chunk.capacity() == CHUNK && (free.len() + 1) * CHUNK <= self.cap {
+            if chunk.capacity() == CHUNK {
                 chunk.clear();
                 free.push(chunk);
             }
         }
+    }
+
+    /// Frees the chunks kept.
+    pub(crate) fn clear(&self) {
+        *self.free() = Vec::new();
     }
 }
 
@@ -244,9 +250,11 @@ impl Matches {
     fn sort_and_drop_copies(&mut self) {
         self.items.sort_unstable_by_key(Item::key);
         if self.dedup {
-            let mut seen = HashSet::new();
+            // Copies are the same bytes, so they share an eventTime and sort next to each other:
+            // only the digests of the current eventTime are kept (as the merge of runs does).
+            let mut seen = super::spill::SameTime::default();
             let before = self.items.len();
-            self.items.retain(|item| item.digest.is_none_or(|d| seen.insert(d)));
+            self.items.retain(|item| !seen.is_copy(item.time, item.digest));
             self.copies += (before - self.items.len()) as u64;
         }
     }
@@ -320,15 +328,23 @@ impl Matches {
         self.bytes + (self.items.len() * std::mem::size_of::<Item>()) as u64
     }
 
+    /// The held match at `i` in the order of the index (output order after [`Matches::finish`]);
+    /// `i` is below [`Matches::len`].
+    pub(crate) fn entry(&self, i: usize) -> Entry<'_> {
+        let item = &self.items[i];
+        let (raw, tag) = (self.raw(item), self.tag(item));
+        Entry { time: item.time, file: item.file, ordinal: item.ordinal, digest: item.digest, raw, tag }
+    }
+
     /// Sorts the held matches in output order, drops copies, hands each to `f` and empties the
     /// store (its counters are kept): a sorted run for [`super::spill`].
     pub(crate) fn drain_sorted<E>(&mut self, mut f: impl FnMut(&Entry<'_>) -> Result<(), E>) -> Result<(), E> {
         self.sort_and_drop_copies();
-        for item in &self.items {
-            let (raw, tag) = (self.raw(item), self.tag(item));
-            f(&Entry { time: item.time, file: item.file, ordinal: item.ordinal, digest: item.digest, raw, tag })?;
+        for i in 0..self.items.len() {
+            f(&self.entry(i))?;
         }
-        self.items = Vec::new();
+        // The store goes on growing: its index keeps its room (a run's worth, bounded as the run).
+        self.items.clear();
         let chunks = std::mem::take(&mut self.chunks);
         if let Some(pool) = &self.pool {
             pool.give(chunks);

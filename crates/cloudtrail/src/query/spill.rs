@@ -14,7 +14,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -40,7 +40,7 @@ impl Spill {
     /// Runs go to anonymous files in `dir`; a task's matches are written out once they hold
     /// more than `run_bytes`.
     pub fn new(dir: PathBuf, run_bytes: u64) -> Spill {
-        let pool = std::sync::Arc::new(ChunkPool::new(usize::try_from(run_bytes).unwrap_or(usize::MAX)));
+        let pool = std::sync::Arc::default();
         Spill { dir, run_bytes, runs: Mutex::default(), error: Mutex::default(), failed: AtomicBool::new(false), pool }
     }
 
@@ -60,7 +60,7 @@ impl Spill {
             if runs.len() >= MAX_RUNS {
                 // Copies are left for the final merge, which counts them.
                 let all = std::mem::take(&mut *runs);
-                let merged = write_run(&self.dir, |w| merge(open(all)?, false, &mut 0, |e| write_entry(w, e)))?;
+                let merged = write_run(&self.dir, |w| merge(open(all), None, false, &mut 0, |e| write_entry(w, e)))?;
                 runs.push(merged);
             }
             Ok(())
@@ -82,20 +82,19 @@ impl Spill {
     }
 
     /// The matches in output order: `matches` itself when nothing was spilled, else the merge
-    /// of the runs and of `matches`. Fails with the error of a run that could not be written.
+    /// of the runs and of `matches` (sorted in memory: what is still held is not written out
+    /// only to be read back). Fails with the error of a run that could not be written.
     pub fn finish(self, mut matches: Matches) -> io::Result<Sorted> {
         if let Some(e) = self.error.into_inner().unwrap_or_else(PoisonError::into_inner) {
             return Err(e);
         }
         let runs = self.runs.into_inner().unwrap_or_else(PoisonError::into_inner);
+        self.pool.clear();
+        matches.finish();
         if runs.is_empty() {
-            matches.finish();
             return Ok(Sorted::Memory(matches));
         }
-        let last = write_run(&self.dir, |w| matches.drain_sorted(|e| write_entry(w, e)))?;
-        let mut readers = open(runs)?;
-        readers.extend(open(vec![last])?);
-        Ok(Sorted::Runs { readers, matches })
+        Ok(Sorted::Runs { readers: open(runs), matches })
     }
 }
 
@@ -103,7 +102,7 @@ impl Spill {
 #[derive(Debug)]
 pub enum Sorted {
     Memory(Matches),
-    /// The runs, and the (emptied) matches whose counters hold the totals so far.
+    /// The runs, and the matches still in memory (sorted), whose counters hold the totals so far.
     Runs {
         readers: Vec<RunReader>,
         matches: Matches,
@@ -124,7 +123,7 @@ impl Sorted {
             Sorted::Runs { readers, matches } => {
                 let mut copies = 0;
                 let dedup = matches.dedups();
-                let result = merge(std::mem::take(readers), dedup, &mut copies, |e| {
+                let result = merge(std::mem::take(readers), Some(matches), dedup, &mut copies, |e| {
                     f(e.raw, Source { file: e.file, index: e.ordinal }, e.tag)
                 });
                 matches.add_copies(copies);
@@ -142,11 +141,11 @@ impl Sorted {
         let (empty, emptied) = std::sync::mpsc::channel::<Batch>();
         std::thread::scope(|scope| {
             let reader = scope.spawn(move || {
-                let mut batch = Batch::default();
+                let mut batch = Batch::new();
                 self.for_each_tagged(|raw, _, tag| {
                     batch.push(raw, tag);
                     if batch.bytes.len() >= BATCH {
-                        let next = emptied.try_recv().unwrap_or_default();
+                        let next = emptied.try_recv().unwrap_or_else(|_| Batch::new());
                         full.send(std::mem::replace(&mut batch, next))
                             .map_err(|_| io::Error::other("the output stopped"))?;
                     }
@@ -192,7 +191,7 @@ impl Sorted {
 pub const BATCH: usize = 1 << 20;
 
 /// Matches in output order (raw event, then tag), copied into one buffer.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Batch {
     bytes: Vec<u8>,
     /// Where each match's raw event and tag end.
@@ -200,6 +199,11 @@ struct Batch {
 }
 
 impl Batch {
+    /// An empty batch with room for [`BATCH`] bytes and a last match past them.
+    fn new() -> Batch {
+        Batch { bytes: Vec::with_capacity(BATCH + BATCH / 4), ends: Vec::new() }
+    }
+
     fn push(&mut self, raw: &[u8], tag: &[u8]) {
         self.bytes.extend_from_slice(raw);
         let raw_end = self.bytes.len();
@@ -231,99 +235,293 @@ fn write_run(dir: &std::path::Path, fill: impl FnOnce(&mut BufWriter<File>) -> i
     Ok(file)
 }
 
+/// Bytes before each entry's raw event and tag in a run: eventTime, input, position, whether a
+/// digest follows, the digest, the lengths of the raw event and of the tag.
+const HEAD: usize = 41;
+
 fn write_entry(w: &mut impl Write, e: &Entry<'_>) -> io::Result<()> {
-    w.write_all(&e.time.to_le_bytes())?;
-    w.write_all(&(e.file as u64).to_le_bytes())?;
-    w.write_all(&e.ordinal.to_le_bytes())?;
-    w.write_all(&[u8::from(e.digest.is_some())])?;
-    w.write_all(&e.digest.unwrap_or(0).to_le_bytes())?;
-    w.write_all(&(e.raw.len() as u32).to_le_bytes())?;
-    w.write_all(&(e.tag.len() as u32).to_le_bytes())?;
+    let mut head = [0u8; HEAD];
+    head[0..8].copy_from_slice(&e.time.to_le_bytes());
+    head[8..16].copy_from_slice(&(e.file as u64).to_le_bytes());
+    head[16..24].copy_from_slice(&e.ordinal.to_le_bytes());
+    head[24] = u8::from(e.digest.is_some());
+    head[25..33].copy_from_slice(&e.digest.unwrap_or(0).to_le_bytes());
+    head[33..37].copy_from_slice(&(e.raw.len() as u32).to_le_bytes());
+    head[37..41].copy_from_slice(&(e.tag.len() as u32).to_le_bytes());
+    w.write_all(&head)?;
     w.write_all(e.raw)?;
     w.write_all(e.tag)
 }
 
-/// Reads one run back, an entry at a time, into a reused buffer.
+/// Bytes read from a run at once.
+const BLOCK: usize = 128 << 10;
+
+/// Reads one run back a block at a time; the current entry is read in place in the block.
 #[derive(Debug)]
 pub struct RunReader {
-    reader: BufReader<File>,
+    file: File,
+    /// Bytes read: `start..end` not yet consumed, the current entry first (`len` bytes).
+    block: Vec<u8>,
+    start: usize,
+    len: usize,
+    end: usize,
     time: i64,
-    file: usize,
+    file_index: usize,
     ordinal: u64,
     digest: Option<u64>,
-    /// The raw event followed by its tag.
-    raw: Vec<u8>,
     raw_len: usize,
 }
 
 impl RunReader {
+    fn new(file: File) -> RunReader {
+        RunReader {
+            file,
+            block: Vec::new(),
+            start: 0,
+            len: 0,
+            end: 0,
+            time: 0,
+            file_index: 0,
+            ordinal: 0,
+            digest: None,
+            raw_len: 0,
+        }
+    }
+
     /// Reads the next entry; `false` at the end of the run.
     fn advance(&mut self) -> io::Result<bool> {
-        let mut head = [0u8; 41];
-        match self.reader.read_exact(&mut head[..1]) {
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
-            other => other?,
+        self.start += self.len;
+        self.len = 0;
+        if !self.fill(HEAD)? {
+            return match self.end - self.start {
+                0 => Ok(false),
+                _ => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "a sorted run ends inside an entry")),
+            };
         }
-        self.reader.read_exact(&mut head[1..])?;
+        let head = &self.block[self.start..self.start + HEAD];
         let word = |at: usize| u64::from_le_bytes(head[at..at + 8].try_into().unwrap_or_default());
+        let half = |at: usize| u32::from_le_bytes(head[at..at + 4].try_into().unwrap_or_default()) as usize;
         self.time = word(0) as i64;
-        self.file = word(8) as usize;
+        self.file_index = word(8) as usize;
         self.ordinal = word(16);
         self.digest = (head[24] == 1).then(|| word(25));
-        let len = u32::from_le_bytes(head[33..37].try_into().unwrap_or_default()) as usize;
-        let tag_len = u32::from_le_bytes(head[37..41].try_into().unwrap_or_default()) as usize;
-        self.raw_len = len;
-        self.raw.resize(len + tag_len, 0);
-        self.reader.read_exact(&mut self.raw)?;
+        self.raw_len = half(33);
+        let len = HEAD + self.raw_len + half(37);
+        if !self.fill(len)? {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "a sorted run ends inside an entry"));
+        }
+        self.len = len;
+        Ok(true)
+    }
+
+    /// Reads until at least `n` bytes are unconsumed, moving them to the front of the block
+    /// (grown to hold them) first when needed; `false` when the run ends before.
+    fn fill(&mut self, n: usize) -> io::Result<bool> {
+        if self.end - self.start >= n {
+            return Ok(true);
+        }
+        self.block.copy_within(self.start..self.end, 0);
+        (self.end, self.start) = (self.end - self.start, 0);
+        if self.block.len() < n.max(BLOCK) {
+            self.block.resize(n.max(BLOCK), 0);
+        }
+        while self.end < n {
+            match self.file.read(&mut self.block[self.end..]) {
+                Ok(0) => return Ok(false),
+                Ok(read) => self.end += read,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
         Ok(true)
     }
 
     fn entry(&self) -> Entry<'_> {
-        let (raw, tag) = self.raw.split_at(self.raw_len);
-        Entry { time: self.time, file: self.file, ordinal: self.ordinal, digest: self.digest, raw, tag }
+        let raw = self.start + HEAD;
+        let (raw, tag) = (&self.block[raw..raw + self.raw_len], &self.block[raw + self.raw_len..self.start + self.len]);
+        Entry { time: self.time, file: self.file_index, ordinal: self.ordinal, digest: self.digest, raw, tag }
     }
 }
 
-fn open(runs: Vec<File>) -> io::Result<Vec<RunReader>> {
-    runs.into_iter()
-        .map(|file| {
-            let reader = BufReader::with_capacity(1 << 16, file);
-            Ok(RunReader { reader, time: 0, file: 0, ordinal: 0, digest: None, raw: Vec::new(), raw_len: 0 })
-        })
-        .collect()
+fn open(runs: Vec<File>) -> Vec<RunReader> {
+    runs.into_iter().map(RunReader::new).collect()
 }
 
-/// Merges sorted runs into `out` in output order. With `dedup`, an entry whose digest was
-/// already seen at the same eventTime is a copy: counted in `copies`, not passed on.
+/// Where the merge takes entries from: a run on disk, or the sorted matches still in memory.
+enum Cursor<'m> {
+    Run(RunReader),
+    Memory { matches: &'m Matches, next: usize },
+}
+
+impl Cursor<'_> {
+    /// Moves to the next entry; `false` at the end.
+    fn advance(&mut self) -> io::Result<bool> {
+        match self {
+            Cursor::Run(reader) => reader.advance(),
+            Cursor::Memory { matches, next } => {
+                *next += 1;
+                Ok(*next <= matches.len())
+            }
+        }
+    }
+
+    /// The current entry (after [`Cursor::advance`] said there is one).
+    fn entry(&self) -> Entry<'_> {
+        match self {
+            Cursor::Run(reader) => reader.entry(),
+            Cursor::Memory { matches, next } => matches.entry(*next - 1),
+        }
+    }
+}
+
+/// Merges sorted runs (and the sorted matches in `memory`) into `out` in output order. With
+/// `dedup`, an entry whose digest was already seen at the same eventTime is a copy: counted in
+/// `copies`, not passed on.
 fn merge(
-    mut readers: Vec<RunReader>,
+    readers: Vec<RunReader>,
+    memory: Option<&Matches>,
     dedup: bool,
     copies: &mut u64,
     mut out: impl FnMut(&Entry<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
+    let mut readers: Vec<Cursor<'_>> = readers.into_iter().map(Cursor::Run).collect();
+    readers.extend(memory.map(|matches| Cursor::Memory { matches, next: 0 }));
     let mut heap = BinaryHeap::new();
     for (i, reader) in readers.iter_mut().enumerate() {
         if reader.advance()? {
             heap.push(Reverse((reader.entry().key(), i)));
         }
     }
-    let mut time = None;
-    let mut seen: HashSet<u64> = HashSet::new();
-    while let Some(Reverse((key, i))) = heap.pop() {
+    let mut seen = SameTime::default();
+    while let Some(mut top) = heap.peek_mut() {
+        let Reverse((_, i)) = *top;
         let entry = readers[i].entry();
-        if time != Some(key.0) {
-            time = Some(key.0);
-            seen.clear();
-        }
-        let copy = dedup && entry.digest.is_some_and(|d| !seen.insert(d));
-        if copy {
+        if dedup && seen.is_copy(entry.time, entry.digest) {
             *copies += 1;
         } else {
             out(&entry)?;
         }
+        // The next entry of the same run takes the top's place: one sift, not a pop and a push.
         if readers[i].advance()? {
-            heap.push(Reverse((readers[i].entry().key(), i)));
+            *top = Reverse((readers[i].entry().key(), i));
+        } else {
+            std::collections::binary_heap::PeekMut::pop(top);
         }
     }
     Ok(())
+}
+
+/// The digests of the entries of the current eventTime, to recognize copies in a merge.
+/// An eventTime has few entries: they are looked for in a list, and in a set past [`FEW`].
+#[derive(Debug, Default)]
+pub(crate) struct SameTime {
+    time: Option<i64>,
+    few: Vec<u64>,
+    many: HashSet<u64>,
+}
+
+/// Digests of one eventTime looked for one by one; more go to a set.
+const FEW: usize = 32;
+
+impl SameTime {
+    /// Whether the event of eventTime `time` and `digest` is a copy of one seen before at its
+    /// eventTime (events come in output order; without a digest, never).
+    pub(crate) fn is_copy(&mut self, time: i64, digest: Option<u64>) -> bool {
+        if self.time != Some(time) {
+            self.time = Some(time);
+            self.few.clear();
+            // (Clearing a set that grew once sweeps its whole table: only when it holds some.)
+            if !self.many.is_empty() {
+                self.many.clear();
+            }
+        }
+        let Some(digest) = digest else { return false };
+        if self.few.len() < FEW {
+            if self.few.contains(&digest) {
+                return true;
+            }
+            self.few.push(digest);
+            return false;
+        }
+        self.few.contains(&digest) || !self.many.insert(digest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An event whose digest (copies dropped) is read from its text, as a real one.
+    fn event(id: &str, pad: usize) -> Vec<u8> {
+        format!(r#"{{"eventID":"{id}","pad":"{}"}}"#, "x".repeat(pad)).into_bytes()
+    }
+
+    /// What a sorted output hands out: the events and their tags, copied.
+    fn drained(sorted: &mut Sorted) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut out = Vec::new();
+        sorted
+            .for_each_tagged(|raw, _, tag| {
+                out.push((raw.to_vec(), tag.to_vec()));
+                Ok(())
+            })
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn runs_and_the_matches_in_memory_merge_as_one_sort_without_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        // A run as soon as a store holds anything: every store below but the last goes to disk.
+        let spill = Spill::new(dir.path().to_path_buf(), 1);
+        let big = event("big", 3 * BLOCK);
+        let mut expected = Vec::new();
+        let mut last = Matches::new(true).recycling(spill.pool());
+        for (store, times) in [[40, 10, 30], [20, 50, 10], [60, 5, 45]].iter().enumerate() {
+            let mut matches = Matches::new(true).recycling(spill.pool());
+            for (i, &time) in times.iter().enumerate() {
+                let raw = if (store, i) == (1, 0) { big.clone() } else { event(&format!("{store}-{i}"), 100 * i) };
+                matches.push_tagged(time, store, i as u64, &raw, &[store as u8, i as u8]);
+                expected.push(((time, store, i as u64), raw, vec![store as u8, i as u8]));
+            }
+            // A copy of the event at time 10 of the first store, delivered again later.
+            if store == 2 {
+                matches.push_tagged(10, 7, 0, &event("0-1", 100), b"copy");
+            }
+            if store < 2 {
+                spill.offer(&mut matches);
+                assert!(matches.is_empty());
+            }
+            // As the scan merges its tasks' stores: the counters add up.
+            last = last.merge(matches);
+        }
+        assert_eq!(spill.runs(), 2);
+        let mut sorted = spill.finish(last).unwrap();
+        expected.sort_by_key(|e| e.0);
+        let want: Vec<(Vec<u8>, Vec<u8>)> = expected.into_iter().map(|(_, raw, tag)| (raw, tag)).collect();
+        assert_eq!(drained(&mut sorted), want);
+        assert_eq!((sorted.matched(), sorted.copies()), (9, 1));
+    }
+
+    #[test]
+    fn copies_are_recognized_among_many_events_of_one_time() {
+        let mut seen = SameTime::default();
+        for digest in 0..100 {
+            assert!(!seen.is_copy(5, Some(digest)));
+        }
+        assert!(seen.is_copy(5, Some(3)) && seen.is_copy(5, Some(70)), "in the list and in the set");
+        assert!(!seen.is_copy(5, None) && !seen.is_copy(5, None), "no digest, never a copy");
+        assert!(!seen.is_copy(6, Some(3)) && seen.is_copy(6, Some(3)), "a new eventTime starts afresh");
+    }
+
+    #[test]
+    fn a_run_cut_short_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut matches = Matches::new(false);
+        matches.push_tagged(1, 0, 0, &event("a", 10), b"");
+        let file = write_run(dir.path(), |w| matches.drain_sorted(|e| write_entry(w, e))).unwrap();
+        let len = file.metadata().unwrap().len();
+        file.set_len(len - 3).unwrap();
+        let result = merge(open(vec![file]), None, false, &mut 0, |_| Ok(()));
+        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+    }
 }
