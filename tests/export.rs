@@ -241,13 +241,45 @@ const QUERIES: &[&[&str]] = &[
     &["-c", "eventName,userIdentity.type"],
     &["--ip", "2001:db8::/32", "-c", "sourceIPAddress"],
     &["--ip", "2001:db8:0:100::/56", "--ip", "10.0.0.0/8", "-c", "sourceIPAddress"],
+    &["--ip", "::/0", "-c", "sourceIPAddress"],
+    &["--ip", "198.51.100.7", "--ip", "::ffff:0:0/96", "-c", "sourceIPAddress"],
     &["--bucket", "1d", "-c", "eventSource"],
     &["--bucket", "7d"],
 ];
 
+/// The spellings of [`ip_events`] each block holds (each block is also a query of the DuckDB
+/// and sqlglot tests), as ctl reads them (`IpAddr`, each element
+/// of the chain trimmed): an IPv4 block holds addresses written in IPv4 only, an IPv6 block
+/// those written in IPv6 only, the IPv4-mapped ones (`::ffff:192.0.2.1`) included.
+const IP_BLOCKS: &[(&str, &[&str])] = &[
+    ("192.0.2.0/24", &["2001:db8:0:200::5,192.0.2.1", "192.0.2.9", " 192.0.2.10\t", "192.0.2.11\u{b}"]),
+    (
+        "::ffff:192.0.2.0/120",
+        &[
+            "::ffff:192.0.2.1",
+            "::FFFF:C000:0201",
+            "0:0:0:0:0:ffff:192.0.2.7",
+            "198.51.100.7, ::ffff:192.0.2.1",
+            "\u{a0}::ffff:192.0.2.8\u{2028}",
+        ],
+    ),
+    ("198.51.100.7/32", &["198.51.100.7, ::ffff:192.0.2.1"]),
+    ("::192.0.2.0/120", &["::192.0.2.1"]),
+    ("1:2:3:4:5:6:7:0/112", &["1:2:3:4:5:6:7::"]),
+    ("::/128", &["::"]),
+];
+
+/// [`QUERIES`], then a count by address of each of [`IP_BLOCKS`].
+fn queries() -> Vec<Vec<&'static str>> {
+    let blocks = IP_BLOCKS.iter().map(|(block, _)| vec!["--ip", block, "-c", "sourceIPAddress"]);
+    QUERIES.iter().map(|q| q.to_vec()).chain(blocks).collect()
+}
+
 /// Events whose `sourceIPAddress` spells IPv6 addresses every way (compressed, in full, upper
-/// case, in a proxy chain), with IPv4 and service names around them: a JSON file of records.
-fn ipv6_events(path: &Path) {
+/// case, in a proxy chain, IPv4-mapped, with an IPv4 tail), with IPv4, service names and texts
+/// ctl does not read as addresses (leading zeros in IPv4, a scope, a fifth hex digit, nine
+/// groups) around them: a JSON file of records.
+fn ip_events(path: &Path) {
     let addresses = [
         "2001:db8::1",
         "2001:0db8:0000:0000:0000:0000:0000:0002",
@@ -259,6 +291,22 @@ fn ipv6_events(path: &Path) {
         "2001:db8:0:200::5,192.0.2.1",
         "iam.amazonaws.com",
         "10.9.9.9",
+        "::ffff:192.0.2.1",
+        "::FFFF:C000:0201",
+        "0:0:0:0:0:ffff:192.0.2.7",
+        "198.51.100.7, ::ffff:192.0.2.1",
+        "192.0.2.9",
+        " 192.0.2.10\t",
+        "192.0.2.11\u{b}",
+        "\u{a0}::ffff:192.0.2.8\u{2028}",
+        "192.000.002.001",
+        "::ffff:192.0.2.01",
+        "::192.0.2.1",
+        "2001:db8::00001",
+        "fe80::1%eth0",
+        "1:2:3:4:5:6:7::",
+        "::",
+        "2001:db8:0:0:0:0:0:0:1",
     ];
     let records: Vec<Value> = addresses
         .iter()
@@ -344,15 +392,16 @@ fn rows(values: impl IntoIterator<Item = Value>, keys: &[&str]) -> Vec<String> {
 #[test]
 fn duckdb_runs_the_printed_ddl_and_sql_and_counts_as_ctl_query_does() {
     let dir = tempfile::tempdir().unwrap();
-    let mut sources = vec![common::corpus(), dir.path().join("ipv6.json")];
-    ipv6_events(&sources[1]);
+    let mut sources = vec![common::corpus(), dir.path().join("ip.json")];
+    ip_events(&sources[1]);
     sources.extend(common::samples("duckdb_runs_the_printed_ddl_and_sql"));
     let root = dir.path().join("export");
     let source_refs: Vec<&Path> = sources.iter().map(|p| p.as_path()).collect();
     export(&source_refs, &root);
     let ddl = run(&["export", "--ddl", "duckdb", "--out", root.to_str().unwrap()]);
     assert!(ddl.contains("read_parquet"), "{ddl}");
-    let sql: Vec<String> = QUERIES
+    let queries = queries();
+    let sql: Vec<String> = queries
         .iter()
         .map(|q| {
             let mut args = vec!["query", "--sql", "duckdb"];
@@ -362,7 +411,7 @@ fn duckdb_runs_the_printed_ddl_and_sql_and_counts_as_ctl_query_does() {
         .collect();
     let Some(results) = duckdb(&ddl, &sql) else { return };
     let mut nonzero = 0;
-    for ((query, result), sql) in QUERIES.iter().zip(results).zip(&sql) {
+    for ((query, result), sql) in queries.iter().zip(results).zip(&sql) {
         let mut keys: Vec<&str> =
             query.iter().position(|a| *a == "-c").map_or(vec![], |at| query[at + 1].split(',').collect());
         if query.contains(&"--bucket") {
@@ -383,9 +432,22 @@ fn duckdb_runs_the_printed_ddl_and_sql_and_counts_as_ctl_query_does() {
         nonzero += usize::from(!want.is_empty());
     }
     assert!(nonzero >= 16, "only {nonzero} queries matched anything");
-    // Independently of ctl: five of the IPv6 spellings are in 2001:db8::/32.
+    // Independently of ctl: five of the IPv6 spellings are in 2001:db8::/32; each block holds
+    // the spellings listed.
     let ipv6 = run(&["query", "-o", "jsonl", "--ip", "2001:db8::/32", sources[1].to_str().unwrap()]);
     assert_eq!(ipv6.lines().count(), 5, "{ipv6}");
+    for (block, want) in IP_BLOCKS {
+        let found =
+            run(&["query", "-o", "jsonl", "--fields", "sourceIPAddress", "--ip", block, sources[1].to_str().unwrap()]);
+        let mut found: Vec<String> = found
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["sourceIPAddress"].as_str().unwrap().to_string())
+            .collect();
+        found.sort();
+        let mut want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(found, want, "--ip {block}");
+    }
 }
 
 #[test]
@@ -395,7 +457,8 @@ fn sql_says_what_does_not_translate() {
 }
 
 /// Functions sqlglot does not know, checked in each engine's documentation.
-const KNOWN_FUNCTIONS: &[(&str, &str)] = &[("athena", "any_match"), ("trino", "any_match"), ("spark", "array_repeat")];
+const KNOWN_FUNCTIONS: &[(&str, &str)] =
+    &[("athena", "any_match"), ("athena", "to_base"), ("trino", "any_match"), ("trino", "to_base"), ("spark", "conv")];
 
 /// Statements sqlglot does not parse (it keeps them as text), checked in each engine's documentation.
 const KNOWN_COMMANDS: &[&str] =
@@ -420,11 +483,10 @@ fn ddl_and_sql_of_every_engine_parse_in_its_dialect() {
     for dialect in ["athena", "trino", "spark", "duckdb"] {
         let ddl = run(&["export", "--ddl", dialect, "--out", root.to_str().unwrap()]);
         job.push(serde_json::json!({ "dialect": dialect, "text": ddl }));
-        for query in
-            QUERIES.iter().copied().chain([&["--user", "alice", "--where", "{ $.x > 1 }", "--fields", "eventName"][..]])
-        {
+        let more = vec!["--user", "alice", "--where", "{ $.x > 1 }", "--fields", "eventName"];
+        for query in queries().into_iter().chain([more]) {
             let mut args = vec!["query", "--sql", dialect];
-            args.extend_from_slice(query);
+            args.extend_from_slice(&query);
             job.push(serde_json::json!({ "dialect": dialect, "text": run(&args) }));
         }
     }
