@@ -151,6 +151,72 @@ fn summary_of_an_export_is_the_summary_of_its_source() {
     assert_eq!(summary["trails"].as_array().unwrap().len(), 4);
 }
 
+/// A window that cuts the tree (and one that also keeps one region): the summary of the export
+/// counts the files, records and deliveries of the source files the window keeps, as over the
+/// source, byte for byte. The files are checked independently: those whose name's delivery
+/// time lies within the window widened by ctl's documented pruning slack (15 minutes before
+/// `--since`, 2 hours after `--until`).
+#[test]
+fn summary_of_an_export_under_a_window_is_that_of_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = trail_synth::SynthSpec::small(7);
+    spec.accounts = 2;
+    spec.regions = vec!["us-east-1".into(), "eu-west-1".into()];
+    spec.hours = 12;
+    let written = trail_synth::generate(&spec, dir.path()).unwrap();
+    let out = dir.path().join("export");
+    export(&[&written.dump], &out);
+    let (dump, export) = (written.dump.to_str().unwrap(), out.to_str().unwrap());
+    let (since, until) = ("2026-01-01T03:20:00Z", "2026-01-01T06:40:00Z");
+    let windows: [&[&str]; 3] =
+        [&["--since", since, "--until", until], &["--since", since, "--region", "eu-west-1"], &["--until", until]];
+    let whole: Value = serde_json::from_str(&run(&["summary", "-o", "json", dump])).unwrap();
+    for window in windows {
+        for format in ["json", "table"] {
+            let on = |path: &str| {
+                let mut args = vec!["summary", "-o", format];
+                args.extend_from_slice(window);
+                args.push(path);
+                run(&args)
+            };
+            assert_eq!(on(export), on(dump), "{window:?} -o {format}");
+        }
+    }
+    let args = ["summary", "-o", "json", "--since", since, "--until", until, export];
+    let summary: Value = serde_json::from_str(&run(&args)).unwrap();
+    let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap();
+    let (from, to) = (at(since) - chrono::Duration::minutes(15), at(until) + chrono::Duration::hours(2));
+    let kept = walkdir::WalkDir::new(&written.dump)
+        .into_iter()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains("_CloudTrail_") && n.ends_with(".json.gz"))
+        .filter(|n| {
+            let stamp = n.split('_').nth(3).unwrap();
+            let t = chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%MZ").unwrap().and_utc();
+            from <= t && t < to
+        })
+        .count() as u64;
+    assert!(kept > 0 && kept < whole["volume"]["files"].as_u64().unwrap(), "the window cuts the tree");
+    assert_eq!(summary["volume"]["files"].as_u64(), Some(kept));
+    assert_eq!(summary["volume"]["records"].as_u64(), Some(kept * u64::from(spec.events_per_file)));
+    let delivered: u64 = summary["delivery"].as_array().unwrap().iter().map(|r| r["files"].as_u64().unwrap()).sum();
+    assert_eq!(delivered, kept);
+    assert_eq!(summary["digests"], whole["digests"], "digests are never pruned");
+    // An export of an older ctl (manifest layout 1, without the source's files one by one) is
+    // still read, with a note that its figures are its whole source's.
+    let path = out.join("_ctl_export.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["ctl_export"] = 1.into();
+    manifest["source"].as_object_mut().unwrap().remove("logs");
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let old = ctl().args(args).output().unwrap();
+    assert_eq!(old.status.code(), Some(0));
+    let note = String::from_utf8_lossy(&old.stderr);
+    assert!(note.contains("layout 1") && note.contains("whole source"), "{note}");
+    let old: Value = serde_json::from_slice(&old.stdout).unwrap();
+    assert_eq!(old["volume"]["files"], whole["volume"]["files"]);
+}
+
 #[test]
 fn the_corpus_reads_back_json_equal() {
     assert_round_trip(&[&common::corpus()]);
