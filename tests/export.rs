@@ -217,6 +217,28 @@ fn summary_of_an_export_under_a_window_is_that_of_its_source() {
     assert_eq!(old["volume"]["files"], whole["volume"]["files"]);
 }
 
+/// The corpus has what a generated tree lacks: records that are not events, a damaged file,
+/// copies of events, files outside the `AWSLogs/` layout. The summary of its export reports the
+/// source's volume (records, refusals, unreadable files, copies) and file sections.
+#[test]
+fn summary_of_an_exported_corpus_reports_its_source_volume() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    export(&[&common::corpus()], &out);
+    let summary = |path: &Path| -> Value {
+        let out = ctl().args(["-q", "summary", "-o", "json"]).arg(path).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (on_tree, on_export) = (summary(&common::corpus()), summary(&out));
+    let volume = &on_tree["volume"];
+    assert!(volume["not_events"].as_u64() > Some(0) && volume["copies_dropped"].as_u64() > Some(0), "{volume}");
+    assert_eq!(volume["unreadable_files"].as_u64(), Some(1), "{volume}");
+    assert_eq!(on_export["volume"], *volume);
+    for section in ["delivery", "trails", "organizations", "per_day", "accounts", "event_names"] {
+        assert_eq!(on_export[section], on_tree[section], "{section}");
+    }
+}
+
 #[test]
 fn the_corpus_reads_back_json_equal() {
     assert_round_trip(&[&common::corpus()]);

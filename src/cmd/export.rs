@@ -58,6 +58,7 @@ pub fn run(args: &ExportArgs, global: &Global) -> anyhow::Result<Status> {
         logs: LogFiles::of(&session.discovery.inputs, &paths, &scanned.acc.1),
         unreadable: scanned.stats.unreadable,
         skipped: scanned.stats.skipped.total(),
+        copies: session.seen.as_ref().map_or(0, cloudtrail::dedup::Seen::copies),
     };
     let written = exporter.finish(Some(source)).context("completing the export")?;
     let phrase = format!(

@@ -104,6 +104,18 @@ fn volume(session: &Session<'_>, scope: &Scope, stats: &ScanStats, events: u64) 
                     ));
                 }
             }
+            // The copies the export dropped are those of the whole source: they are the
+            // summary's when it selects everything.
+            if scope.selection.is_empty() {
+                volume.copies_dropped += source.copies;
+            } else if source.copies > 0 {
+                session.talk(&format!(
+                    "note: {}: the {} copies of events its source held are not counted (the export holds one of \
+                     each)",
+                    root.display(),
+                    source.copies
+                ));
+            }
             if scope.prefilter.is_active() {
                 session.talk(&format!(
                     "note: {}: the records counted are all those of the source files kept (over the source, \

@@ -124,6 +124,9 @@ pub struct Source {
     /// Inputs skipped once opened when exported (digests known by their content, empty files).
     #[serde(default)]
     pub skipped: u64,
+    /// Copies of events dropped when exported (the export holds one of each).
+    #[serde(default)]
+    pub copies: u64,
 }
 
 /// The inputs of one series, as the source's discovery and `ctl summary` see them: log files
@@ -223,9 +226,17 @@ impl Source {
 }
 
 impl LogFiles {
-    /// The series of `inputs` (found below `roots`, the paths given), with each input's counts
-    /// by its index (absent: none).
-    pub fn of(inputs: &[Input], roots: &[PathBuf], counts: &BTreeMap<usize, FileCounts>) -> Vec<LogFiles> {
+    /// The series of `inputs` (found below `roots`, the paths given), with the counts of
+    /// [`Tallied`] (by input index; an input may have several entries, none when it had no
+    /// record).
+    pub fn of(inputs: &[Input], roots: &[PathBuf], tallied: &[(usize, FileCounts)]) -> Vec<LogFiles> {
+        let mut counts: BTreeMap<usize, FileCounts> = BTreeMap::new();
+        for (file, c) in tallied {
+            let into = counts.entry(*file).or_default();
+            into.records += c.records;
+            into.invalid_records += c.invalid_records;
+            into.not_events += c.not_events;
+        }
         // Per (account, region, in the layout): each file's delivery minute and counts.
         type Files = Vec<(Option<i64>, FileCounts)>;
         let mut series: BTreeMap<(String, String, bool), Files> = BTreeMap::new();
@@ -278,6 +289,15 @@ fn classify(path: &Path, roots: &[PathBuf]) -> Class {
     tree::classify(&tree::key_of(path, &base))
 }
 
+/// The counts of input `file`: the last entry when it is that file's, else a new one.
+fn counted(counts: &mut Vec<(usize, FileCounts)>, file: usize) -> &mut FileCounts {
+    if counts.last().is_none_or(|(last, _)| *last != file) {
+        counts.push((file, FileCounts::default()));
+    }
+    let at = counts.len() - 1;
+    &mut counts[at].1
+}
+
 /// One input's records as the scan engine counts them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FileCounts {
@@ -293,10 +313,12 @@ pub struct Tallied<'v, V> {
 }
 
 impl<V: Visitor> Visitor for Tallied<'_, V> {
-    type Acc = (V::Acc, BTreeMap<usize, FileCounts>);
+    /// The counts per input index, in the order the task met the inputs (a task reads one
+    /// file at a time: a record adds to the last entry, without a lookup).
+    type Acc = (V::Acc, Vec<(usize, FileCounts)>);
 
     fn new_acc(&self) -> Self::Acc {
-        (self.inner.new_acc(), BTreeMap::new())
+        (self.inner.new_acc(), Vec::new())
     }
 
     fn file_may_match(&self, data: &[u8]) -> bool {
@@ -305,7 +327,7 @@ impl<V: Visitor> Visitor for Tallied<'_, V> {
 
     fn record(&self, acc: &mut Self::Acc, file: usize, ordinal: u64, raw: &[u8]) -> Result<(), Refusal> {
         let (inner, counts) = acc;
-        let count = counts.entry(file).or_default();
+        let count = counted(counts, file);
         count.records += 1;
         let result = self.inner.record(inner, file, ordinal, raw);
         match result {
@@ -321,7 +343,7 @@ impl<V: Visitor> Visitor for Tallied<'_, V> {
     }
 
     fn line(&self, acc: &mut Self::Acc, file: usize, ordinal: u64, line: &[u8]) {
-        acc.1.entry(file).or_default().records += 1;
+        counted(&mut acc.1, file).records += 1;
         self.inner.line(&mut acc.0, file, ordinal, line);
     }
 
@@ -329,14 +351,9 @@ impl<V: Visitor> Visitor for Tallied<'_, V> {
         self.inner.end_file(&mut acc.0, file)
     }
 
-    fn merge(&self, a: Self::Acc, b: Self::Acc) -> Self::Acc {
-        let (mut counts, other) = if a.1.len() >= b.1.len() { (a.1, b.1) } else { (b.1, a.1) };
-        for (file, c) in other {
-            let into = counts.entry(file).or_default();
-            into.records += c.records;
-            into.invalid_records += c.invalid_records;
-            into.not_events += c.not_events;
-        }
+    fn merge(&self, a: Self::Acc, mut b: Self::Acc) -> Self::Acc {
+        let mut counts = a.1;
+        counts.append(&mut b.1);
         (self.inner.merge(a.0, b.0), counts)
     }
 
