@@ -151,6 +151,94 @@ fn summary_of_an_export_is_the_summary_of_its_source() {
     assert_eq!(summary["trails"].as_array().unwrap().len(), 4);
 }
 
+/// A window that cuts the tree (and one that also keeps one region): the summary of the export
+/// counts the files, records and deliveries of the source files the window keeps, as over the
+/// source, byte for byte. The files are checked independently: those whose name's delivery
+/// time lies within the window widened by ctl's documented pruning slack (15 minutes before
+/// `--since`, 2 hours after `--until`).
+#[test]
+fn summary_of_an_export_under_a_window_is_that_of_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = trail_synth::SynthSpec::small(7);
+    spec.accounts = 2;
+    spec.regions = vec!["us-east-1".into(), "eu-west-1".into()];
+    spec.hours = 12;
+    let written = trail_synth::generate(&spec, dir.path()).unwrap();
+    let out = dir.path().join("export");
+    export(&[&written.dump], &out);
+    let (dump, export) = (written.dump.to_str().unwrap(), out.to_str().unwrap());
+    let (since, until) = ("2026-01-01T03:20:00Z", "2026-01-01T06:40:00Z");
+    let windows: [&[&str]; 3] =
+        [&["--since", since, "--until", until], &["--since", since, "--region", "eu-west-1"], &["--until", until]];
+    let whole: Value = serde_json::from_str(&run(&["summary", "-o", "json", dump])).unwrap();
+    for window in windows {
+        for format in ["json", "table"] {
+            let on = |path: &str| {
+                let mut args = vec!["summary", "-o", format];
+                args.extend_from_slice(window);
+                args.push(path);
+                run(&args)
+            };
+            assert_eq!(on(export), on(dump), "{window:?} -o {format}");
+        }
+    }
+    let args = ["summary", "-o", "json", "--since", since, "--until", until, export];
+    let summary: Value = serde_json::from_str(&run(&args)).unwrap();
+    let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap();
+    let (from, to) = (at(since) - chrono::Duration::minutes(15), at(until) + chrono::Duration::hours(2));
+    let kept = walkdir::WalkDir::new(&written.dump)
+        .into_iter()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains("_CloudTrail_") && n.ends_with(".json.gz"))
+        .filter(|n| {
+            let stamp = n.split('_').nth(3).unwrap();
+            let t = chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%MZ").unwrap().and_utc();
+            from <= t && t < to
+        })
+        .count() as u64;
+    assert!(kept > 0 && kept < whole["volume"]["files"].as_u64().unwrap(), "the window cuts the tree");
+    assert_eq!(summary["volume"]["files"].as_u64(), Some(kept));
+    assert_eq!(summary["volume"]["records"].as_u64(), Some(kept * u64::from(spec.events_per_file)));
+    let delivered: u64 = summary["delivery"].as_array().unwrap().iter().map(|r| r["files"].as_u64().unwrap()).sum();
+    assert_eq!(delivered, kept);
+    assert_eq!(summary["digests"], whole["digests"], "digests are never pruned");
+    // An export of an older ctl (manifest layout 1, without the source's files one by one) is
+    // still read, with a note that its figures are its whole source's.
+    let path = out.join("_ctl_export.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["ctl_export"] = 1.into();
+    manifest["source"].as_object_mut().unwrap().remove("logs");
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let old = ctl().args(args).output().unwrap();
+    assert_eq!(old.status.code(), Some(0));
+    let note = String::from_utf8_lossy(&old.stderr);
+    assert!(note.contains("layout 1") && note.contains("whole source"), "{note}");
+    let old: Value = serde_json::from_slice(&old.stdout).unwrap();
+    assert_eq!(old["volume"]["files"], whole["volume"]["files"]);
+}
+
+/// The corpus has what a generated tree lacks: records that are not events, a damaged file,
+/// copies of events, files outside the `AWSLogs/` layout. The summary of its export reports the
+/// source's volume (records, refusals, unreadable files, copies) and file sections.
+#[test]
+fn summary_of_an_exported_corpus_reports_its_source_volume() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    export(&[&common::corpus()], &out);
+    let summary = |path: &Path| -> Value {
+        let out = ctl().args(["-q", "summary", "-o", "json"]).arg(path).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (on_tree, on_export) = (summary(&common::corpus()), summary(&out));
+    let volume = &on_tree["volume"];
+    assert!(volume["not_events"].as_u64() > Some(0) && volume["copies_dropped"].as_u64() > Some(0), "{volume}");
+    assert_eq!(volume["unreadable_files"].as_u64(), Some(1), "{volume}");
+    assert_eq!(on_export["volume"], *volume);
+    for section in ["delivery", "trails", "organizations", "per_day", "accounts", "event_names"] {
+        assert_eq!(on_export[section], on_tree[section], "{section}");
+    }
+}
+
 #[test]
 fn the_corpus_reads_back_json_equal() {
     assert_round_trip(&[&common::corpus()]);
@@ -241,13 +329,45 @@ const QUERIES: &[&[&str]] = &[
     &["-c", "eventName,userIdentity.type"],
     &["--ip", "2001:db8::/32", "-c", "sourceIPAddress"],
     &["--ip", "2001:db8:0:100::/56", "--ip", "10.0.0.0/8", "-c", "sourceIPAddress"],
+    &["--ip", "::/0", "-c", "sourceIPAddress"],
+    &["--ip", "198.51.100.7", "--ip", "::ffff:0:0/96", "-c", "sourceIPAddress"],
     &["--bucket", "1d", "-c", "eventSource"],
     &["--bucket", "7d"],
 ];
 
+/// The spellings of [`ip_events`] each block holds (each block is also a query of the DuckDB
+/// and sqlglot tests), as ctl reads them (`IpAddr`, each element
+/// of the chain trimmed): an IPv4 block holds addresses written in IPv4 only, an IPv6 block
+/// those written in IPv6 only, the IPv4-mapped ones (`::ffff:192.0.2.1`) included.
+const IP_BLOCKS: &[(&str, &[&str])] = &[
+    ("192.0.2.0/24", &["2001:db8:0:200::5,192.0.2.1", "192.0.2.9", " 192.0.2.10\t", "192.0.2.11\u{b}"]),
+    (
+        "::ffff:192.0.2.0/120",
+        &[
+            "::ffff:192.0.2.1",
+            "::FFFF:C000:0201",
+            "0:0:0:0:0:ffff:192.0.2.7",
+            "198.51.100.7, ::ffff:192.0.2.1",
+            "\u{a0}::ffff:192.0.2.8\u{2028}",
+        ],
+    ),
+    ("198.51.100.7/32", &["198.51.100.7, ::ffff:192.0.2.1"]),
+    ("::192.0.2.0/120", &["::192.0.2.1"]),
+    ("1:2:3:4:5:6:7:0/112", &["1:2:3:4:5:6:7::"]),
+    ("::/128", &["::"]),
+];
+
+/// [`QUERIES`], then a count by address of each of [`IP_BLOCKS`].
+fn queries() -> Vec<Vec<&'static str>> {
+    let blocks = IP_BLOCKS.iter().map(|(block, _)| vec!["--ip", block, "-c", "sourceIPAddress"]);
+    QUERIES.iter().map(|q| q.to_vec()).chain(blocks).collect()
+}
+
 /// Events whose `sourceIPAddress` spells IPv6 addresses every way (compressed, in full, upper
-/// case, in a proxy chain), with IPv4 and service names around them: a JSON file of records.
-fn ipv6_events(path: &Path) {
+/// case, in a proxy chain, IPv4-mapped, with an IPv4 tail), with IPv4, service names and texts
+/// ctl does not read as addresses (leading zeros in IPv4, a scope, a fifth hex digit, nine
+/// groups) around them: a JSON file of records.
+fn ip_events(path: &Path) {
     let addresses = [
         "2001:db8::1",
         "2001:0db8:0000:0000:0000:0000:0000:0002",
@@ -259,6 +379,22 @@ fn ipv6_events(path: &Path) {
         "2001:db8:0:200::5,192.0.2.1",
         "iam.amazonaws.com",
         "10.9.9.9",
+        "::ffff:192.0.2.1",
+        "::FFFF:C000:0201",
+        "0:0:0:0:0:ffff:192.0.2.7",
+        "198.51.100.7, ::ffff:192.0.2.1",
+        "192.0.2.9",
+        " 192.0.2.10\t",
+        "192.0.2.11\u{b}",
+        "\u{a0}::ffff:192.0.2.8\u{2028}",
+        "192.000.002.001",
+        "::ffff:192.0.2.01",
+        "::192.0.2.1",
+        "2001:db8::00001",
+        "fe80::1%eth0",
+        "1:2:3:4:5:6:7::",
+        "::",
+        "2001:db8:0:0:0:0:0:0:1",
     ];
     let records: Vec<Value> = addresses
         .iter()
@@ -344,15 +480,16 @@ fn rows(values: impl IntoIterator<Item = Value>, keys: &[&str]) -> Vec<String> {
 #[test]
 fn duckdb_runs_the_printed_ddl_and_sql_and_counts_as_ctl_query_does() {
     let dir = tempfile::tempdir().unwrap();
-    let mut sources = vec![common::corpus(), dir.path().join("ipv6.json")];
-    ipv6_events(&sources[1]);
+    let mut sources = vec![common::corpus(), dir.path().join("ip.json")];
+    ip_events(&sources[1]);
     sources.extend(common::samples("duckdb_runs_the_printed_ddl_and_sql"));
     let root = dir.path().join("export");
     let source_refs: Vec<&Path> = sources.iter().map(|p| p.as_path()).collect();
     export(&source_refs, &root);
     let ddl = run(&["export", "--ddl", "duckdb", "--out", root.to_str().unwrap()]);
     assert!(ddl.contains("read_parquet"), "{ddl}");
-    let sql: Vec<String> = QUERIES
+    let queries = queries();
+    let sql: Vec<String> = queries
         .iter()
         .map(|q| {
             let mut args = vec!["query", "--sql", "duckdb"];
@@ -362,7 +499,7 @@ fn duckdb_runs_the_printed_ddl_and_sql_and_counts_as_ctl_query_does() {
         .collect();
     let Some(results) = duckdb(&ddl, &sql) else { return };
     let mut nonzero = 0;
-    for ((query, result), sql) in QUERIES.iter().zip(results).zip(&sql) {
+    for ((query, result), sql) in queries.iter().zip(results).zip(&sql) {
         let mut keys: Vec<&str> =
             query.iter().position(|a| *a == "-c").map_or(vec![], |at| query[at + 1].split(',').collect());
         if query.contains(&"--bucket") {
@@ -383,9 +520,22 @@ fn duckdb_runs_the_printed_ddl_and_sql_and_counts_as_ctl_query_does() {
         nonzero += usize::from(!want.is_empty());
     }
     assert!(nonzero >= 16, "only {nonzero} queries matched anything");
-    // Independently of ctl: five of the IPv6 spellings are in 2001:db8::/32.
+    // Independently of ctl: five of the IPv6 spellings are in 2001:db8::/32; each block holds
+    // the spellings listed.
     let ipv6 = run(&["query", "-o", "jsonl", "--ip", "2001:db8::/32", sources[1].to_str().unwrap()]);
     assert_eq!(ipv6.lines().count(), 5, "{ipv6}");
+    for (block, want) in IP_BLOCKS {
+        let found =
+            run(&["query", "-o", "jsonl", "--fields", "sourceIPAddress", "--ip", block, sources[1].to_str().unwrap()]);
+        let mut found: Vec<String> = found
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["sourceIPAddress"].as_str().unwrap().to_string())
+            .collect();
+        found.sort();
+        let mut want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(found, want, "--ip {block}");
+    }
 }
 
 #[test]
@@ -395,7 +545,8 @@ fn sql_says_what_does_not_translate() {
 }
 
 /// Functions sqlglot does not know, checked in each engine's documentation.
-const KNOWN_FUNCTIONS: &[(&str, &str)] = &[("athena", "any_match"), ("trino", "any_match"), ("spark", "array_repeat")];
+const KNOWN_FUNCTIONS: &[(&str, &str)] =
+    &[("athena", "any_match"), ("athena", "to_base"), ("trino", "any_match"), ("trino", "to_base"), ("spark", "conv")];
 
 /// Statements sqlglot does not parse (it keeps them as text), checked in each engine's documentation.
 const KNOWN_COMMANDS: &[&str] =
@@ -420,11 +571,10 @@ fn ddl_and_sql_of_every_engine_parse_in_its_dialect() {
     for dialect in ["athena", "trino", "spark", "duckdb"] {
         let ddl = run(&["export", "--ddl", dialect, "--out", root.to_str().unwrap()]);
         job.push(serde_json::json!({ "dialect": dialect, "text": ddl }));
-        for query in
-            QUERIES.iter().copied().chain([&["--user", "alice", "--where", "{ $.x > 1 }", "--fields", "eventName"][..]])
-        {
+        let more = vec!["--user", "alice", "--where", "{ $.x > 1 }", "--fields", "eventName"];
+        for query in queries().into_iter().chain([more]) {
             let mut args = vec!["query", "--sql", dialect];
-            args.extend_from_slice(query);
+            args.extend_from_slice(&query);
             job.push(serde_json::json!({ "dialect": dialect, "text": run(&args) }));
         }
     }

@@ -18,7 +18,7 @@ use cloudtrail::query::collect::Matcher;
 use cloudtrail::query::paths_or_here;
 use cloudtrail::summary::FileFacts;
 use cloudtrail_parquet::export::ExportVisitor;
-use cloudtrail_parquet::manifest::{Granularity, Manifest, Source};
+use cloudtrail_parquet::manifest::{Granularity, LogFiles, Manifest, Source, Tallied};
 use cloudtrail_parquet::sql;
 use cloudtrail_parquet::write::{Exporter, Layout};
 
@@ -42,7 +42,8 @@ pub fn run(args: &ExportArgs, global: &Global) -> anyhow::Result<Status> {
     // buffers have their own budget (and hold one log file per thread, a few MB, in practice).
     let exporter = Exporter::create(&args.out, Layout::for_memory(granularity, global.max_memory / 2))?;
     let matcher = Matcher { selection: &scope.selection, prefilter: &scope.prefilter, seen: session.seen.as_ref() };
-    let scanned = session.scan(&ExportVisitor { matcher, exporter: &exporter });
+    // Each input's records counted on the way, for the manifest (see `Source::logs`).
+    let scanned = session.scan(&Tallied { inner: &ExportVisitor { matcher, exporter: &exporter } });
     if let Some(e) = scanned.io_error {
         return Err(anyhow::Error::new(e).context(format!("writing the export into {}", args.out.display())));
     }
@@ -54,6 +55,10 @@ pub fn run(args: &ExportArgs, global: &Global) -> anyhow::Result<Status> {
             .collect(),
         log_files: scanned.stats.files,
         files: FileFacts::of(&session.discovery),
+        logs: LogFiles::of(&session.discovery.inputs, &paths, &scanned.acc.1),
+        unreadable: scanned.stats.unreadable,
+        skipped: scanned.stats.skipped.total(),
+        copies: session.seen.as_ref().map_or(0, cloudtrail::dedup::Seen::copies),
     };
     let written = exporter.finish(Some(source)).context("completing the export")?;
     let phrase = format!(

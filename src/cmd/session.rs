@@ -30,6 +30,9 @@ pub struct Session<'g> {
     pub seen: Option<Seen>,
     /// Copies dropped outside `seen` (by ordered output), for the summary.
     copies: AtomicU64,
+    /// Each export's share of the statistics of the scans so far (its Parquet files and rows),
+    /// in the order of `exports`.
+    exported: Mutex<Vec<ScanStats>>,
     /// Files that could not be read, by kind of failure (see `RecordError::key`).
     failures: Mutex<BTreeMap<&'static str, u64>>,
     /// The problems reported so far (input index and message): a later pass over the same files
@@ -79,6 +82,7 @@ impl<'g> Session<'g> {
             strict,
             seen,
             copies: AtomicU64::new(0),
+            exported: Mutex::default(),
             reported: Mutex::default(),
             failures: Mutex::default(),
             global,
@@ -107,7 +111,7 @@ impl<'g> Session<'g> {
     pub fn scan_reading<V: Visitor>(&self, visitor: &V, query: &export::Query<'_>) -> Scanned<V::Acc> {
         let mut scanned = self.scan_json(visitor);
         let mut first = self.discovery.inputs.len();
-        for (_, _, files) in &self.exports {
+        for (n, (_, _, files)) in self.exports.iter().enumerate() {
             if scanned.stopped_on_problem || scanned.io_error.is_some() {
                 break;
             }
@@ -115,6 +119,9 @@ impl<'g> Session<'g> {
             let (acc, stats) = export::scan(files, first, query, visitor, &on_problem);
             scanned.acc = visitor.merge(scanned.acc, acc);
             scanned.stats = scanned.stats + stats;
+            let mut exported = self.exported.lock().unwrap_or_else(PoisonError::into_inner);
+            exported.resize(self.exports.len(), ScanStats::default());
+            exported[n] = exported[n] + stats;
             first += files.len();
         }
         scanned
@@ -183,6 +190,14 @@ impl<'g> Session<'g> {
         if !self.global.quiet {
             report(message);
         }
+    }
+
+    /// Each export's share of the statistics of the scans so far (what was read from its
+    /// Parquet files), in the order of [`Session::exports`].
+    pub fn exported_stats(&self) -> Vec<ScanStats> {
+        let mut all = self.exported.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        all.resize(self.exports.len(), ScanStats::default());
+        all
     }
 
     /// Counts copies of events that a visitor dropped by itself (not through `seen`).

@@ -12,6 +12,8 @@ use super::{Answer, Global, Status};
 use crate::cli::{OutputFormat, SummaryArgs, SummaryBy};
 use crate::output;
 use cloudtrail::query::collect::Matcher;
+use cloudtrail::query::Scope;
+use cloudtrail::scan::ScanStats;
 use cloudtrail::summary::tally::Summarize;
 use cloudtrail::summary::{FileFacts, Volume};
 
@@ -29,18 +31,7 @@ pub fn run(args: &SummaryArgs, global: &Global) -> anyhow::Result<Status> {
     let stats = scanned.stats;
     let events = scanned.acc.events();
     if !scanned.stopped_on_problem {
-        // An export's files are not its source's: the source's, as the manifest keeps them.
-        let parquet_files: u64 = session.exports.iter().map(|(_, _, files)| files.len() as u64).sum();
-        let sources = session.exports.iter().filter_map(|(_, manifest, _)| manifest.source.as_ref());
-        let volume = Volume {
-            files: stats.files - parquet_files.min(stats.files) + sources.clone().map(|s| s.log_files).sum::<u64>(),
-            unreadable_files: stats.unreadable,
-            records: stats.records,
-            events,
-            copies_dropped: session.seen.as_ref().map_or(0, cloudtrail::dedup::Seen::copies),
-            invalid_records: stats.bad_records,
-            not_events: stats.not_events,
-        };
+        let (volume, exported_files) = volume(&session, &scope, &stats, events);
         let mut summary = scanned.acc.report(&session.discovery, volume, args.top);
         let mut files = FileFacts {
             organizations: std::mem::take(&mut summary.organizations),
@@ -48,8 +39,8 @@ pub fn run(args: &SummaryArgs, global: &Global) -> anyhow::Result<Status> {
             delivery: std::mem::take(&mut summary.delivery),
             digests: std::mem::take(&mut summary.digests),
         };
-        for source in sources {
-            files.add(source.files.clone());
+        for facts in exported_files {
+            files.add(facts);
         }
         (summary.organizations, summary.trails, summary.delivery, summary.digests) =
             (files.organizations, files.trails, files.delivery, files.digests);
@@ -65,6 +56,87 @@ pub fn run(args: &SummaryArgs, global: &Global) -> anyhow::Result<Status> {
     session.summary(&stats, Outcome { phrase: &phrase, key: "summarized", count: events });
     let _ = std::io::stderr().flush();
     Ok(crate::exit::status(Answer::Search { matched: events > 0 }, unreadable))
+}
+
+/// The volume read, and the file facts of each export: an export's are its source's, as the
+/// manifest keeps them, not its Parquet files'. The inputs of the source that the source's own
+/// discovery keeps under the selectors are counted (their records, their deliveries), so that
+/// a time window over an export reports what it reports over the source; organizations, trails
+/// and digests are never pruned. What a manifest cannot tell is said on stderr.
+fn volume(session: &Session<'_>, scope: &Scope, stats: &ScanStats, events: u64) -> (Volume, Vec<FileFacts>) {
+    let mut volume = Volume {
+        files: stats.files,
+        unreadable_files: stats.unreadable,
+        records: stats.records,
+        events,
+        copies_dropped: session.seen.as_ref().map_or(0, cloudtrail::dedup::Seen::copies),
+        invalid_records: stats.bad_records,
+        not_events: stats.not_events,
+    };
+    let prune = &scope.prune;
+    let windowed =
+        prune.since.is_some() || prune.until.is_some() || !prune.accounts.is_empty() || !prune.regions.is_empty();
+    let mut facts = Vec::new();
+    for ((root, manifest, _), read) in session.exports.iter().zip(session.exported_stats()) {
+        // The Parquet files read are not the source's files.
+        volume.files -= read.files.min(volume.files);
+        let Some(source) = &manifest.source else { continue };
+        let mut files = source.files.clone();
+        if manifest.keeps_inputs() {
+            let kept = source.kept(prune);
+            (volume.records, volume.invalid_records, volume.not_events) = (
+                volume.records - read.records.min(volume.records) + kept.records,
+                volume.invalid_records - read.bad_records.min(volume.invalid_records) + kept.invalid_records,
+                volume.not_events - read.not_events.min(volume.not_events) + kept.not_events,
+            );
+            let not_read = source.unreadable + source.skipped;
+            if kept.pruned == 0 {
+                volume.files += source.log_files;
+                volume.unreadable_files += source.unreadable;
+            } else {
+                volume.files += kept.files;
+                files.delivery = cloudtrail::summary::delivery::rows(kept.deliveries);
+                if not_read > 0 {
+                    session.talk(&format!(
+                        "note: {}: {not_read} input(s) of its source could not be read in full when exported; the \
+                         files read here may count those of the window",
+                        root.display()
+                    ));
+                }
+            }
+            // The copies the export dropped are those of the whole source: they are the
+            // summary's when it selects everything.
+            if scope.selection.is_empty() {
+                volume.copies_dropped += source.copies;
+            } else if source.copies > 0 {
+                session.talk(&format!(
+                    "note: {}: the {} copies of events its source held are not counted (the export holds one of \
+                     each)",
+                    root.display(),
+                    source.copies
+                ));
+            }
+            if scope.prefilter.is_active() {
+                session.talk(&format!(
+                    "note: {}: the records counted are all those of the source files kept (over the source, \
+                     files that cannot hold a match are not split into records)",
+                    root.display()
+                ));
+            }
+        } else {
+            volume.files += source.log_files;
+            if windowed {
+                session.talk(&format!(
+                    "note: {}: its manifest (layout {}, an older ctl) keeps no per-file facts: the files and \
+                     deliveries reported are those of its whole source, not of the window",
+                    root.display(),
+                    manifest.ctl_export
+                ));
+            }
+        }
+        facts.push(files);
+    }
+    (volume, facts)
 }
 
 /// The `ctl validate` command that proves the paths given intact (an export's: its source's).

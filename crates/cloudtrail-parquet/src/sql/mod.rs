@@ -67,6 +67,60 @@ impl Dialect {
         }
     }
 
+    /// `expr` with every match of the regular expression `re` replaced by `with` (which may
+    /// hold [`Dialect::group`]s).
+    pub fn regex_replace(self, expr: &str, re: &str, with: &str) -> String {
+        let (re, with) = (self.string(re), self.string(with));
+        match self {
+            Dialect::DuckDb => format!("regexp_replace({expr}, {re}, {with}, 'g')"),
+            _ => format!("regexp_replace({expr}, {re}, {with})"),
+        }
+    }
+
+    /// The text of capturing group `n` in the replacement of [`Dialect::regex_replace`].
+    pub fn group(self, n: u8) -> String {
+        match self {
+            Dialect::DuckDb => format!("\\{n}"),
+            _ => format!("${n}"),
+        }
+    }
+
+    /// The decimal number in the text `expr` (0 to 255) as two lower-case hex digits.
+    pub fn decimal_to_hex2(self, expr: &str) -> String {
+        match self {
+            Dialect::Athena | Dialect::Trino => format!("lpad(to_base(CAST({expr} AS BIGINT), 16), 2, '0')"),
+            Dialect::Spark => format!("lpad(lower(conv({expr}, 10, 16)), 2, '0')"),
+            Dialect::DuckDb => format!("lpad(lower(hex(CAST({expr} AS INTEGER))), 2, '0')"),
+        }
+    }
+
+    /// The array of the parts of the text `expr` between `separator`s (a plain character).
+    pub fn split(self, expr: &str, separator: &str) -> String {
+        let separator = self.string(separator);
+        match self {
+            Dialect::DuckDb => format!("string_split({expr}, {separator})"),
+            _ => format!("split({expr}, {separator})"),
+        }
+    }
+
+    /// The array of `body` for each element `var` of the array `list`.
+    pub fn transform(self, list: &str, var: &str, body: &str) -> String {
+        match self {
+            // DuckDB 1.3 and later: `lambda x: ...` (the arrow is refused from 2.0 on).
+            Dialect::DuckDb => format!("list_transform({list}, lambda {var}: {body})"),
+            _ => format!("transform({list}, {var} -> {body})"),
+        }
+    }
+
+    /// Whether `condition` holds for some element `var` of the array `list`.
+    pub fn any(self, list: &str, var: &str, condition: &str) -> String {
+        match self {
+            Dialect::Athena | Dialect::Trino => format!("any_match({list}, {var} -> {condition})"),
+            Dialect::Spark => format!("exists({list}, {var} -> {condition})"),
+            Dialect::DuckDb => format!("len(list_filter({list}, lambda {var}: {condition})) > 0"),
+        }
+    }
+
     /// The part of `expr` after its last `/`.
     pub fn last_segment(self, expr: &str) -> String {
         match self {

@@ -48,12 +48,19 @@ struct Delivered {
 
 /// The deliveries of the inputs whose names are CloudTrail log file names.
 pub fn deliveries(inputs: &[Input]) -> Vec<DeliveryRow> {
+    rows(inputs.iter().filter_map(|input| {
+        let name = input.path.as_ref().and_then(|p| p.file_name())?;
+        let log = parse_log_name(&name.to_string_lossy()).ok()?;
+        Some((log.account, log.region, log.delivered.timestamp()))
+    }))
+}
+
+/// The deliveries of log files given by the account, region and delivery time (Unix seconds)
+/// their names say, one item per file.
+pub fn rows(files: impl IntoIterator<Item = (String, String, i64)>) -> Vec<DeliveryRow> {
     let mut seen: BTreeMap<(String, String), Delivered> = BTreeMap::new();
-    for input in inputs {
-        let Some(name) = input.path.as_ref().and_then(|p| p.file_name()) else { continue };
-        let Ok(log) = parse_log_name(&name.to_string_lossy()) else { continue };
-        let t = log.delivered.timestamp();
-        let entry = seen.entry((log.account, log.region)).or_insert(Delivered {
+    for (account, region, t) in files {
+        let entry = seen.entry((account, region)).or_insert(Delivered {
             files: 0,
             hours: BTreeSet::new(),
             first: i64::MAX,
