@@ -228,7 +228,7 @@ impl Exporter {
     /// The most memory spare records hold: a quarter of the budget, the rest is for the
     /// records waiting.
     fn spare_cap(&self) -> usize {
-        self.layout.memory / 4
+        self.layout.memory / 8
     }
 
     /// Keeps the records of a group written for [`Exporter::records`], as many as
