@@ -146,6 +146,9 @@ impl Buffered {
     }
 }
 
+/// A row's (`eventSource`, `eventName`) text, `None` where it is not a string.
+type Pair<'a> = (Option<&'a [u8]>, Option<&'a [u8]>);
+
 /// A row group's records in the order of the group.
 pub struct Group {
     records: Vec<Records>,
@@ -157,7 +160,7 @@ impl Group {
     fn of(records: Vec<Records>) -> Group {
         // The (source, name) pairs are few: each is ranked once, and rows are sorted by
         // numbers (rank, then time), not by comparing text.
-        let mut ranks: HashMap<(Option<&[u8]>, Option<&[u8]>), u32> = HashMap::new();
+        let mut ranks: HashMap<Pair<'_>, u32> = HashMap::new();
         let mut keyed: Vec<(u32, Option<i64>, u32, u32)> = Vec::with_capacity(records.iter().map(Records::len).sum());
         for (b, r) in records.iter().enumerate() {
             for row in 0..r.len() {

@@ -113,11 +113,11 @@ const FIRST_CHUNK: usize = 16 << 10;
 
 /// Chunks of the largest size (1 MiB) that stores emptied into sorted runs gave back, for the
 /// stores that grow next. Memory the system maps afresh is zeroed page by page on first touch
-/// (and mimalloc gives freed memory back at once, see main.rs): with a gigabyte of matches
+/// (mimalloc gives freed memory back after 1 ms, see main.rs): with a gigabyte of matches
 /// passing through the runs, fresh chunks were a tenth of a hunt's time. Every chunk given back
 /// is kept: a store takes a fresh one only when the pool is empty, that is when every chunk is
 /// held by a store, so the pool and the stores together never hold more chunks than the stores
-/// held at once at their peak. [`ChunkPool::clear`] frees them when the scan is over.
+/// held at once at their peak. `ChunkPool::clear` frees them when the scan is over.
 #[derive(Debug, Default)]
 pub struct ChunkPool {
     free: std::sync::Mutex<Vec<Vec<u8>>>,
