@@ -115,16 +115,23 @@ fn a_generated_tree_reads_back_json_equal_and_counts_match_serde() {
     assert!(manifest["partitions"].as_array().unwrap().len() >= 4);
 }
 
-#[test]
-fn summary_of_an_export_is_the_summary_of_its_source() {
+/// A generated tree of 2 accounts × 2 regions over `hours` hours (seed `seed`) and its export:
+/// the temporary folder holding both, what was written, and the export's folder.
+fn exported_tree(seed: u64, hours: u32) -> (tempfile::TempDir, trail_synth::SynthOutput, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let mut spec = trail_synth::SynthSpec::small(5);
+    let mut spec = trail_synth::SynthSpec::small(seed);
     spec.accounts = 2;
     spec.regions = vec!["us-east-1".into(), "eu-west-1".into()];
-    spec.hours = 3;
+    spec.hours = hours;
     let written = trail_synth::generate(&spec, dir.path()).unwrap();
     let out = dir.path().join("export");
     export(&[&written.dump], &out);
+    (dir, written, out)
+}
+
+#[test]
+fn summary_of_an_export_is_the_summary_of_its_source() {
+    let (_dir, written, out) = exported_tree(5, 3);
     let dump = written.dump.to_str().unwrap();
     for format in ["json", "table"] {
         let on_tree = run(&["summary", "-o", format, dump]);
@@ -158,14 +165,7 @@ fn summary_of_an_export_is_the_summary_of_its_source() {
 /// `--since`, 2 hours after `--until`).
 #[test]
 fn summary_of_an_export_under_a_window_is_that_of_its_source() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut spec = trail_synth::SynthSpec::small(7);
-    spec.accounts = 2;
-    spec.regions = vec!["us-east-1".into(), "eu-west-1".into()];
-    spec.hours = 12;
-    let written = trail_synth::generate(&spec, dir.path()).unwrap();
-    let out = dir.path().join("export");
-    export(&[&written.dump], &out);
+    let (_dir, written, out) = exported_tree(7, 12);
     let (dump, export) = (written.dump.to_str().unwrap(), out.to_str().unwrap());
     let (since, until) = ("2026-01-01T03:20:00Z", "2026-01-01T06:40:00Z");
     let windows: [&[&str]; 3] =
@@ -198,7 +198,10 @@ fn summary_of_an_export_under_a_window_is_that_of_its_source() {
         .count() as u64;
     assert!(kept > 0 && kept < whole["volume"]["files"].as_u64().unwrap(), "the window cuts the tree");
     assert_eq!(summary["volume"]["files"].as_u64(), Some(kept));
-    assert_eq!(summary["volume"]["records"].as_u64(), Some(kept * u64::from(spec.events_per_file)));
+    assert_eq!(
+        summary["volume"]["records"].as_u64(),
+        Some(kept * u64::from(trail_synth::SynthSpec::small(7).events_per_file))
+    );
     let delivered: u64 = summary["delivery"].as_array().unwrap().iter().map(|r| r["files"].as_u64().unwrap()).sum();
     assert_eq!(delivered, kept);
     assert_eq!(summary["digests"], whole["digests"], "digests are never pruned");
