@@ -445,15 +445,7 @@ print(json.dumps(out))
         return None;
     }
     let job = serde_json::json!({ "ddl": ddl, "sql": sql });
-    let mut child = Process::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), job.to_string().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = python(script, &job.to_string());
     assert!(out.status.success(), "duckdb: {}", String::from_utf8_lossy(&out.stderr));
     Some(serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap())
 }
@@ -601,15 +593,7 @@ for item in json.load(sys.stdin):
     })
 print(json.dumps(out))
 "#;
-    let mut child = Process::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), Value::from(job.clone()).to_string().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = python(script, &Value::from(job.clone()).to_string());
     assert!(out.status.success(), "sqlglot: {}", String::from_utf8_lossy(&out.stderr));
     let results: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(results.len(), job.len());
@@ -631,4 +615,17 @@ print(json.dumps(out))
             assert!(KNOWN_COMMANDS.contains(&c.as_str().unwrap()), "{dialect}: unparsed statement {c}");
         }
     }
+}
+
+/// Runs the Python program `script` with `input` on its standard input; its output.
+fn python(script: &str, input: &str) -> std::process::Output {
+    let mut child = Process::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
 }
