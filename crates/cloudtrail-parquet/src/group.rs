@@ -27,6 +27,10 @@ use crate::encode::Rows;
 /// Rows encoded and handed to the writer at a time when a group is written.
 pub const CHUNK_ROWS: usize = 8192;
 
+/// Bytes of sort-key text a record usually has: an `eventSource` and an `eventName`
+/// (`ec2.amazonaws.com`, `DescribeInstances`).
+const KEY_BYTES: usize = 32;
+
 /// Records selected for one partition, in the order they came in, with their sort keys.
 #[derive(Default)]
 pub struct Records {
@@ -54,7 +58,7 @@ impl Records {
     pub fn with_capacity(bytes: usize, records: usize) -> Records {
         Records {
             bytes: Vec::with_capacity(bytes),
-            keys: Vec::with_capacity(records * 32),
+            keys: Vec::with_capacity(records * KEY_BYTES),
             rows: Vec::with_capacity(records),
         }
     }
