@@ -20,6 +20,7 @@ pub mod export;
 pub mod group;
 pub mod guard;
 pub mod manifest;
+pub mod positional;
 pub mod read;
 pub mod schema;
 pub mod sql;

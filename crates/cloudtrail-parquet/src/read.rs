@@ -10,7 +10,6 @@
 //! selected row are skipped by the page index.
 
 use std::collections::BTreeSet;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -30,6 +29,7 @@ use cloudtrail::scan::{Prune, ScanStats, Visitor};
 use crate::decode::Decoder;
 use crate::guard;
 use crate::manifest::{Granularity, Manifest, UNKNOWN};
+use crate::positional::PositionalFile;
 use crate::schema::{self, EVENT};
 use crate::stats;
 use crate::ExportError;
@@ -173,27 +173,28 @@ pub fn scan<V: Visitor>(
     visitor: &V,
     on_problem: &(dyn Fn(&ExportError) + Sync),
 ) -> (V::Acc, ScanStats) {
-    let metas: Vec<Option<ArrowReaderMetadata>> = files
+    let opened: Vec<Option<(PositionalFile, ArrowReaderMetadata)>> = files
         .par_iter()
         .map(|path| {
-            let file = File::open(path).map_err(|source| ExportError::Io { path: path.clone(), source })?;
+            let file = PositionalFile::open(path).map_err(|source| ExportError::Io { path: path.clone(), source })?;
             // The Arrow schema a writer embeds in the footer is not decoded: it is the export's
             // own schema, known here, and its decoder panics on damaged bytes.
             let options = ArrowReaderOptions::new()
                 .with_page_index(true)
                 .with_skip_arrow_metadata(true)
                 .with_schema(crate::schema::arrow_schema());
-            guard::decoding(|| ArrowReaderMetadata::load(&file, options))
+            let meta = guard::decoding(|| ArrowReaderMetadata::load(&file, options))
                 .map_err(|message| ExportError::Damaged { path: path.clone(), message })?
-                .map_err(|source| ExportError::Parquet { path: path.clone(), source })
+                .map_err(|source| ExportError::Parquet { path: path.clone(), source })?;
+            Ok((file, meta))
         })
         .map(|r| r.map_err(|e| on_problem(&e)).ok())
         .collect();
     let mut stats =
-        ScanStats { unreadable: metas.iter().filter(|m| m.is_none()).count() as u64, ..ScanStats::default() };
+        ScanStats { unreadable: opened.iter().filter(|m| m.is_none()).count() as u64, ..ScanStats::default() };
     let mut units = Vec::new();
-    for (i, meta) in metas.iter().enumerate() {
-        let Some(meta) = meta else { continue };
+    for (i, open) in opened.iter().enumerate() {
+        let Some((_, meta)) = open else { continue };
         stats.files += 1;
         for (rg, group) in meta.metadata().row_groups().iter().enumerate() {
             if stats::group_may_match(group, query.selection) {
@@ -207,8 +208,8 @@ pub fn scan<V: Visitor>(
     let (acc, read) = units
         .into_par_iter()
         .fold(empty, |(mut acc, mut stats), (i, rg)| {
-            let Some(meta) = &metas[i] else { return (acc, stats) };
-            if let Err(e) = read_group(&files[i], meta, rg, first_index + i, query, visitor, &mut acc, &mut stats) {
+            let Some(open) = &opened[i] else { return (acc, stats) };
+            if let Err(e) = read_group(&files[i], open, rg, first_index + i, query, visitor, &mut acc, &mut stats) {
                 on_problem(&e);
                 stats.unreadable += 1;
             }
@@ -282,7 +283,7 @@ fn ranges_of(rows: impl Iterator<Item = usize>, total: usize) -> RowSelection {
 /// The record batches of `builder`, each decoded behind the [`guard`]: a panic of the decoder
 /// is the last item, an error.
 fn batches(
-    builder: ParquetRecordBatchReaderBuilder<File>,
+    builder: ParquetRecordBatchReaderBuilder<PositionalFile>,
     path: &Path,
 ) -> Result<impl Iterator<Item = Result<RecordBatch, ExportError>> + '_, ExportError> {
     let damaged = |message| ExportError::Damaged { path: path.to_path_buf(), message };
@@ -306,7 +307,7 @@ fn batches(
 #[allow(clippy::too_many_arguments)]
 fn read_group<V: Visitor>(
     path: &Path,
-    meta: &ArrowReaderMetadata,
+    (file, meta): &(PositionalFile, ArrowReaderMetadata),
     rg: usize,
     index: usize,
     query: &Query<'_>,
@@ -314,11 +315,10 @@ fn read_group<V: Visitor>(
     acc: &mut V::Acc,
     stats: &mut ScanStats,
 ) -> Result<(), ExportError> {
-    let open = || -> Result<ParquetRecordBatchReaderBuilder<File>, ExportError> {
-        let file = File::open(path).map_err(|source| ExportError::Io { path: path.to_path_buf(), source })?;
-        Ok(ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
+    let open = || {
+        ParquetRecordBatchReaderBuilder::new_with_metadata(file.clone(), meta.clone())
             .with_row_groups(vec![rg])
-            .with_batch_size(8192))
+            .with_batch_size(8192)
     };
     let rows = meta.metadata().row_group(rg).num_rows() as usize;
     let group_bytes = meta.metadata().row_group(rg).compressed_size() as u64;
@@ -339,7 +339,7 @@ fn read_group<V: Visitor>(
             let candidates: Option<Vec<usize>> = match &query.needs.screen {
                 Some(screen_columns) => {
                     let mut builder =
-                        open()?.with_projection(ProjectionMask::roots(descr, screen_columns.iter().copied()));
+                        open().with_projection(ProjectionMask::roots(descr, screen_columns.iter().copied()));
                     if let Some(pages) = &pages {
                         builder = builder.with_row_selection(pages.clone());
                     }
@@ -361,7 +361,7 @@ fn read_group<V: Visitor>(
                 stats.bytes += group_bytes;
                 return Ok(());
             }
-            let mut builder = open()?.with_projection(ProjectionMask::roots(descr, columns.iter().copied()));
+            let mut builder = open().with_projection(ProjectionMask::roots(descr, columns.iter().copied()));
             if let Some(rows_kept) = &candidates {
                 builder = builder.with_row_selection(ranges_of(rows_kept.iter().copied(), rows));
             }
@@ -389,7 +389,7 @@ fn read_group<V: Visitor>(
             Some(ranges_of(matched.into_iter(), rows))
         }
     };
-    let mut builder = open()?.with_projection(ProjectionMask::roots(descr, query.needs.output.iter().copied()));
+    let mut builder = open().with_projection(ProjectionMask::roots(descr, query.needs.output.iter().copied()));
     if let Some(selection) = selection {
         builder = builder.with_row_selection(selection);
     }

@@ -57,6 +57,19 @@ const VARIED: &[&str] = &[
     "useridentity.sessioncontext.attributes.creationdate",
 ];
 
+/// The columns of [`VARIED`] whose values repeat too little for a dictionary to pay: a row
+/// group's dictionary page grew as large as its data pages (100 KB of access keys), and a query
+/// reads and decodes it whole to print a single row. Plain and compressed, they are no larger
+/// (0.3-0.8% smaller, generated and real trees), and a selective query on an export takes a
+/// quarter less CPU.
+const PLAIN: &[&str] = &[
+    "eventtime",
+    schema::TIMESTAMP,
+    "sourceipaddress",
+    "useridentity.accesskeyid",
+    "useridentity.sessioncontext.attributes.creationdate",
+];
+
 /// The leaf columns compressed with zstd (dotted paths).
 fn compressed_columns() -> impl Iterator<Item = String> {
     let json = schema::EVENT.iter().filter(|m| m.kind == schema::Kind::Json).map(|m| m.json.to_lowercase());
@@ -177,18 +190,19 @@ impl Exporter {
             .set_dictionary_page_size_limit(PAGE_BYTES * 4)
             .set_statistics_truncate_length(Some(64))
             .set_created_by(format!("ctl {}", env!("CARGO_PKG_VERSION")));
+        let path = |column: &str| ColumnPath::new(column.split('.').map(str::to_string).collect());
         // A value per event (identifiers, JSON text): a dictionary would only be built to be
         // dropped, and their statistics skip nothing.
         for column in UNIQUE {
-            let path = ColumnPath::from(*column);
-
             properties = properties
-                .set_column_dictionary_enabled(path.clone(), false)
-                .set_column_statistics_enabled(path, EnabledStatistics::None);
+                .set_column_dictionary_enabled(path(column), false)
+                .set_column_statistics_enabled(path(column), EnabledStatistics::None);
         }
         for column in compressed_columns() {
-            let path = ColumnPath::new(column.split('.').map(str::to_string).collect());
-            properties = properties.set_column_compression(path, Compression::ZSTD(level));
+            properties = properties.set_column_compression(path(&column), Compression::ZSTD(level));
+        }
+        for column in PLAIN {
+            properties = properties.set_column_dictionary_enabled(path(column), false);
         }
         let properties = properties.build();
         Ok(Exporter {
