@@ -81,7 +81,7 @@ fn compressed_columns() -> impl Iterator<Item = String> {
 pub struct Layout {
     pub partition_by: Granularity,
     /// The most memory the records waiting to be written may hold, all partitions together,
-    /// with (a quarter of it) the emptied records kept to be filled again.
+    /// with the emptied records kept to be filled again.
     pub memory: usize,
     /// Files open at once, at most.
     pub max_open: usize,
@@ -131,8 +131,8 @@ pub struct Exporter {
     /// written.
     buffered: AtomicUsize,
     /// Records of groups written, emptied, for the scan to fill again: their memory is
-    /// already mapped (new memory costs a page fault per page). They hold `spare_memory`, at
-    /// most [`Exporter::spare_cap`].
+    /// already mapped (new memory costs a page fault and a zeroed page per page). They hold
+    /// `spare_memory`; with `buffered`, at most the budget.
     spare: Mutex<Vec<Records>>,
     spare_memory: AtomicUsize,
     clock: AtomicU64,
@@ -239,25 +239,24 @@ impl Exporter {
         }
     }
 
-    /// The most memory spare records hold: a quarter of the budget, the rest is for the
-    /// records waiting.
-    fn spare_cap(&self) -> usize {
-        self.layout.memory / 8
-    }
-
-    /// Keeps the records of a group written for [`Exporter::records`], as many as
-    /// [`Exporter::spare_cap`] allows.
+    /// Keeps the records of a group written for [`Exporter::records`], as many as fit in the
+    /// budget with the records waiting: all of them, unless others were added meanwhile.
     fn recycle(&self, group: Group) {
         let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
         for mut records in group.into_records() {
             let memory = records.memory();
-            if self.spare_memory.load(Ordering::Relaxed) + memory > self.spare_cap() {
+            if self.held() + memory > self.layout.memory {
                 break;
             }
             records.clear();
             self.spare_memory.fetch_add(memory, Ordering::Relaxed);
             spare.push(records);
         }
+    }
+
+    /// The memory held by the records waiting, being written and spare.
+    fn held(&self) -> usize {
+        self.buffered.load(Ordering::Relaxed) + self.spare_memory.load(Ordering::Relaxed)
     }
 
     /// Adds `records` to `partition`; writes a row group of the partition's records when they
@@ -280,7 +279,7 @@ impl Exporter {
         if let Some(full) = full {
             self.write_group(&slot, full, Encoding::Here)?;
         }
-        while self.buffered.load(Ordering::Relaxed) > self.layout.memory - self.spare_cap() {
+        while self.held() > self.layout.memory {
             let largest = {
                 let parts = self.parts.lock().unwrap_or_else(PoisonError::into_inner);
                 parts.values().max_by_key(|s| s.buffered.load(Ordering::Relaxed)).cloned()
