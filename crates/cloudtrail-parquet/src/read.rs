@@ -315,16 +315,19 @@ fn read_group<V: Visitor>(
     acc: &mut V::Acc,
     stats: &mut ScanStats,
 ) -> Result<(), ExportError> {
-    let open = || {
+    // A reader of the row group's `columns` (top-level indices), without those holding
+    // only nulls in it.
+    let open = |columns: &[usize]| {
+        let columns = stats::columns_with_values(meta.metadata(), rg, columns);
         ParquetRecordBatchReaderBuilder::new_with_metadata(file.clone(), meta.clone())
             .with_row_groups(vec![rg])
             .with_batch_size(8192)
+            .with_projection(ProjectionMask::roots(meta.parquet_schema(), columns))
     };
     let rows = meta.metadata().row_group(rg).num_rows() as usize;
     let group_bytes = meta.metadata().row_group(rg).compressed_size() as u64;
     stats.records += rows as u64;
     let mut buf = Vec::with_capacity(4096);
-    let descr = meta.parquet_schema();
     let selection = match &query.needs.predicate {
         None => None,
         Some(columns) => {
@@ -338,8 +341,7 @@ fn read_group<V: Visitor>(
             }
             let candidates: Option<Vec<usize>> = match &query.needs.screen {
                 Some(screen_columns) => {
-                    let mut builder =
-                        open().with_projection(ProjectionMask::roots(descr, screen_columns.iter().copied()));
+                    let mut builder = open(screen_columns);
                     if let Some(pages) = &pages {
                         builder = builder.with_row_selection(pages.clone());
                     }
@@ -361,7 +363,7 @@ fn read_group<V: Visitor>(
                 stats.bytes += group_bytes;
                 return Ok(());
             }
-            let mut builder = open().with_projection(ProjectionMask::roots(descr, columns.iter().copied()));
+            let mut builder = open(columns);
             if let Some(rows_kept) = &candidates {
                 builder = builder.with_row_selection(ranges_of(rows_kept.iter().copied(), rows));
             }
@@ -389,7 +391,7 @@ fn read_group<V: Visitor>(
             Some(ranges_of(matched.into_iter(), rows))
         }
     };
-    let mut builder = open().with_projection(ProjectionMask::roots(descr, query.needs.output.iter().copied()));
+    let mut builder = open(&query.needs.output);
     if let Some(selection) = selection {
         builder = builder.with_row_selection(selection);
     }

@@ -59,6 +59,26 @@ pub fn group_may_match(group: &RowGroupMetaData, s: &Selection) -> bool {
         && (s.regions.is_empty() || texts("awsregion", &|min, max| exact(&s.regions, min, max)))
 }
 
+/// The top-level columns of `roots` (indices) that may hold a value in row group `rg`: a column
+/// of one leaf whose statistics count as many nulls as rows is left out. Reading it would only
+/// give nulls, and a column not read decodes as those nulls do (the member absent). Never
+/// empty when `roots` is not: the reader needs a column to count rows.
+pub fn columns_with_values(meta: &ParquetMetaData, rg: usize, roots: &[usize]) -> Vec<usize> {
+    let group = meta.row_group(rg);
+    let descr = group.schema_descr();
+    let all_null = |root: usize| {
+        let mut leaves = (0..descr.num_columns()).filter(|&leaf| descr.get_column_root_idx(leaf) == root);
+        let (Some(leaf), None) = (leaves.next(), leaves.next()) else { return false };
+        group.column(leaf).statistics().and_then(Statistics::null_count_opt) == Some(group.num_rows() as u64)
+    };
+    let kept: Vec<usize> = roots.iter().copied().filter(|&root| !all_null(root)).collect();
+    if kept.is_empty() {
+        roots.iter().copied().take(1).collect()
+    } else {
+        kept
+    }
+}
+
 /// The rows of row group `rg` that the page index leaves for the selection's event names,
 /// sources and time window; `None` when it rules nothing out (or there is no page index).
 pub fn page_rows(meta: &ParquetMetaData, rg: usize, s: &Selection) -> Option<RowSelection> {
