@@ -6,22 +6,25 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{StringBuilder, TimestampMillisecondBuilder};
+use arrow_array::builder::TimestampMillisecondBuilder;
+use arrow_array::cast::AsArray;
 use arrow_array::{ArrayRef, ListArray, MapArray, RecordBatch, StructArray};
 use arrow_buffer::{NullBufferBuilder, OffsetBuffer};
 use cloudtrail::record::skip_lenient;
 use cwl_filter::json::{self, SyntaxError};
 
 use crate::schema::{self, Kind, Member, EVENT};
+use crate::text::TextBuilder;
 
 /// The most members a struct of the schema has (slots are kept on the stack).
 const MAX_MEMBERS: usize = 32;
 
-/// The rows built so far, column by column; [`Rows::finish`] turns them into a batch.
+/// The rows built so far, column by column; [`Rows::finish`] turns them into a batch, and
+/// [`Rows::reuse`] takes its memory back once it is written.
 pub struct Rows {
     columns: Vec<Column>,
     timestamp: TimestampMillisecondBuilder,
-    extra: StringBuilder,
+    extra: TextBuilder,
     /// The `_extra` object being written for the current row.
     extra_text: Vec<u8>,
     len: usize,
@@ -40,7 +43,7 @@ impl Rows {
         Rows {
             columns: EVENT.iter().map(|m| Column::new(m.kind)).collect(),
             timestamp: TimestampMillisecondBuilder::new(),
-            extra: StringBuilder::new(),
+            extra: TextBuilder::default(),
             extra_text: Vec::new(),
             len: 0,
             bytes: 0,
@@ -100,11 +103,25 @@ impl Rows {
         } else {
             self.extra_text.push(b'}');
             // Keys and values are slices of a record checked as UTF-8.
-            self.extra.append_value(String::from_utf8_lossy(&self.extra_text));
+            // A chunk's text is far below the 2 GiB a column holds (see `group::CHUNK_BYTES`):
+            // only a single record of over 2 GiB could leave it null.
+            self.extra.append_value(&String::from_utf8_lossy(&self.extra_text));
         }
         self.len += 1;
         self.bytes += raw.len();
         Ok(())
+    }
+
+    /// Takes back the memory of `batch`, made by [`Rows::finish`] and written, for the next
+    /// rows (what is still held elsewhere is left). The rows must be empty.
+    pub fn reuse(&mut self, batch: RecordBatch) {
+        let (_, mut arrays, _) = batch.into_parts();
+        if let Some(extra) = arrays.pop() {
+            self.extra.reuse(extra);
+        }
+        for (column, array) in self.columns.iter_mut().zip(arrays) {
+            column.reuse(array);
+        }
     }
 
     /// The rows as a batch of [`schema::arrow_schema`]; the builders start over empty.
@@ -142,16 +159,16 @@ fn add_extra(text: &mut Vec<u8>, key: &[u8], value: &[u8]) {
 
 /// The builder of one column.
 enum Column {
-    Text { kind: Kind, values: StringBuilder },
+    Text { kind: Kind, values: TextBuilder },
     Struct { members: &'static [Member], children: Vec<Column>, nulls: NullBufferBuilder },
     List { members: &'static [Member], offsets: Vec<i32>, nulls: NullBufferBuilder, item: Box<Column> },
-    Map { offsets: Vec<i32>, nulls: NullBufferBuilder, keys: StringBuilder, values: StringBuilder },
+    Map { offsets: Vec<i32>, nulls: NullBufferBuilder, keys: TextBuilder, values: TextBuilder },
 }
 
 impl Column {
     fn new(kind: Kind) -> Column {
         match kind {
-            Kind::Str | Kind::BoolText | Kind::Json => Column::Text { kind, values: StringBuilder::new() },
+            Kind::Str | Kind::BoolText | Kind::Json => Column::Text { kind, values: TextBuilder::default() },
             Kind::Struct(members) => Column::Struct {
                 members,
                 children: members.iter().map(|m| Column::new(m.kind)).collect(),
@@ -166,8 +183,8 @@ impl Column {
             Kind::Map => Column::Map {
                 offsets: vec![0],
                 nulls: NullBufferBuilder::new(0),
-                keys: StringBuilder::new(),
-                values: StringBuilder::new(),
+                keys: TextBuilder::default(),
+                values: TextBuilder::default(),
             },
         }
     }
@@ -184,20 +201,14 @@ impl Column {
                 };
                 match kind {
                     Kind::Str => match raw.first() {
-                        Some(b'"') => {
-                            values.append_option(json::str_value(raw));
-                            true
-                        }
+                        Some(b'"') => values.append_option(json::str_value(raw)),
                         _ => {
                             values.append_null();
                             false
                         }
                     },
                     Kind::BoolText => match raw {
-                        b"true" | b"false" => {
-                            values.append_value(std::str::from_utf8(raw).unwrap_or_default());
-                            true
-                        }
+                        b"true" | b"false" => values.append_value(std::str::from_utf8(raw).unwrap_or_default()),
                         // Written as a string by some tools: queryable, and kept exactly in `_extra`.
                         b"\"true\"" | b"\"false\"" => {
                             values.append_value(&std::str::from_utf8(raw).unwrap_or_default()[1..raw.len() - 1]);
@@ -209,10 +220,7 @@ impl Column {
                         }
                     },
                     _ => match std::str::from_utf8(raw) {
-                        Ok(text) if raw != b"null" => {
-                            values.append_value(text);
-                            true
-                        }
+                        Ok(text) if raw != b"null" => values.append_value(text),
                         _ => {
                             values.append_null();
                             false
@@ -278,9 +286,14 @@ impl Column {
                         let end = skip_lenient(raw, start)?;
                         match json::str_value(&raw[start..end]) {
                             Some(v) => {
-                                keys.append_value(String::from_utf8_lossy(&json::decode(key)));
-                                values.append_value(v);
-                                count += 1;
+                                let key = String::from_utf8_lossy(&json::decode(key)).into_owned();
+                                if keys.has_room(key.len()) && values.has_room(v.len()) {
+                                    keys.append_value(&key);
+                                    values.append_value(&v);
+                                    count += 1;
+                                } else {
+                                    exact = false;
+                                }
                             }
                             None => exact = false,
                         }
@@ -296,6 +309,34 @@ impl Column {
                 } else {
                     nulls.append_null();
                     value.is_none()
+                }
+            }
+        }
+    }
+
+    /// Takes back the memory of `array`, made by [`Column::finish`] (see [`Rows::reuse`]).
+    fn reuse(&mut self, array: ArrayRef) {
+        match self {
+            Column::Text { values, .. } => values.reuse(array),
+            Column::Struct { children, .. } => {
+                let Some(object) = array.as_struct_opt().cloned() else { return };
+                drop(array);
+                for (child, array) in children.iter_mut().zip(object.into_parts().1) {
+                    child.reuse(array);
+                }
+            }
+            Column::List { item, .. } => {
+                let Some(list) = array.as_list_opt::<i32>().cloned() else { return };
+                drop(array);
+                item.reuse(list.into_parts().2);
+            }
+            Column::Map { keys, values, .. } => {
+                let Some(map) = array.as_map_opt().cloned() else { return };
+                drop(array);
+                let (_, mut entries, _) = map.into_parts().2.into_parts();
+                if let (Some(v), Some(k)) = (entries.pop(), entries.pop()) {
+                    keys.reuse(k);
+                    values.reuse(v);
                 }
             }
         }

@@ -27,6 +27,10 @@ use crate::encode::Rows;
 /// Rows encoded and handed to the writer at a time when a group is written.
 pub const CHUNK_ROWS: usize = 8192;
 
+/// Bytes of JSON encoded at a time, at most (unless one record is larger): each text column
+/// of a chunk then holds less than the 2 GiB its type allows.
+pub const CHUNK_BYTES: usize = 1 << 30;
+
 /// Bytes of sort-key text a record usually has: an `eventSource` and an `eventName`
 /// (`ec2.amazonaws.com`, `DescribeInstances`).
 const KEY_BYTES: usize = 32;
@@ -203,16 +207,35 @@ impl Group {
         self.order.is_empty()
     }
 
-    /// The group's rows cut in chunks of `rows`, in order: what [`Group::encode`] takes.
-    pub fn chunks(&self, rows: usize) -> std::slice::Chunks<'_, (u32, u32)> {
-        self.order.chunks(rows)
+    /// The group's rows cut in chunks of at most `rows` rows and `bytes` bytes of JSON (or
+    /// one row), in order: what [`Group::encode`] takes.
+    pub fn chunks(&self, rows: usize, bytes: usize) -> impl Iterator<Item = &[(u32, u32)]> {
+        let mut rest = &self.order[..];
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            let mut held = 0;
+            let end = rest
+                .iter()
+                .take(rows.max(1))
+                .position(|&(b, row)| {
+                    held += self.records[b as usize].rows[row as usize].record.len();
+                    held > bytes
+                })
+                .unwrap_or(rest.len().min(rows.max(1)))
+                .max(1);
+            let (chunk, after) = rest.split_at(end);
+            rest = after;
+            Some(chunk)
+        })
     }
 
     /// The rows of `chunk` (a slice of [`Group::chunks`]) as a batch of
-    /// [`crate::schema::arrow_schema`]. Fails only on a record that is not a JSON object,
-    /// which the scan's check of every record rules out.
-    pub fn encode(&self, chunk: &[(u32, u32)]) -> Result<RecordBatch, SyntaxError> {
-        let mut rows = Rows::new();
+    /// [`crate::schema::arrow_schema`], built in `rows` (empty; see [`Rows::reuse`]). Fails
+    /// only on a record that is not a JSON object, which the scan's check of every record
+    /// rules out.
+    pub fn encode(&self, chunk: &[(u32, u32)], rows: &mut Rows) -> Result<RecordBatch, SyntaxError> {
         for &(b, row) in chunk {
             let records = &self.records[b as usize];
             rows.push(records.record(row as usize), records.rows[row as usize].time)?;
@@ -238,15 +261,18 @@ mod tests {
         records
     }
 
-    fn names(group: &Group, chunk_rows: usize) -> Vec<String> {
-        group
-            .chunks(chunk_rows)
-            .flat_map(|chunk| {
-                let batch = group.encode(chunk).unwrap();
-                let names = batch.column_by_name("eventname").unwrap().as_string::<i32>().clone();
-                (0..names.len()).map(move |r| if names.is_null(r) { "-".into() } else { names.value(r).to_string() })
-            })
-            .collect()
+    /// The event names of the group's rows, encoded in chunks by one [`Rows`] used again.
+    fn names(group: &Group, chunk_rows: usize, chunk_bytes: usize) -> Vec<String> {
+        let mut rows = Rows::new();
+        let mut out = Vec::new();
+        for chunk in group.chunks(chunk_rows, chunk_bytes) {
+            let batch = group.encode(chunk, &mut rows).unwrap();
+            let names = batch.column_by_name("eventname").unwrap().as_string::<i32>().clone();
+            out.extend((0..names.len()).map(|r| if names.is_null(r) { "-".into() } else { names.value(r).to_string() }));
+            drop(names);
+            rows.reuse(batch);
+        }
+        out
     }
 
     #[test]
@@ -281,7 +307,13 @@ mod tests {
         assert_eq!(group.len(), 4);
         // Nulls first; every chunk size gives the same rows.
         for chunk_rows in [1, 2, 3, CHUNK_ROWS] {
-            assert_eq!(names(&group, chunk_rows), ["-", "W", "X", "Y"]);
+            assert_eq!(names(&group, chunk_rows, CHUNK_BYTES), ["-", "W", "X", "Y"]);
         }
+        // Chunks of fewer bytes than a record hold one record each.
+        assert_eq!(group.chunks(CHUNK_ROWS, 60).map(<[_]>::len).collect::<Vec<_>>(), [1, 1, 1, 1]);
+        assert_eq!(names(&group, CHUNK_ROWS, 1), ["-", "W", "X", "Y"]);
+        // 57 + 70 + 70 bytes, then 70.
+        assert_eq!(group.chunks(CHUNK_ROWS, 200).map(<[_]>::len).collect::<Vec<_>>(), [3, 1]);
+        assert_eq!(group.chunks(2, 200).map(<[_]>::len).collect::<Vec<_>>(), [2, 2]);
     }
 }

@@ -25,6 +25,7 @@ pub mod read;
 pub mod schema;
 pub mod sql;
 pub mod stats;
+pub mod text;
 pub mod write;
 
 use std::path::PathBuf;

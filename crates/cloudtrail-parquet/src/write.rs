@@ -28,7 +28,8 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 
-use crate::group::{Buffered, Group, Records, CHUNK_ROWS};
+use crate::encode::Rows;
+use crate::group::{Buffered, Group, Records, CHUNK_BYTES, CHUNK_ROWS};
 use crate::manifest::{Granularity, Manifest, Partition, Source, MANIFEST};
 use crate::{schema, ExportError};
 
@@ -135,6 +136,9 @@ pub struct Exporter {
     /// `spare_memory`; with `buffered`, at most the budget.
     spare: Mutex<Vec<Records>>,
     spare_memory: AtomicUsize,
+    /// Column builders of chunks written, for the next chunks (one per thread writing at
+    /// once, each as large as a chunk's columns: a few MB).
+    spare_rows: Mutex<Vec<Rows>>,
     clock: AtomicU64,
     events: AtomicU64,
     files: AtomicU64,
@@ -214,6 +218,7 @@ impl Exporter {
             buffered: AtomicUsize::new(0),
             spare: Mutex::new(Vec::new()),
             spare_memory: AtomicUsize::new(0),
+            spare_rows: Mutex::new(Vec::new()),
             clock: AtomicU64::new(0),
             events: AtomicU64::new(0),
             files: AtomicU64::new(0),
@@ -354,16 +359,20 @@ impl Exporter {
         let unencodable = |e: SyntaxError| ParquetError::General(format!("a checked record could not be encoded: {e}"));
         match how {
             Encoding::Here => {
-                for chunk in group.chunks(CHUNK_ROWS) {
-                    let batch = group.encode(chunk).map_err(unencodable).map_err(parquet)?;
+                let mut rows = self.spare_rows.lock().unwrap_or_else(PoisonError::into_inner).pop().unwrap_or_default();
+                for chunk in group.chunks(CHUNK_ROWS, CHUNK_BYTES) {
+                    let batch = group.encode(chunk, &mut rows).map_err(unencodable).map_err(parquet)?;
                     file.writer.write(&batch).map_err(parquet)?;
+                    rows.reuse(batch);
                 }
+                self.spare_rows.lock().unwrap_or_else(PoisonError::into_inner).push(rows);
             }
             Encoding::Parallel => {
                 // One chunk per thread at a time, encoded on the pool while this thread (not a
                 // worker of the pool) holds the files' lock: no task of the pool takes a lock.
-                for window in group.chunks(CHUNK_ROWS * rayon::current_num_threads()) {
-                    let batches: Vec<_> = window.par_chunks(CHUNK_ROWS).map(|chunk| group.encode(chunk)).collect();
+                let chunks: Vec<_> = group.chunks(CHUNK_ROWS, CHUNK_BYTES).collect();
+                for window in chunks.chunks(rayon::current_num_threads()) {
+                    let batches: Vec<_> = window.par_iter().map(|chunk| group.encode(chunk, &mut Rows::new())).collect();
                     for batch in batches {
                         let batch = batch.map_err(unencodable).map_err(parquet)?;
                         file.writer.write(&batch).map_err(parquet)?;
