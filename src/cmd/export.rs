@@ -38,11 +38,11 @@ pub fn run(args: &ExportArgs, global: &Global) -> anyhow::Result<Status> {
         PartitionBy::Month => Granularity::Month,
         PartitionBy::Day => Granularity::Day,
     };
-    // Three quarters of --max-memory for the records waiting to be written as row groups (row
-    // groups of up to 128 MB of JSON: fewer, larger groups make a selective query on the export
-    // faster); the scan's file buffers have their own budget (and hold one log file per
-    // thread, a few MB, in practice).
-    let exporter = Exporter::create(&args.out, Layout::for_memory(granularity, global.max_memory / 4 * 3))?;
+    // Two thirds of --max-memory for the records waiting to be written as row groups, with the
+    // spare records and column builders kept to be filled again (row groups of up to 128 MB of
+    // JSON: fewer, larger groups make a selective query on the export faster); the scan's file
+    // buffers have their own budget (and hold one log file per thread, a few MB, in practice).
+    let exporter = Exporter::create(&args.out, Layout::for_memory(granularity, global.max_memory / 3 * 2))?;
     let matcher = Matcher { selection: &scope.selection, prefilter: &scope.prefilter, seen: session.seen.as_ref() };
     // Each input's records counted on the way, for the manifest (see `Source::logs`).
     let scanned = session.scan(&Tallied { inner: &ExportVisitor { matcher, exporter: &exporter } });

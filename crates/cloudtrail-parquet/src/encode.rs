@@ -112,6 +112,11 @@ impl Rows {
         Ok(())
     }
 
+    /// The memory held by the text columns' builders.
+    pub fn memory(&self) -> usize {
+        self.extra.memory() + self.columns.iter().map(Column::memory).sum::<usize>()
+    }
+
     /// Takes back the memory of `batch`, made by [`Rows::finish`] and written, for the next
     /// rows (what is still held elsewhere is left). The rows must be empty.
     pub fn reuse(&mut self, batch: RecordBatch) {
@@ -311,6 +316,16 @@ impl Column {
                     value.is_none()
                 }
             }
+        }
+    }
+
+    /// The memory held by the builders of text.
+    fn memory(&self) -> usize {
+        match self {
+            Column::Text { values, .. } => values.memory(),
+            Column::Struct { children, .. } => children.iter().map(Column::memory).sum(),
+            Column::List { item, .. } => item.memory(),
+            Column::Map { keys, values, .. } => keys.memory() + values.memory(),
         }
     }
 

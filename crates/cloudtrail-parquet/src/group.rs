@@ -268,7 +268,9 @@ mod tests {
         for chunk in group.chunks(chunk_rows, chunk_bytes) {
             let batch = group.encode(chunk, &mut rows).unwrap();
             let names = batch.column_by_name("eventname").unwrap().as_string::<i32>().clone();
-            out.extend((0..names.len()).map(|r| if names.is_null(r) { "-".into() } else { names.value(r).to_string() }));
+            out.extend(
+                (0..names.len()).map(|r| if names.is_null(r) { "-".into() } else { names.value(r).to_string() }),
+            );
             drop(names);
             rows.reuse(batch);
         }

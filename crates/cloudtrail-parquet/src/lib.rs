@@ -2,12 +2,14 @@
 //! Trino, Spark, DuckDB).
 //!
 //! - [`schema`]: the table (AWS's Athena table for CloudTrail, plus what it lacks), lossless;
-//! - [`encode`] and [`decode`]: an event's JSON into a row and back;
+//! - [`encode`] and [`decode`]: an event's JSON into a row and back; [`text`]: the builder
+//!   of text columns whose memory serves batch after batch;
 //! - [`mod@write`]: the partitioned writer of an export, in bounded memory, fed by
 //!   [`export::ExportVisitor`] from the scan engine;
 //! - [`manifest`]: `_ctl_export.json`, which marks a folder as an export;
 //! - [`read`]: an export read back through the scan engine's visitors, pruning partitions
-//!   and row groups, reading only the columns a question needs;
+//!   and row groups, reading only the columns a question needs; [`positional`]: its files
+//!   read at offsets;
 //! - [`sql`]: the CREATE TABLE of an export and ctl queries as SQL, per engine;
 //! - [`guard`]: every call into the Parquet decoder, its panics on damaged bytes turned into
 //!   errors.

@@ -43,6 +43,11 @@ impl TextBuilder {
         true
     }
 
+    /// The memory held.
+    pub fn memory(&self) -> usize {
+        self.values.capacity() + self.offsets.capacity() * size_of::<i32>()
+    }
+
     /// Appends a null row.
     pub fn append_null(&mut self) {
         let end = self.offsets.last().copied().unwrap_or(0);
@@ -67,8 +72,12 @@ impl TextBuilder {
         let values = std::mem::take(&mut self.values);
         // The values are whole `str`s one after the other, and the offsets their ends: the
         // array's checks (UTF-8, offsets in order and within the values) cannot fail.
-        StringArray::try_new(OffsetBuffer::new(ScalarBuffer::from(offsets)), Buffer::from_vec(values), self.nulls.finish())
-            .expect("text rows make a valid array")
+        StringArray::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(values),
+            self.nulls.finish(),
+        )
+        .expect("text rows make a valid array")
     }
 
     /// Takes back the memory of `array`, made by [`TextBuilder::finish`], when nothing else

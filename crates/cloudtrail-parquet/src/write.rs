@@ -39,6 +39,9 @@ pub const PAGE_ROWS: usize = 4096;
 /// Bytes per data page, at most (checked every 1,024 rows).
 pub const PAGE_BYTES: usize = 64 << 10;
 
+/// The least memory of records kept to be filled again ([`Exporter::records`]).
+const SPARE_RECORDS_MIN: usize = 64 << 10;
+
 /// The columns whose values are mostly distinct from event to event.
 const UNIQUE: &[&str] =
     &["eventid", "requestid", "sharedeventid", "requestparameters", "responseelements", "additionaleventdata"];
@@ -131,14 +134,14 @@ pub struct Exporter {
     /// The memory held by the records waiting in every partition, and by the groups being
     /// written.
     buffered: AtomicUsize,
-    /// Records of groups written, emptied, for the scan to fill again: their memory is
-    /// already mapped (new memory costs a page fault and a zeroed page per page). They hold
-    /// `spare_memory`; with `buffered`, at most the budget.
+    /// Records of groups written, emptied, for the scan to fill again, and column builders
+    /// of chunks written, for the next chunks (one per thread writing at once, each as large
+    /// as a chunk's columns, 15 MB): their memory is already mapped (new memory costs a page
+    /// fault and a zeroed page per page). Both hold `spare_memory`; with `buffered`, at most
+    /// the budget.
     spare: Mutex<Vec<Records>>,
-    spare_memory: AtomicUsize,
-    /// Column builders of chunks written, for the next chunks (one per thread writing at
-    /// once, each as large as a chunk's columns: a few MB).
     spare_rows: Mutex<Vec<Rows>>,
+    spare_memory: AtomicUsize,
     clock: AtomicU64,
     events: AtomicU64,
     files: AtomicU64,
@@ -245,11 +248,16 @@ impl Exporter {
     }
 
     /// Keeps the records of a group written for [`Exporter::records`], as many as fit in the
-    /// budget with the records waiting: all of them, unless others were added meanwhile.
+    /// budget with the records waiting (all of them, unless others were added meanwhile),
+    /// but for small ones: the allocator serves those from memory it holds already, and
+    /// thousands kept (a tree of one event per file) cost more than their size.
     fn recycle(&self, group: Group) {
         let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
         for mut records in group.into_records() {
             let memory = records.memory();
+            if memory < SPARE_RECORDS_MIN {
+                continue;
+            }
             if self.held() + memory > self.layout.memory {
                 break;
             }
@@ -259,9 +267,22 @@ impl Exporter {
         }
     }
 
-    /// The memory held by the records waiting, being written and spare.
+    /// The memory held by the records waiting, being written and spare, and by the spare
+    /// column builders.
     fn held(&self) -> usize {
         self.buffered.load(Ordering::Relaxed) + self.spare_memory.load(Ordering::Relaxed)
+    }
+
+    /// Column builders for a group's chunks: a spare one if any.
+    fn spare_rows(&self) -> Rows {
+        let rows = self.spare_rows.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        rows.inspect(|rows| _ = self.spare_memory.fetch_sub(rows.memory(), Ordering::Relaxed)).unwrap_or_default()
+    }
+
+    /// Keeps `rows`, empty, for [`Exporter::spare_rows`].
+    fn keep_rows(&self, rows: Rows) {
+        self.spare_memory.fetch_add(rows.memory(), Ordering::Relaxed);
+        self.spare_rows.lock().unwrap_or_else(PoisonError::into_inner).push(rows);
     }
 
     /// Adds `records` to `partition`; writes a row group of the partition's records when they
@@ -359,20 +380,21 @@ impl Exporter {
         let unencodable = |e: SyntaxError| ParquetError::General(format!("a checked record could not be encoded: {e}"));
         match how {
             Encoding::Here => {
-                let mut rows = self.spare_rows.lock().unwrap_or_else(PoisonError::into_inner).pop().unwrap_or_default();
+                let mut rows = self.spare_rows();
                 for chunk in group.chunks(CHUNK_ROWS, CHUNK_BYTES) {
                     let batch = group.encode(chunk, &mut rows).map_err(unencodable).map_err(parquet)?;
                     file.writer.write(&batch).map_err(parquet)?;
                     rows.reuse(batch);
                 }
-                self.spare_rows.lock().unwrap_or_else(PoisonError::into_inner).push(rows);
+                self.keep_rows(rows);
             }
             Encoding::Parallel => {
                 // One chunk per thread at a time, encoded on the pool while this thread (not a
                 // worker of the pool) holds the files' lock: no task of the pool takes a lock.
                 let chunks: Vec<_> = group.chunks(CHUNK_ROWS, CHUNK_BYTES).collect();
                 for window in chunks.chunks(rayon::current_num_threads()) {
-                    let batches: Vec<_> = window.par_iter().map(|chunk| group.encode(chunk, &mut Rows::new())).collect();
+                    let batches: Vec<_> =
+                        window.par_iter().map(|chunk| group.encode(chunk, &mut Rows::new())).collect();
                     for batch in batches {
                         let batch = batch.map_err(unencodable).map_err(parquet)?;
                         file.writer.write(&batch).map_err(parquet)?;
