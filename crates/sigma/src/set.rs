@@ -50,16 +50,23 @@ pub struct RuleSet {
 struct FieldIndex {
     field: FieldPath,
     rules: HashMap<String, Vec<u32>, foldhash::fast::FixedState>,
+    /// The length of the longest value: ASCII text longer cannot be one (a user agent
+    /// against `TruffleHog`).
+    longest: usize,
 }
 
 impl FieldIndex {
     /// The rules indexed under `value` (folded first, as Sigma compares without case).
     fn get(&self, value: Value<'_>) -> &[u32] {
         let Some(text) = value.text() else { return &[] };
+        let ascii = text.is_ascii();
+        if ascii && text.len() > self.longest {
+            return &[];
+        }
         // Short ASCII text (API names, service names, types) is folded on the stack.
         let mut word = [0u8; 64];
         let found = match word.get_mut(..text.len()) {
-            Some(folded) if text.is_ascii() => {
+            Some(folded) if ascii => {
                 folded.copy_from_slice(text.as_bytes());
                 folded.make_ascii_lowercase();
                 std::str::from_utf8(folded).ok().and_then(|t| self.rules.get(t))
@@ -119,8 +126,13 @@ impl RuleSet {
                 None => screened = false,
             }
         }
-        let mut indexes: Vec<FieldIndex> =
-            by_field.into_iter().map(|(field, rules)| FieldIndex { field: FieldPath::new(&field), rules }).collect();
+        let mut indexes: Vec<FieldIndex> = by_field
+            .into_iter()
+            .map(|(field, rules)| {
+                let longest = rules.keys().map(String::len).max().unwrap_or(0);
+                FieldIndex { field: FieldPath::new(&field), rules, longest }
+            })
+            .collect();
         let rank = |f: &FieldIndex| PREFERRED.iter().position(|&p| p == f.field.name()).unwrap_or(PREFERRED.len());
         indexes.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.field.name().cmp(b.field.name())));
         literals.sort();

@@ -336,13 +336,17 @@ impl Matches {
         Entry { time: item.time, file: item.file, ordinal: item.ordinal, digest: item.digest, raw, tag }
     }
 
-    /// Sorts the held matches in output order, drops copies, hands each to `f` and empties the
-    /// store (its counters are kept): a sorted run for [`super::spill`].
-    pub(crate) fn drain_sorted<E>(&mut self, mut f: impl FnMut(&Entry<'_>) -> Result<(), E>) -> Result<(), E> {
+    /// Sorts the held matches in output order, drops copies, hands them to `f` in that order
+    /// (all borrowed from the store for the call, so that a writer may gather several before
+    /// it writes) and empties the store (its counters are kept): a sorted run for
+    /// [`super::spill`].
+    pub(crate) fn drain_sorted<E>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Iterator<Item = Entry<'_>>) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.sort_and_drop_copies();
-        for i in 0..self.items.len() {
-            f(&self.entry(i))?;
-        }
+        let held = &*self;
+        f(&mut (0..held.items.len()).map(|i| held.entry(i)))?;
         // The store goes on growing: its index keeps its room (a run's worth, bounded as the run).
         self.items.clear();
         let chunks = std::mem::take(&mut self.chunks);
