@@ -96,13 +96,21 @@ impl Observations {
         self.bytes += std::mem::size_of::<Observation>() as u64;
     }
 
-    /// Both tasks' observations.
-    pub fn merge(mut self, other: Observations) -> Observations {
-        for (mine, theirs) in self.per.iter_mut().zip(other.per) {
-            mine.extend(theirs);
+    /// Both tasks' observations. The larger of each pair of lists and maps takes in the other
+    /// (their order does not matter: runs are sorted), so that its room is used rather than
+    /// fresh memory for a larger one.
+    pub fn merge(mut self, mut other: Observations) -> Observations {
+        for (mine, theirs) in self.per.iter_mut().zip(&mut other.per) {
+            if theirs.capacity() > mine.capacity() {
+                std::mem::swap(mine, theirs);
+            }
+            mine.extend_from_slice(theirs);
         }
-        for (mine, theirs) in self.groups.iter_mut().zip(other.groups) {
-            for (group, texts) in theirs {
+        for (mine, theirs) in self.groups.iter_mut().zip(&mut other.groups) {
+            if theirs.capacity() > mine.capacity() {
+                std::mem::swap(mine, theirs);
+            }
+            for (group, texts) in theirs.drain() {
                 match mine.entry(group) {
                     std::collections::hash_map::Entry::Occupied(_) => self.bytes -= texts_bytes(&texts),
                     std::collections::hash_map::Entry::Vacant(v) => {

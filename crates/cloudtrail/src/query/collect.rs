@@ -259,10 +259,16 @@ impl Matches {
         }
     }
 
-    fn append(mut self, other: Matches) -> Matches {
+    fn append(mut self, mut other: Matches) -> Matches {
         let base = self.chunks.len() as u32;
-        self.chunks.extend(other.chunks);
-        self.items.extend(other.items.into_iter().map(|i| Item { chunk: i.chunk + base, ..i }));
+        self.chunks.append(&mut other.chunks);
+        other.items.iter_mut().for_each(|i| i.chunk += base);
+        // The larger index takes in the smaller (the index is sorted before any use, so its
+        // order does not matter): its room is used, rather than fresh memory for a larger one.
+        if other.items.capacity() > self.items.capacity() {
+            std::mem::swap(&mut self.items, &mut other.items);
+        }
+        self.items.extend_from_slice(&other.items);
         self.matched += other.matched;
         self.copies += other.copies;
         self.bytes += other.bytes;
