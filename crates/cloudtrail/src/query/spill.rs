@@ -278,10 +278,8 @@ fn write_entries<'m>(w: &mut impl Write, entries: &mut dyn Iterator<Item = Entry
         if batch.is_empty() {
             return Ok(());
         }
-        let mut slices: Vec<IoSlice<'_>> = batch
-            .iter()
-            .flat_map(|(e, head)| [IoSlice::new(head), IoSlice::new(e.raw), IoSlice::new(e.tag)])
-            .collect();
+        let mut slices: Vec<IoSlice<'_>> =
+            batch.iter().flat_map(|(e, head)| [IoSlice::new(head), IoSlice::new(e.raw), IoSlice::new(e.tag)]).collect();
         let mut rest = &mut slices[..];
         while !rest.is_empty() {
             match w.write_vectored(rest) {
@@ -391,7 +389,10 @@ fn open(runs: Vec<File>) -> Vec<RunReader> {
 /// Where the merge takes entries from: a run on disk, or the sorted matches still in memory.
 enum Cursor<'m> {
     Run(RunReader),
-    Memory { matches: &'m Matches, next: usize },
+    Memory {
+        matches: &'m Matches,
+        next: usize,
+    },
     /// A run read to its end and let go ([`Cursor::close`]).
     Closed,
 }
