@@ -317,7 +317,7 @@ impl Visitor for Hunter<'_> {
     fn new_acc(&self) -> Found {
         Found {
             matches: Matches::new(self.dedup).recycling(self.spill.pool()),
-            observations: self.runs.store(self.set.correlations.len()),
+            observations: Observations::new(self.set.correlations.len()),
             // The reader's bracket counter (SIMD) skips the containers rules do not look into.
             index: Index::new(cloudtrail::record::skip_lenient),
             rules: Vec::new(),
@@ -377,7 +377,7 @@ impl Visitor for Hunter<'_> {
     fn merge(&self, a: Found, b: Found) -> Found {
         let mut matches = a.matches.merge(b.matches);
         self.spill.offer(&mut matches);
-        let mut observations = self.runs.merge(a.observations, b.observations);
+        let mut observations = a.observations.merge(b.observations);
         self.runs.offer(&mut observations);
         Found { matches, observations, index: a.index, rules: a.rules, tag: a.tag, screen: a.screen }
     }

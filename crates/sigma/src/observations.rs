@@ -96,17 +96,15 @@ impl Observations {
         self.bytes += std::mem::size_of::<Observation>() as u64;
     }
 
-    /// Moves `other`'s observations into this store, `other` left empty (its room kept). The
-    /// larger of each pair of lists and maps takes in the other (their order does not matter:
-    /// runs are sorted), so that its room is used rather than fresh memory for a larger one.
-    fn take_in(&mut self, other: &mut Observations) {
-        self.bytes += std::mem::take(&mut other.bytes);
+    /// Both tasks' observations. The larger of each pair of lists and maps takes in the other
+    /// (their order does not matter: runs are sorted), so that its room is used rather than
+    /// fresh memory for a larger one.
+    pub fn merge(mut self, mut other: Observations) -> Observations {
         for (mine, theirs) in self.per.iter_mut().zip(&mut other.per) {
             if theirs.capacity() > mine.capacity() {
                 std::mem::swap(mine, theirs);
             }
             mine.extend_from_slice(theirs);
-            theirs.clear();
         }
         for (mine, theirs) in self.groups.iter_mut().zip(&mut other.groups) {
             if theirs.capacity() > mine.capacity() {
@@ -121,6 +119,8 @@ impl Observations {
                 }
             }
         }
+        self.bytes += other.bytes;
+        self
     }
 
     /// Observations held in memory.
@@ -222,11 +222,7 @@ impl<'c> Sweeping<'c> {
     }
 }
 
-/// Where sorted runs of observations go; shared by the tasks of one scan. It also keeps the
-/// stores that merges emptied, with their room, for the tasks that start next ([`Runs::store`]):
-/// a store's lists and maps grow to a run's worth, and growing them afresh in every task was
-/// a fifth of a dense hunt's page faults. Those kept never outnumber the stores that were
-/// held at once.
+/// Where sorted runs of observations go; shared by the tasks of one scan.
 #[derive(Debug)]
 pub struct Runs {
     dir: PathBuf,
@@ -234,29 +230,13 @@ pub struct Runs {
     files: Mutex<Vec<File>>,
     error: Mutex<Option<io::Error>>,
     failed: AtomicBool,
-    spare: Mutex<Vec<Observations>>,
 }
 
 impl Runs {
     /// Runs go to anonymous files in `dir`; a task's observations are written out once they
     /// hold more than `run_bytes`.
     pub fn new(dir: PathBuf, run_bytes: u64) -> Runs {
-        let (files, error, spare) = (Mutex::default(), Mutex::default(), Mutex::default());
-        Runs { dir, run_bytes, files, error, failed: AtomicBool::new(false), spare }
-    }
-
-    /// An empty store for a task's observations of `correlations` correlations: one a merge
-    /// emptied when there is one.
-    pub fn store(&self, correlations: usize) -> Observations {
-        let spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        spare.filter(|s| s.per.len() == correlations).unwrap_or_else(|| Observations::new(correlations))
-    }
-
-    /// Both tasks' observations in one store; the store emptied is kept for [`Runs::store`].
-    pub fn merge(&self, mut a: Observations, mut b: Observations) -> Observations {
-        a.take_in(&mut b);
-        self.spare.lock().unwrap_or_else(PoisonError::into_inner).push(b);
-        a
+        Runs { dir, run_bytes, files: Mutex::default(), error: Mutex::default(), failed: AtomicBool::new(false) }
     }
 
     /// Writes `held` out as a sorted run when it holds more than the run size.
