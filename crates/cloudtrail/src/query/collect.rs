@@ -118,14 +118,9 @@ const FIRST_CHUNK: usize = 16 << 10;
 /// is kept: a store takes a fresh one only when the pool is empty, that is when every chunk is
 /// held by a store, so the pool and the stores together never hold more chunks than the stores
 /// held at once at their peak. `ChunkPool::clear` frees them when the scan is over.
-///
-/// The pool keeps the indexes of stores merged into others too (emptied, their room kept),
-/// for the stores that start next: a store's index grows to a run's worth of items, and
-/// growing it afresh in every new store was more page faults than the chunks.
 #[derive(Debug, Default)]
 pub struct ChunkPool {
     free: std::sync::Mutex<Vec<Vec<u8>>>,
-    indexes: std::sync::Mutex<Vec<Vec<Item>>>,
 }
 
 impl ChunkPool {
@@ -133,28 +128,8 @@ impl ChunkPool {
         self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn indexes(&self) -> std::sync::MutexGuard<'_, Vec<Vec<Item>>> {
-        self.indexes.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
     fn take(&self) -> Option<Vec<u8>> {
         self.free().pop()
-    }
-
-    /// An emptied index, the largest kept.
-    fn take_index(&self) -> Option<Vec<Item>> {
-        self.indexes().pop()
-    }
-
-    /// Keeps an index (emptied here) when it has room; the largest are handed out first.
-    fn give_index(&self, mut index: Vec<Item>) {
-        if index.capacity() == 0 {
-            return;
-        }
-        index.clear();
-        let mut indexes = self.indexes();
-        let at = indexes.partition_point(|kept| kept.capacity() <= index.capacity());
-        indexes.insert(at, index);
     }
 
     fn give(&self, chunks: Vec<Vec<u8>>) {
@@ -167,10 +142,9 @@ impl ChunkPool {
         }
     }
 
-    /// Frees the chunks and indexes kept.
+    /// Frees the chunks kept.
     pub(crate) fn clear(&self) {
         *self.free() = Vec::new();
-        *self.indexes() = Vec::new();
     }
 }
 
@@ -225,11 +199,6 @@ impl Matches {
 
     /// Copies `raw` and `tag` into the chunks and records `item` (its place in them is filled in).
     fn store(&mut self, item: Item, raw: &[u8], tag: &[u8]) {
-        if self.items.capacity() == 0 {
-            if let Some(index) = self.pool.as_ref().and_then(|p| p.take_index()) {
-                self.items = index;
-            }
-        }
         let size = raw.len() + tag.len();
         let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= size);
         if !fits {
@@ -300,9 +269,6 @@ impl Matches {
             std::mem::swap(&mut self.items, &mut other.items);
         }
         self.items.extend_from_slice(&other.items);
-        if let Some(pool) = &self.pool {
-            pool.give_index(other.items);
-        }
         self.matched += other.matched;
         self.copies += other.copies;
         self.bytes += other.bytes;
