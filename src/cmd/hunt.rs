@@ -344,11 +344,17 @@ impl Visitor for Hunter<'_> {
         if rules.is_empty() {
             return Ok(());
         }
-        let view = EventView::parse(raw)?;
-        if !self.selection.is_empty() && !self.selection.matches(&view, raw) {
-            return Ok(());
-        }
-        cloudtrail::record::admit(raw, &view)?;
+        let view = if self.selection.is_empty() {
+            // The members the rules were evaluated on make the view: no second walk.
+            cloudtrail::record::admit_members(raw, |f| event.for_each_member(f))?
+        } else {
+            let view = EventView::parse(raw)?;
+            if !self.selection.matches(&view, raw) {
+                return Ok(());
+            }
+            cloudtrail::record::admit(raw, &view)?;
+            view
+        };
         let time = view.event_time_ms().unwrap_or(NO_TIME);
         let standalone = rules.iter().copied().filter(|&r| self.set.rules[r as usize].standalone);
         tag(buffer, time, raw, standalone);

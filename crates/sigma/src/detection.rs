@@ -51,6 +51,18 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// Calls `f` with the field of every field test in the predicate.
+    pub fn fields(&self, f: &mut impl FnMut(&crate::event::FieldPath)) {
+        match self {
+            Expr::All(items) | Expr::Any(items) => items.iter().for_each(|e| e.fields(f)),
+            Expr::Not(inner) => inner.fields(f),
+            Expr::Field(test) => f(&test.field),
+            Expr::Keywords { .. } => {}
+        }
+    }
+}
+
 /// Compiles the `detection` section of a rule (or the `filter` section of a global filter:
 /// its search identifiers and `condition`).
 pub fn compile(detection: &Yaml, placeholders: &Placeholders) -> Result<Expr, RuleError> {

@@ -19,12 +19,12 @@ use cwl_filter::json::{self, SyntaxError};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FieldPath {
     name: String,
-    segments: Vec<String>,
+    segments: Vec<Key>,
 }
 
 impl FieldPath {
     pub fn new(name: &str) -> FieldPath {
-        FieldPath { name: name.to_string(), segments: name.split('.').map(str::to_string).collect() }
+        FieldPath { name: name.to_string(), segments: name.split('.').map(Key::new).collect() }
     }
 
     /// The name as the rule wrote it.
@@ -34,8 +34,54 @@ impl FieldPath {
 
     /// The last segment: the key a record holding the field has.
     pub fn key(&self) -> &str {
-        self.segments.last().map_or("", String::as_str)
+        self.segments.last().map_or("", |k| k.text.as_str())
     }
+}
+
+/// One segment of a field name, with its [`fingerprint`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    text: String,
+    print: u64,
+}
+
+impl Key {
+    fn new(text: &str) -> Key {
+        Key { text: text.to_string(), print: fingerprint(text.as_bytes()) }
+    }
+
+    /// Whether the unescaped member key `name` is this key.
+    fn is(&self, name: &[u8], print: u64) -> bool {
+        print == self.print && (name.len() < FINGERPRINTED || name == self.text.as_bytes())
+    }
+}
+
+/// Bytes of a key its fingerprint holds: shorter keys are equal when their fingerprints are.
+const FINGERPRINTED: usize = 8;
+
+/// A key's length and first bytes in one word: looking a member up compares one word per
+/// member, and whole keys only when those agree (CloudTrail has many keys of one length:
+/// `eventName`, `eventTime`, `eventType`, `awsRegion`, `errorCode`).
+fn fingerprint(key: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    let head = key.len().min(FINGERPRINTED - 1);
+    word[..head].copy_from_slice(&key[..head]);
+    print(u64::from_le_bytes(word), key.len())
+}
+
+/// The fingerprint of the key of `len` bytes at `start` of `raw` (as [`fingerprint`] makes
+/// it), read as one word where the record holds eight bytes from there.
+fn fingerprint_at(raw: &[u8], start: usize, len: usize) -> u64 {
+    match raw.get(start..start + 8).and_then(|w| w.try_into().ok()) {
+        Some(word) => print(u64::from_le_bytes(word), len),
+        None => fingerprint(&raw[start..start + len]),
+    }
+}
+
+/// A fingerprint: the first bytes of `head` (as many as the key has, up to seven) and the length.
+fn print(head: u64, len: usize) -> u64 {
+    let kept = len.min(FINGERPRINTED - 1);
+    (head & ((1u64 << (8 * kept)) - 1)) | ((len.min(255) as u64) << 56)
 }
 
 /// One JSON value, raw (a string with its quotes).
@@ -88,11 +134,12 @@ struct Cache {
     containers: Vec<Container>,
 }
 
-/// One member: key start and end (both 0 for an array element), value start and end; whether
-/// the key holds an escape.
+/// One member: key start and end (both 0 for an array element), value start and end; the
+/// key's [`fingerprint`] and whether it holds an escape (its fingerprint is then not used).
 #[derive(Debug, Clone, Copy)]
 struct Member {
     at: [u32; 4],
+    print: u64,
     escaped: bool,
 }
 
@@ -169,13 +216,16 @@ fn walk_container(raw: &[u8], start: usize, skip: SkipContainer, members: &mut V
     loop {
         let mut key = [0u32; 2];
         let mut escaped = false;
+        let mut print = 0;
         if object {
             if raw.get(pos) != Some(&b'"') {
                 return fail(pos, json::Reason::ExpectedKey);
             }
             let end = string_end(raw, pos)?;
             key = [pos as u32 + 1, end as u32 - 1];
-            escaped = memchr::memchr(b'\\', &raw[pos + 1..end - 1]).is_some();
+            let name = &raw[pos + 1..end - 1];
+            escaped = memchr::memchr(b'\\', name).is_some();
+            print = fingerprint_at(raw, pos + 1, name.len());
             pos = json::skip_ws(raw, end);
             if raw.get(pos) != Some(&b':') {
                 return fail(pos, json::Reason::ExpectedColon);
@@ -187,7 +237,7 @@ fn walk_container(raw: &[u8], start: usize, skip: SkipContainer, members: &mut V
             Some(b'"') => string_end(raw, pos)?,
             _ => json::skip_value(raw, pos)?,
         };
-        members.push(Member { at: [key[0], key[1], pos as u32, end as u32], escaped });
+        members.push(Member { at: [key[0], key[1], pos as u32, end as u32], print, escaped });
         pos = json::skip_ws(raw, end);
         match raw.get(pos) {
             Some(b',') => pos = json::skip_ws(raw, pos + 1),
@@ -233,7 +283,7 @@ impl<'a> Event<'a> {
     }
 
     /// The value of the member `key` of the object at `start` (the last one when repeated).
-    fn member(&self, start: usize, key: &str) -> Option<(usize, usize)> {
+    fn member(&self, start: usize, key: &Key) -> Option<(usize, usize)> {
         let (from, to) = self.members(start);
         let cache = self.index.cache.borrow();
         let raw = self.raw;
@@ -243,17 +293,22 @@ impl<'a> Event<'a> {
             .find(|m| {
                 let name = &raw[m.at[0] as usize..m.at[1] as usize];
                 if m.escaped {
-                    json::key_eq(name, key.as_bytes())
+                    json::key_eq(name, key.text.as_bytes())
                 } else {
-                    name == key.as_bytes()
+                    key.is(name, m.print)
                 }
             })
             .map(Member::value)
     }
 
-    /// The top-level member `key` (the last one when repeated).
-    pub fn top(&self, key: &str) -> Option<Value<'a>> {
-        self.member(self.top, key).map(|(s, e)| Value(&self.raw[s..e]))
+    /// Calls `f` with each top-level member, in order: its key as written (escapes undecoded)
+    /// and its value.
+    pub fn for_each_member(&self, f: &mut dyn FnMut(&'a [u8], &'a [u8])) {
+        let (from, to) = self.members(self.top);
+        for i in from..to {
+            let at = self.member_at(i).at.map(|a| a as usize);
+            f(&self.raw[at[0]..at[1]], &self.raw[at[2]..at[3]]);
+        }
     }
 
     /// Calls `f` with each value at `path` (every element where the path crosses an array,
@@ -286,7 +341,7 @@ impl<'a> Event<'a> {
         (from..to).any(|i| f(self.member_at(i).value()))
     }
 
-    fn walk(&self, (start, end): (usize, usize), rest: &[String], f: &mut dyn FnMut(Value<'a>) -> bool) -> bool {
+    fn walk(&self, (start, end): (usize, usize), rest: &[Key], f: &mut dyn FnMut(Value<'a>) -> bool) -> bool {
         match (self.raw.get(start), rest.split_first()) {
             (Some(b'['), _) => self.any_element(start, |v| self.walk(v, rest, f)),
             (_, None) => f(Value(&self.raw[start..end])),
@@ -295,7 +350,7 @@ impl<'a> Event<'a> {
         }
     }
 
-    fn reach(&self, (start, _): (usize, usize), rest: &[String]) -> bool {
+    fn reach(&self, (start, _): (usize, usize), rest: &[Key]) -> bool {
         match (self.raw.get(start), rest.split_first()) {
             (_, None) => true,
             (Some(b'['), _) => self.any_element(start, |v| self.reach(v, rest)),
@@ -306,17 +361,44 @@ impl<'a> Event<'a> {
 }
 
 /// The position after the string whose opening quote is at `start`: its closing quote found
-/// with a byte search (escapes are stepped over, not checked; the reader checks every record
-/// that is used).
+/// eight bytes at a time (CloudTrail's strings are mostly short, where this beats memchr's
+/// setup), escapes stepped over, not checked (the reader checks every record that is used).
 fn string_end(raw: &[u8], start: usize) -> Result<usize, SyntaxError> {
     let mut at = start + 1;
-    while let Some(i) = memchr::memchr2(b'"', b'\\', raw.get(at..).unwrap_or_default()) {
-        if raw[at + i] == b'"' {
-            return Ok(at + i + 1);
+    loop {
+        let hits = match raw.get(at..at + 8) {
+            Some(word) => quote_or_backslash(u64::from_le_bytes(word.try_into().unwrap_or_default())),
+            None => match raw.get(at) {
+                Some(b'"') => return Ok(at + 1),
+                Some(b'\\') => {
+                    at += 2;
+                    continue;
+                }
+                Some(_) => {
+                    at += 1;
+                    continue;
+                }
+                None => return Err(SyntaxError { offset: raw.len(), reason: json::Reason::Truncated }),
+            },
+        };
+        if hits == 0 {
+            at += 8;
+            continue;
         }
-        at += i + 2;
+        at += (hits.trailing_zeros() / 8) as usize;
+        if raw[at] == b'"' {
+            return Ok(at + 1);
+        }
+        at += 2;
     }
-    Err(SyntaxError { offset: raw.len(), reason: json::Reason::Truncated })
+}
+
+/// The high bit of every byte of `w` that is `"` or a backslash, and maybe of bytes above such
+/// a byte (the "has zero byte" trick: the lowest bit set is exact).
+fn quote_or_backslash(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & (ONES << 7);
+    zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')))
 }
 
 /// Skips an object or array by counting brackets outside strings, a byte at a time (the

@@ -9,7 +9,7 @@
 //! - [`value`]: field entries and their modifiers.
 //! - [`pattern`]: string values with wildcards, case folding.
 //! - [`event`]: the borrowed view of a record rules are evaluated against.
-//! - [`set`]: the compiled rule set: dispatch by `eventName`/`eventSource`, literal prefilter.
+//! - [`set`]: the compiled rule set: dispatch by the values rules require, literal prefilter.
 //! - [`correlate`]: correlation rules and the sweep of each group's time-sorted matches.
 //! - [`observations`]: the matches of correlated rules, in bounded memory (sorted runs on disk).
 //!

@@ -96,13 +96,21 @@ impl Observations {
         self.bytes += std::mem::size_of::<Observation>() as u64;
     }
 
-    /// Both tasks' observations.
-    pub fn merge(mut self, other: Observations) -> Observations {
-        for (mine, theirs) in self.per.iter_mut().zip(other.per) {
-            mine.extend(theirs);
+    /// Both tasks' observations. The larger of each pair of lists and maps takes in the other
+    /// (their order does not matter: runs are sorted), so that its room is used rather than
+    /// fresh memory for a larger one.
+    pub fn merge(mut self, mut other: Observations) -> Observations {
+        for (mine, theirs) in self.per.iter_mut().zip(&mut other.per) {
+            if theirs.capacity() > mine.capacity() {
+                std::mem::swap(mine, theirs);
+            }
+            mine.extend_from_slice(theirs);
         }
-        for (mine, theirs) in self.groups.iter_mut().zip(other.groups) {
-            for (group, texts) in theirs {
+        for (mine, theirs) in self.groups.iter_mut().zip(&mut other.groups) {
+            if theirs.capacity() > mine.capacity() {
+                std::mem::swap(mine, theirs);
+            }
+            for (group, texts) in theirs.drain() {
                 match mine.entry(group) {
                     std::collections::hash_map::Entry::Occupied(_) => self.bytes -= texts_bytes(&texts),
                     std::collections::hash_map::Entry::Vacant(v) => {
@@ -125,20 +133,25 @@ impl Observations {
     }
 
     /// Empties the store in run order (correlation, group, time, input order, slot), each
-    /// observation with its group's texts when it is the first of its group.
+    /// observation with its group's texts when it is the first of its group. The lists and
+    /// maps keep their room for the observations that come next (a run's worth at most, as
+    /// the store before it spilled): growing them afresh after every run was a third of a
+    /// dense hunt's page faults.
     fn drain_sorted(&mut self, mut f: impl FnMut(Item) -> io::Result<()>) -> io::Result<()> {
-        for (correlation, obs) in self.per.iter_mut().enumerate() {
-            let mut obs = std::mem::take(obs);
+        let Observations { per, groups, bytes } = self;
+        for (correlation, (obs, groups)) in per.iter_mut().zip(groups.iter_mut()).enumerate() {
             obs.sort_unstable_by_key(|o| (o.group, o.time_ms, o.seq, o.slot));
-            let groups = std::mem::take(&mut self.groups[correlation]);
             let mut last = None;
-            for o in obs {
-                let texts = if last != Some(o.group) { groups.get(&o.group).cloned() } else { None };
+            for &o in obs.iter() {
+                // A group's observations follow one another: its texts go with the first.
+                let texts = if last != Some(o.group) { groups.remove(&o.group) } else { None };
                 last = Some(o.group);
                 f(Item { correlation: correlation as u32, obs: o, texts })?;
             }
+            obs.clear();
+            groups.clear();
         }
-        self.bytes = 0;
+        *bytes = 0;
         Ok(())
     }
 

@@ -1,11 +1,14 @@
-//! The loaded rules ready to run: indexed by the `eventName` and `eventSource` values they
-//! require, and screened by the literals every match must contain.
+//! The loaded rules ready to run: indexed by the values of a field they require, and
+//! screened by the literals every match must contain.
 //!
 //! Per record: one multi-literal search (aho-corasick, ASCII case-insensitive, as Sigma
 //! matching is) decides whether the record may match any rule at all; only then are its
-//! top-level members indexed, its `eventName` and `eventSource` read once, and the few rules
-//! indexed under those values (plus the rules that require neither) evaluated. A file is
-//! screened the same way before it is split into records.
+//! top-level members indexed, and the rules indexed under the values it has of each indexed
+//! field evaluated (plus the few rules that require no exact value of any field). Most rules
+//! sit under their `eventName`; the others under the field they require exact values of
+//! (`userIdentity.type: Root`, `errorCode: AccessDenied`), so that a rule is tried only on
+//! the records that have one of its values. A file is screened the same way before it is split
+//! into records.
 
 use std::collections::HashMap;
 
@@ -13,10 +16,14 @@ use aho_corasick::AhoCorasick;
 use cwl_filter::json::SyntaxError;
 
 use crate::correlate::Correlation;
-use crate::detection::{required_literals, required_values};
-use crate::event::{Event, Index};
+use crate::detection::{required_literals, required_values, Expr};
+use crate::event::{Event, FieldPath, Index, Value};
 use crate::load::{Loaded, Rule};
 use crate::pattern::fold;
+
+/// Fields rules are indexed by first, in this order, when a rule requires their values: almost
+/// every AWS rule names its API call, and so sits under one `eventName` among a few others.
+const PREFERRED: [&str; 2] = ["eventName", "eventSource"];
 
 /// Compiled rules and correlations with their dispatch index and prefilter.
 #[derive(Debug)]
@@ -25,8 +32,10 @@ pub struct RuleSet {
     pub correlations: Vec<Correlation>,
     /// For each rule, the correlations it feeds: (correlation, slot in its rules).
     pub feeds: Vec<Vec<(usize, usize)>>,
-    by_name: HashMap<String, Vec<u32>>,
-    by_source: HashMap<String, Vec<u32>>,
+    /// The rules indexed by the values of one field they require, a field per index: the
+    /// [`PREFERRED`] fields first, then the others in name order.
+    indexes: Vec<FieldIndex>,
+    /// The rules that require no exact value of any field: tried on every record.
     general: Vec<u32>,
     /// For each rule, the first rule with an equal detection (itself when none before it):
     /// rule sets ship the same rule twice (SigmaHQ's, and a copy among Suzaku's), and a
@@ -36,38 +45,96 @@ pub struct RuleSet {
     prefilter: Option<AhoCorasick>,
 }
 
+/// The rules that require one of a few exact values of one field, by those values (folded).
+#[derive(Debug)]
+struct FieldIndex {
+    field: FieldPath,
+    rules: HashMap<String, Vec<u32>, foldhash::fast::FixedState>,
+    /// The length of the longest value: ASCII text longer cannot be one (a user agent
+    /// against `TruffleHog`).
+    longest: usize,
+}
+
+impl FieldIndex {
+    /// The rules indexed under `value` (folded first, as Sigma compares without case).
+    fn get(&self, value: Value<'_>) -> &[u32] {
+        let Some(text) = value.text() else { return &[] };
+        let ascii = text.is_ascii();
+        if ascii && text.len() > self.longest {
+            return &[];
+        }
+        // Short ASCII text (API names, service names, types) is folded on the stack.
+        let mut word = [0u8; 64];
+        let found = match word.get_mut(..text.len()) {
+            Some(folded) if ascii => {
+                folded.copy_from_slice(text.as_bytes());
+                folded.make_ascii_lowercase();
+                std::str::from_utf8(folded).ok().and_then(|t| self.rules.get(t))
+            }
+            _ => self.rules.get(fold(&text).as_ref()),
+        };
+        found.map_or(&[], Vec::as_slice)
+    }
+}
+
 /// How the rules were indexed (for `--list` and the README).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dispatch {
-    pub by_name: usize,
-    pub by_source: usize,
+    /// Each field rules are indexed by, with the number of rules indexed under it.
+    pub indexed: Vec<(String, usize)>,
     pub general: usize,
     /// Rules without a literal that every match contains (each disables the prefilter).
     pub unscreened: usize,
 }
 
+/// The field a rule is indexed by, with the values it requires (folded): the first of the
+/// [`PREFERRED`] fields it requires values of, else the field with the fewest required values,
+/// the shallowest among equals (the cheapest to read, and the likeliest to be shared with
+/// other rules), then the first by name; `None` when it requires no exact value of any field.
+fn index_field(expr: &Expr) -> Option<(String, Vec<String>)> {
+    let preferred = PREFERRED.iter().find_map(|&f| required_values(expr, f).map(|v| (f.to_string(), v)));
+    preferred.or_else(|| {
+        let mut fields = Vec::new();
+        expr.fields(&mut |f| fields.push(f.name().to_string()));
+        fields.sort();
+        fields.dedup();
+        fields
+            .into_iter()
+            .filter_map(|f| required_values(expr, &f).map(|v| (f, v)))
+            .min_by_key(|(f, v)| (v.len(), f.matches('.').count()))
+    })
+}
+
 impl RuleSet {
     pub fn new(loaded: Loaded) -> RuleSet {
         let Loaded { rules, correlations, .. } = loaded;
-        let mut by_name: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut by_source: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut by_field: HashMap<String, HashMap<String, Vec<u32>, foldhash::fast::FixedState>> = HashMap::new();
         let mut general = Vec::new();
         let mut literals: Vec<String> = Vec::new();
         let mut screened = true;
         for (i, rule) in rules.iter().enumerate() {
             let i = i as u32;
-            if let Some(names) = required_values(&rule.expr, "eventName") {
-                names.into_iter().for_each(|n| by_name.entry(n).or_default().push(i));
-            } else if let Some(sources) = required_values(&rule.expr, "eventSource") {
-                sources.into_iter().for_each(|s| by_source.entry(s).or_default().push(i));
-            } else {
-                general.push(i);
+            match index_field(&rule.expr) {
+                Some((field, values)) => {
+                    let index = by_field.entry(field).or_default();
+                    values.into_iter().for_each(|v| index.entry(v).or_default().push(i));
+                }
+                None => general.push(i),
             }
             match required_literals(&rule.expr) {
                 Some(lits) => literals.extend(lits),
                 None => screened = false,
             }
         }
+        let mut indexes: Vec<FieldIndex> = by_field
+            .into_iter()
+            .map(|(field, rules)| {
+                let longest = rules.keys().map(String::len).max().unwrap_or(0);
+                FieldIndex { field: FieldPath::new(&field), rules, longest }
+            })
+            .collect();
+        let rank = |f: &FieldIndex| PREFERRED.iter().position(|&p| p == f.field.name()).unwrap_or(PREFERRED.len());
+        indexes.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.field.name().cmp(b.field.name())));
         literals.sort();
         literals.dedup();
         let prefilter = if screened && !rules.is_empty() {
@@ -83,20 +150,23 @@ impl RuleSet {
                 feeds[r].push((c, slot));
             }
         }
-        RuleSet { rules, correlations, feeds, by_name, by_source, general, same_as, prefilter }
+        RuleSet { rules, correlations, feeds, indexes, general, same_as, prefilter }
     }
 
     /// How the rules are indexed.
     pub fn dispatch(&self) -> Dispatch {
-        let count = |m: &HashMap<String, Vec<u32>>| {
-            let mut all: Vec<u32> = m.values().flatten().copied().collect();
-            all.sort_unstable();
-            all.dedup();
-            all.len()
-        };
+        let indexed = self
+            .indexes
+            .iter()
+            .map(|index| {
+                let mut all: Vec<u32> = index.rules.values().flatten().copied().collect();
+                all.sort_unstable();
+                all.dedup();
+                (index.field.name().to_string(), all.len())
+            })
+            .collect();
         Dispatch {
-            by_name: count(&self.by_name),
-            by_source: count(&self.by_source),
+            indexed,
             general: self.general.len(),
             unscreened: self.rules.iter().filter(|r| required_literals(&r.expr).is_none()).count(),
         }
@@ -124,32 +194,35 @@ impl RuleSet {
         Ok(())
     }
 
-    /// The rules an indexed event matches, into `out` (cleared first), in rule order.
+    /// The rules an indexed event matches, into `out` (cleared first), in rule order: the
+    /// rules indexed under each value the event has of each index's field, then the general
+    /// ones.
     pub fn matches_event(&self, event: &Event<'_>, out: &mut Vec<u32>) {
         out.clear();
-        let named = lookup(&self.by_name, event, "eventName");
-        let sourced = lookup(&self.by_source, event, "eventSource");
-        for &i in named.iter().chain(sourced).chain(&self.general) {
-            // Equal detections sit in the same dispatch lists: the first one's answer (already
-            // in `out` when it matched, since it comes first in the lists) serves the others.
+        for index in &self.indexes {
+            event.any_value(&index.field, &mut |value| {
+                self.evaluate(index.get(value), event, out);
+                false
+            });
+        }
+        self.evaluate(&self.general, event, out);
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// Evaluates `rules` (in rule order) on `event`, pushing those that match onto `out`.
+    fn evaluate(&self, rules: &[u32], event: &Event<'_>, out: &mut Vec<u32>) {
+        for &i in rules {
+            // Equal detections sit in the same lists (they are indexed alike): the first one's
+            // answer (already in `out` when it matched, since it comes first in the lists)
+            // serves the others.
             let first = self.same_as[i as usize];
             let matched = if first == i { self.rules[i as usize].expr.matches(event) } else { out.contains(&first) };
             if matched {
                 out.push(i);
             }
         }
-        out.sort_unstable();
-        out.dedup();
     }
-}
-
-/// The rules indexed under the event's value of `field` (folded).
-fn lookup<'m>(map: &'m HashMap<String, Vec<u32>>, event: &Event<'_>, field: &str) -> &'m [u32] {
-    if map.is_empty() {
-        return &[];
-    }
-    let Some(text) = event.top(field).and_then(|v| v.text()) else { return &[] };
-    map.get(fold(&text).as_ref()).map_or(&[], Vec::as_slice)
 }
 
 #[cfg(test)]
@@ -177,7 +250,8 @@ mod tests {
         let loaded = crate::load::load(&[dir.path().to_path_buf()], &Placeholders::new(), &Choice::default()).unwrap();
         let set = RuleSet::new(loaded);
         assert_eq!(set.same_as, [0, 1, 2, 3, 0]);
-        assert_eq!(set.dispatch(), Dispatch { by_name: 2, by_source: 1, general: 2, unscreened: 0 });
+        let indexed = vec![("eventName".to_string(), 2), ("eventSource".to_string(), 1)];
+        assert_eq!(set.dispatch(), Dispatch { indexed, general: 2, unscreened: 0 });
         let mut index = Index::default();
         let mut out = Vec::new();
         for (event, want) in [

@@ -259,10 +259,16 @@ impl Matches {
         }
     }
 
-    fn append(mut self, other: Matches) -> Matches {
+    fn append(mut self, mut other: Matches) -> Matches {
         let base = self.chunks.len() as u32;
-        self.chunks.extend(other.chunks);
-        self.items.extend(other.items.into_iter().map(|i| Item { chunk: i.chunk + base, ..i }));
+        self.chunks.append(&mut other.chunks);
+        other.items.iter_mut().for_each(|i| i.chunk += base);
+        // The larger index takes in the smaller (the index is sorted before any use, so its
+        // order does not matter): its room is used, rather than fresh memory for a larger one.
+        if other.items.capacity() > self.items.capacity() {
+            std::mem::swap(&mut self.items, &mut other.items);
+        }
+        self.items.extend_from_slice(&other.items);
         self.matched += other.matched;
         self.copies += other.copies;
         self.bytes += other.bytes;
@@ -336,13 +342,17 @@ impl Matches {
         Entry { time: item.time, file: item.file, ordinal: item.ordinal, digest: item.digest, raw, tag }
     }
 
-    /// Sorts the held matches in output order, drops copies, hands each to `f` and empties the
-    /// store (its counters are kept): a sorted run for [`super::spill`].
-    pub(crate) fn drain_sorted<E>(&mut self, mut f: impl FnMut(&Entry<'_>) -> Result<(), E>) -> Result<(), E> {
+    /// Sorts the held matches in output order, drops copies, hands them to `f` in that order
+    /// (all borrowed from the store for the call, so that a writer may gather several before
+    /// it writes) and empties the store (its counters are kept): a sorted run for
+    /// [`super::spill`].
+    pub(crate) fn drain_sorted<E>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Iterator<Item = Entry<'_>>) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.sort_and_drop_copies();
-        for i in 0..self.items.len() {
-            f(&self.entry(i))?;
-        }
+        let held = &*self;
+        f(&mut (0..held.items.len()).map(|i| held.entry(i)))?;
         // The store goes on growing: its index keeps its room (a run's worth, bounded as the run).
         self.items.clear();
         let chunks = std::mem::take(&mut self.chunks);

@@ -398,6 +398,25 @@ pub fn admit(raw: &[u8], view: &EventView<'_>) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// [`EventView::parse`] then [`admit`], for a record whose top-level members another walk
+/// found (`members`, as [`EventView::from_members`] takes them): the same view, or the same
+/// refusal. The record is checked first, so that its members are walked again only when it
+/// is refused (to report what `parse` would have found first).
+pub fn admit_members<'a>(
+    raw: &'a [u8],
+    members: impl FnOnce(&mut dyn FnMut(&'a [u8], &'a [u8])),
+) -> Result<EventView<'a>, Refusal> {
+    if let Err(invalid) = check_json(raw) {
+        EventView::parse(raw)?;
+        return Err(invalid.into());
+    }
+    let view = EventView::from_members(members);
+    if !is_event(&view) {
+        return Err(Refusal::NotEvent);
+    }
+    Ok(view)
+}
+
 /// Checks a record against the contract: a JSON object (surrounding whitespace allowed) that
 /// is valid JSON as [`cwl_filter::json`] defines it.
 pub fn check_json(raw: &[u8]) -> Result<(), SyntaxError> {

@@ -40,30 +40,44 @@ impl<'a> EventView<'a> {
         let mut view = EventView::default();
         json::for_each_member(raw, 0, |key, start| -> Result<usize, SyntaxError> {
             let end = super::skip_lenient(raw, start)?;
-            let value = Some(&raw[start..end]);
-            match key {
-                b"eventTime" => view.event_time = value,
-                b"eventName" => view.event_name = value,
-                b"eventSource" => view.event_source = value,
-                b"awsRegion" => view.aws_region = value,
-                b"recipientAccountId" => view.recipient_account_id = value,
-                b"sourceIPAddress" => view.source_ip_address = value,
-                b"errorCode" => view.error_code = value,
-                b"readOnly" => view.read_only = value,
-                b"userIdentity" => view.user_identity = value,
-                b"errorMessage" => view.error_message = value,
-                b"responseElements" => view.response_elements = value,
-                b"requestParameters" => view.request_parameters = value,
-                b"userAgent" => view.user_agent = value,
-                b"additionalEventData" => view.additional_event_data = value,
-                b"eventType" => view.event_type = value,
-                b"eventID" => view.event_id = value,
-                b"insightDetails" => view.insight_details = value,
-                _ => {}
-            }
+            view.read(key, &raw[start..end]);
             Ok(end)
         })?;
         Ok(view)
+    }
+
+    /// The view of a record whose top-level members another walk found: `members` calls its
+    /// argument with each member's key (as written, escapes undecoded) and value, in order. For
+    /// a valid record ([`super::check_json`]) it is the view [`EventView::parse`] reads.
+    pub fn from_members(members: impl FnOnce(&mut dyn FnMut(&'a [u8], &'a [u8]))) -> EventView<'a> {
+        let mut view = EventView::default();
+        members(&mut |key, value| view.read(key, value));
+        view
+    }
+
+    /// Takes in one top-level member (of duplicates, the last read is kept).
+    fn read(&mut self, key: &[u8], value: &'a [u8]) {
+        let value = Some(value);
+        match key {
+            b"eventTime" => self.event_time = value,
+            b"eventName" => self.event_name = value,
+            b"eventSource" => self.event_source = value,
+            b"awsRegion" => self.aws_region = value,
+            b"recipientAccountId" => self.recipient_account_id = value,
+            b"sourceIPAddress" => self.source_ip_address = value,
+            b"errorCode" => self.error_code = value,
+            b"readOnly" => self.read_only = value,
+            b"userIdentity" => self.user_identity = value,
+            b"errorMessage" => self.error_message = value,
+            b"responseElements" => self.response_elements = value,
+            b"requestParameters" => self.request_parameters = value,
+            b"userAgent" => self.user_agent = value,
+            b"additionalEventData" => self.additional_event_data = value,
+            b"eventType" => self.event_type = value,
+            b"eventID" => self.event_id = value,
+            b"insightDetails" => self.insight_details = value,
+            _ => {}
+        }
     }
 
     /// `eventName`, or for an Insights event the API its insight is about
