@@ -165,6 +165,19 @@ pub enum Command {
     Generate(GenerateArgs),
 }
 
+impl Command {
+    /// The paths read by the subcommands that accept an export as input.
+    pub fn inputs(&self) -> Option<&[PathBuf]> {
+        match self {
+            Command::Query(args) => Some(&args.paths),
+            Command::Filter(args) => Some(&args.paths),
+            Command::Metrics(args) => Some(&args.paths),
+            Command::Summary(args) => Some(&args.paths),
+            _ => None,
+        }
+    }
+}
+
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {

@@ -23,16 +23,29 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// long freed memory stays resident before it is given back to the system, in milliseconds.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+/// How long freed memory stays mapped, in milliseconds, when the inputs are raw logs: 1. The
+/// memory budget counts what the workers hold, and a file's buffers, freed after a
+/// decompression bomb, must not stay resident (the 10 ms default let four bombs read together
+/// peak at 610 MB against a budget of 384 MiB; with 1 ms, 422 MB, as with 0; with 100 ms,
+/// 600 MB, and 470 MB for an endless stdin). Memory freed and asked for again within the
+/// millisecond (a zstd context per Parquet page) stays mapped: with 0 each reuse cost a page
+/// fault and a zeroed page.
+const PURGE_DELAY_MS: std::ffi::c_long = 1;
+
+/// The same when every input is an export: its reader holds no file contents, only pages
+/// (at most a few hundred KB, freed and asked for again many times a millisecond apart),
+/// which 1 ms gave back too soon: a selective query spent a third of its CPU on page faults.
+const PURGE_DELAY_EXPORTS_MS: std::ffi::c_long = 100;
+
 fn main() -> ExitCode {
-    // Purge after 1 ms: the memory budget counts what the workers hold, and a file's buffers,
-    // freed after a decompression bomb, must not stay resident (the 10 ms default let four
-    // bombs read together peak at 610 MB against a budget of 384 MiB; with 1 ms, 422 MB, as
-    // with 0). Memory freed and asked for again at once (a zstd context per Parquet page, an
-    // export's column builders) stays mapped: with 0 each reuse cost a page fault and a
-    // zeroed page, a quarter of a selective query on an export.
-    // SAFETY: sets a plain integer option, before any other thread exists.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1) };
     let cli = Cli::parse();
+    let only_exports = cli.command.inputs().is_some_and(|paths| {
+        !paths.is_empty() && paths.iter().all(|p| p.join(cloudtrail_parquet::manifest::MANIFEST).is_file())
+    });
+    let delay = if only_exports { PURGE_DELAY_EXPORTS_MS } else { PURGE_DELAY_MS };
+    // SAFETY: sets a plain integer option, before any other thread exists (parsing the command
+    // line and looking for manifests start none).
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, delay) };
     let global = match Global::detect(&cli) {
         Ok(global) => global,
         Err(e) => {
