@@ -518,6 +518,13 @@ fn every_real_rule_loads_or_is_skipped_with_its_reason() {
         ),
         "{talk}"
     );
+    // How the 853 detection and correlated rules are dispatched: the counts add up.
+    let dispatch = talk.lines().find(|l| l.contains("rules tried on a record only when")).expect("the dispatch line");
+    let numbers: Vec<usize> =
+        dispatch.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty()).map(|n| n.parse().unwrap()).collect();
+    let (by_field, rest) = numbers.split_at(numbers.len() - 2);
+    assert_eq!(by_field.iter().sum::<usize>() + rest[0], 853, "{dispatch}");
+    assert!(dispatch.contains("842 by eventName") && dispatch.ends_with("; 0 without a literal to screen records by"));
     // With values for its placeholders, that rule loads too.
     let out = ctl()
         .args(["hunt", "--list", "-o", "csv", "--placeholder", "Legitimate_Countries=US"])

@@ -3,7 +3,7 @@
 //! Loads and compiles the rules (the sigma crate), reports those it cannot use, then scans
 //! with the shared engine. Per record the rule set's literal screen decides whether any rule
 //! may match (where it pays: see [`ScreenUse`]); only then is the record indexed and its
-//! candidate rules (dispatched by eventName/eventSource) evaluated, and only a match is
+//! candidate rules (dispatched by the values of a field they require) evaluated, and only a match is
 //! checked against the query predicates and the JSON contract. Matches are kept with their
 //! rule numbers in the bounded store of ordered query output (sorted runs spilled to temporary
 //! files past a quarter of --max-memory), so memory does not grow with the dump; matches of
@@ -46,7 +46,7 @@ pub fn run(args: &HuntArgs, global: &Global) -> anyhow::Result<Status> {
     };
     let loaded = sigma::load(&args.rules, &placeholders, &choice).context("reading the rules")?;
     if args.list {
-        return list(&loaded, args, global);
+        return list(loaded, args, global);
     }
     if !global.quiet {
         for skipped in &loaded.skipped {
@@ -200,7 +200,7 @@ fn placeholders(args: &HuntArgs) -> anyhow::Result<sigma::value::Placeholders> {
 
 /// `--list`: every rule loaded (kind, level, status), then every rule skipped or not chosen,
 /// with the reason; the counts on stderr.
-fn list(loaded: &sigma::Loaded, args: &HuntArgs, global: &Global) -> anyhow::Result<Status> {
+fn list(loaded: sigma::Loaded, args: &HuntArgs, global: &Global) -> anyhow::Result<Status> {
     use cloudtrail::fields::Cell;
     let format = global.output_format(args.output);
     let stdout = Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
@@ -246,6 +246,15 @@ fn list(loaded: &sigma::Loaded, args: &HuntArgs, global: &Global) -> anyhow::Res
             loaded.skipped.len(),
             loaded.unchosen.len(),
             loaded.filters
+        );
+        let dispatch = sigma::RuleSet::new(loaded).dispatch();
+        let indexed: Vec<String> =
+            dispatch.indexed.iter().map(|(field, rules)| format!("{rules} by {field}")).collect();
+        eprintln!(
+            "ctl: rules tried on a record only when it has a value they require: {}; {} tried on every record; {} without a literal to screen records by",
+            if indexed.is_empty() { "none".to_string() } else { indexed.join(", ") },
+            dispatch.general,
+            dispatch.unscreened
         );
     }
     Ok(Status::Success)
