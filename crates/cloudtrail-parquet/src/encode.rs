@@ -27,9 +27,6 @@ pub struct Rows {
     extra: TextBuilder,
     /// The `_extra` object being written for the current row.
     extra_text: Vec<u8>,
-    len: usize,
-    /// Bytes of JSON read into these rows (for the caller's flush decisions).
-    bytes: usize,
 }
 
 impl Default for Rows {
@@ -45,23 +42,7 @@ impl Rows {
             timestamp: TimestampMillisecondBuilder::new(),
             extra: TextBuilder::default(),
             extra_text: Vec::new(),
-            len: 0,
-            bytes: 0,
         }
-    }
-
-    /// Rows held.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Bytes of JSON records added since the last [`Rows::finish`].
-    pub fn bytes(&self) -> usize {
-        self.bytes
     }
 
     /// Adds one event, whose `eventTime` in milliseconds is `time` (the `eventtimestamp`
@@ -107,8 +88,6 @@ impl Rows {
             // only a single record of over 2 GiB could leave it null.
             self.extra.append_value(&String::from_utf8_lossy(&self.extra_text));
         }
-        self.len += 1;
-        self.bytes += raw.len();
         Ok(())
     }
 
@@ -134,8 +113,6 @@ impl Rows {
         let mut arrays: Vec<ArrayRef> = self.columns.iter_mut().map(Column::finish).collect();
         arrays.push(Arc::new(self.timestamp.finish()));
         arrays.push(Arc::new(self.extra.finish()));
-        self.len = 0;
-        self.bytes = 0;
         // The arrays are built for this schema, column by column: a mismatch is a bug.
         RecordBatch::try_new(schema::arrow_schema(), arrays).expect("rows match the schema")
     }

@@ -33,12 +33,12 @@ impl TextBuilder {
     /// Appends a row holding `text`; when it does not fit ([`TextBuilder::has_room`]) the row
     /// is null, and `false` says so.
     pub fn append_value(&mut self, text: &str) -> bool {
-        let Some(end) = self.values.len().checked_add(text.len()).and_then(|end| i32::try_from(end).ok()) else {
+        if !self.has_room(text.len()) {
             self.append_null();
             return false;
-        };
+        }
         self.values.extend_from_slice(text.as_bytes());
-        self.offsets.push(end);
+        self.offsets.push(self.values.len() as i32);
         self.nulls.append_non_null();
         true
     }
